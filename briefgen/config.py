@@ -1,0 +1,207 @@
+"""``site.yml``: the site's settings, validated with the line of every offending key or value."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+from babel import Locale, UnknownLocaleError
+
+from briefgen.errors import ConfigError, ErrorList, UsageError
+from briefgen.yamltree import Fields, Map, Scalar, Seq, did_you_mean, kind, parse
+
+SITE_FILE = "site.yml"
+SITE_KEYS = ("title", "description", "base_url", "languages", "output", "theme", "per_page")
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+_THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """A language as CLDR knows it."""
+
+    code: str
+    """The plain ISO 639 code used in URLs and on ``<html lang>`` (``ar``, ``it``)."""
+    dir: str
+    """``rtl`` or ``ltr``, from CLDR."""
+    autonym: str
+    """The language's name in itself (``العربية``, ``italiano``)."""
+
+
+def language(code: str) -> Language | None:
+    """The CLDR facts for a plain language code, or None when CLDR does not know it."""
+    if not _LANGUAGE_CODE.match(code):
+        return None
+    try:
+        locale = Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return None
+    return Language(code, locale.text_direction, locale.get_display_name(locale) or code)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """Everything ``site.yml`` says, resolved against the site root."""
+
+    root: Path
+    """The site root (holds ``site.yml``, ``content/`` and optionally ``themes/``)."""
+    title: Mapping[str, str]
+    """The site title per language code."""
+    description: Mapping[str, str]
+    """An optional description per language code (may be empty)."""
+    base_url: str
+    """Absolute URL the site is published at, always ending in ``/``."""
+    languages: tuple[Language, ...]
+    """Site languages; the first is the default."""
+    output: Path
+    """Where the site is written (default ``_site`` under the root)."""
+    theme: str
+    """Theme name, looked up in ``themes/`` of the site, then the built-in default."""
+    per_page: int
+    """Articles per list page."""
+
+    @property
+    def default_language(self) -> Language:
+        """The first language listed."""
+        return self.languages[0]
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url`` (``/`` or ``/archive/``): root-relative links start here."""
+        return urlsplit(self.base_url).path
+
+    @property
+    def content_dir(self) -> Path:
+        """``content/`` under the root."""
+        return self.root / "content"
+
+    def language(self, code: str) -> Language:
+        """The site language with ``code``."""
+        for lang in self.languages:
+            if lang.code == code:
+                return lang
+        raise KeyError(code)
+
+
+def per_language(
+    value: object, key: str, codes: tuple[str, ...], path: Path, errors: ErrorList, *, required: bool
+) -> Mapping[str, str]:
+    """A value given per language: a mapping with a text for every one of ``codes``.
+
+    Texts in other languages CLDR knows are kept too (a theme may offer more languages).
+    """
+    if not isinstance(value, Map):
+        if value is not None and not (isinstance(value, Scalar) and value.is_null):
+            assert isinstance(value, (Scalar, Seq))
+            errors.add(path, value.line, f"{key}: expected one text per language, got {kind(value)}")
+        return MappingProxyType({})
+    out: dict[str, str] = {}
+    for lang_key, text in value.items:
+        if language(lang_key.text) is None:
+            errors.add(
+                path,
+                lang_key.line,
+                f"{key}: {lang_key.text!r} is not a language code{did_you_mean(lang_key.text, codes)}",
+            )
+        elif not isinstance(text, Scalar) or text.is_null or not text.text.strip():
+            errors.add(path, text.line, f"{key}.{lang_key.text}: expected text, got {kind(text)}")
+        else:
+            out[lang_key.text] = text.text.strip()
+    if required:
+        for code in codes:
+            if code not in out and value.get(code) is None:
+                errors.add(path, value.line, f"{key}: missing the {code!r} text")
+    return MappingProxyType(dict(sorted(out.items())))
+
+
+def load_config(root: Path, output: Path | None = None) -> SiteConfig:
+    """Read and validate ``root/site.yml``; every problem is reported before failing once."""
+    root = root.resolve()
+    path = root / SITE_FILE
+    if not root.is_dir():
+        raise UsageError(f"{root}: no such directory")
+    if not path.is_file():
+        raise UsageError(f"{path}: not found (is {root} a briefgen site?)")
+    errors = ErrorList()
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        errors.add(path, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
+        raise ConfigError(errors.errors) from None
+    node = parse(text, path, errors)
+    if node is None:
+        if not errors.errors:
+            errors.add(path, 1, "site.yml is empty")
+        raise ConfigError(errors.errors)
+    if not isinstance(node, Map):
+        errors.add(path, node.line, f"expected a mapping of settings, got {kind(node)}")
+        raise ConfigError(errors.errors)
+
+    fields = Fields(node, path, errors, SITE_KEYS)
+    languages: list[Language] = []
+    raw_languages = fields.text_list("languages", required=True) or ()
+    for item in raw_languages:
+        lang = language(item.text)
+        if lang is None:
+            errors.add(path, item.line, f"languages: {item.text!r} is not a language code CLDR knows")
+        elif lang in languages:
+            errors.add(path, item.line, f"languages: {item.text!r} is listed twice")
+        else:
+            languages.append(lang)
+    codes = tuple(lang.code for lang in languages)
+
+    base_url = fields.text("base_url", required=True) or ""
+    if base_url:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            errors.add(path, fields.line("base_url"), "base_url: expected an absolute http(s) URL")
+        elif not base_url.endswith("/"):
+            base_url += "/"
+
+    theme = fields.text("theme") or "default"
+    if not _THEME_NAME.match(theme):
+        errors.add(path, fields.line("theme"), f"theme: {theme!r} is not a valid theme name")
+
+    per_page = 20
+    raw_per_page = fields.text("per_page")
+    if raw_per_page is not None:
+        if raw_per_page.isdigit() and 1 <= int(raw_per_page) <= 1000:
+            per_page = int(raw_per_page)
+        else:
+            errors.add(path, fields.line("per_page"), "per_page: expected a whole number from 1 to 1000")
+
+    if node.get("title") is None:
+        errors.add(path, node.line, "missing required field 'title'")
+    title = per_language(node.get("title"), "title", codes, path, errors, required=True)
+    description = per_language(node.get("description"), "description", codes, path, errors, required=False)
+
+    out_text = fields.text("output") or "_site"
+    errors.raise_if_errors(ConfigError)
+    resolved_output = (output if output is not None else root / out_text).resolve()
+    _check_output(root, resolved_output)
+    return SiteConfig(
+        root=root,
+        title=title,
+        description=description,
+        base_url=base_url,
+        languages=tuple(languages),
+        output=resolved_output,
+        theme=theme,
+        per_page=per_page,
+    )
+
+
+def _check_output(root: Path, output: Path) -> None:
+    """Refuse an output that would overwrite the sources: the root itself, or anything inside
+    ``content/`` or ``themes/`` (a build replaces its output wholesale)."""
+    if output == root or root.is_relative_to(output):
+        raise UsageError(f"output {output} is or holds the site root {root}: refusing to replace it")
+    for protected in (root / "content", root / "themes"):
+        if output.is_relative_to(protected):
+            raise UsageError(f"output {output} is inside {protected}: refusing to write there")
+        if protected.is_relative_to(output):
+            raise UsageError(f"output {output} holds {protected}: refusing to replace it")

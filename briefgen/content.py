@@ -1,0 +1,319 @@
+"""Read ``content/``: vocabularies and articles, validated; every problem collected, then one failure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+from babel import Locale
+from markdown_it import MarkdownIt
+
+from briefgen import markdown
+from briefgen.config import SiteConfig, language, per_language
+from briefgen.errors import ContentError, ErrorList, Problem
+from briefgen.model import UNKNOWN_OUTLET, Article, Outlet, PartialDate, Site, Tag, parse_date
+from briefgen.yamltree import Fields, Map, did_you_mean, iter_mapping, parse
+
+ARTICLE_FIELDS = (
+    "title",
+    "date",
+    "outlet",
+    "language",
+    "tags",
+    "slug",
+    "summary",
+    "source_url",
+    "via",
+    "agency",
+    "draft",
+)
+TAG_FIELDS = ("label", "description", "aliases")
+OUTLET_FIELDS = ("name", "language", "country", "url")
+
+# Vocabulary keys become URL segments: lower-case ASCII words joined by hyphens.
+_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Slugs may use any script's letters and digits, but stay one safe path segment.
+_SLUG = re.compile(r"^\w(?:[\w.-]*\w)?$")
+_COUNTRIES = frozenset(Locale("en").territories)
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """The result of reading the archive: the site model and any warnings."""
+
+    site: Site
+    warnings: tuple[Problem, ...]
+    links: Mapping[str, tuple[tuple[str, int], ...]]
+    """Per slug, the link targets of its body with their file line (for ``check``)."""
+
+
+def read_text(path: Path, errors: ErrorList) -> str | None:
+    """A file's text: UTF-8 (a BOM is fine), line ends normalised; None after reporting why not."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        errors.add(path, line, f"not valid UTF-8 (byte 0x{byte} at offset {exc.start}); save the file as UTF-8")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | tuple[None, str, int]:
+    """Split ``---`` front matter from the body.
+
+    Returns (front matter, body, 1-based line where the body starts); front matter is None and
+    the second item an error message when the file has none.
+    """
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        return None, "expected front matter: the file must start with a '---' line", 1
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
+    return None, "front matter is not closed: no '---' line ends it", 1
+
+
+def _valid_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def load_tags(path: Path, codes: tuple[str, ...], errors: ErrorList) -> dict[str, Tag]:
+    """``content/tags.yml``: each tag needs a label in every site language."""
+    tags: dict[str, Tag] = {}
+    if not path.is_file():
+        errors.add(path, None, "missing: the tag vocabulary is required (content/tags.yml)")
+        return tags
+    text = read_text(path, errors)
+    if text is None:
+        return tags
+    for key, node in iter_mapping(parse(text, path, errors), path, errors, "tag"):
+        if not _KEY.match(key.text):
+            errors.add(path, key.line, f"tag key {key.text!r}: use lower-case letters, digits and hyphens")
+            continue
+        fields = Fields(node, path, errors, TAG_FIELDS, what=f"field of tag {key.text!r}")
+        if node.get("label") is None:
+            errors.add(path, key.line, f"tag {key.text!r}: missing required field 'label'")
+        labels = per_language(node.get("label"), "label", codes, path, errors, required=True)
+        descriptions = per_language(node.get("description"), "description", codes, path, errors, required=False)
+        aliases = tuple(a.text for a in fields.text_list("aliases") or ())
+        tags[key.text] = Tag(key.text, labels, descriptions, aliases, key.line)
+    return tags
+
+
+def load_outlets(path: Path, errors: ErrorList) -> dict[str, Outlet]:
+    """``content/outlets.yml``: name and language required; country and url when known."""
+    outlets: dict[str, Outlet] = {}
+    if not path.is_file():
+        errors.add(path, None, "missing: the outlet list is required (content/outlets.yml)")
+        return outlets
+    text = read_text(path, errors)
+    if text is None:
+        return outlets
+    for key, node in iter_mapping(parse(text, path, errors), path, errors, "outlet"):
+        if key.text == UNKNOWN_OUTLET:
+            errors.add(path, key.line, "'unknown' is reserved for articles whose outlet is not known")
+            continue
+        if not _KEY.match(key.text):
+            errors.add(path, key.line, f"outlet key {key.text!r}: use lower-case letters, digits and hyphens")
+            continue
+        fields = Fields(node, path, errors, OUTLET_FIELDS, what=f"field of outlet {key.text!r}")
+        name = fields.text("name", required=True)
+        lang = fields.text("language", required=True)
+        if lang is not None and language(lang) is None:
+            errors.add(path, fields.line("language"), f"language: {lang!r} is not a language code CLDR knows")
+        country = fields.text("country")
+        if country is not None and country not in _COUNTRIES:
+            hint = did_you_mean(country.upper(), _COUNTRIES)
+            errors.add(path, fields.line("country"), f"country: {country!r} is not an ISO 3166 code{hint}")
+        url = fields.text("url")
+        if url is not None and not _valid_url(url):
+            errors.add(path, fields.line("url"), "url: expected an absolute http(s) URL")
+        if name is not None and lang is not None:
+            outlets[key.text] = Outlet(key.text, name, lang, country, url, key.line)
+    return outlets
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """An article whose own fields are valid; cross-file checks come after."""
+
+    article: Article
+    slug_line: int
+    links: tuple[tuple[str, int], ...]
+
+
+def load_article(
+    path: Path,
+    config: SiteConfig,
+    tags: Mapping[str, Tag],
+    outlets: Mapping[str, Outlet],
+    md: MarkdownIt,
+    errors: ErrorList,
+) -> _Draft | None:
+    """One Markdown file with front matter; None (with errors reported) when it is invalid."""
+    before = len(errors.problems)
+    text = read_text(path, errors)
+    if text is None:
+        return None
+    if not text.strip():
+        errors.add(path, None, "empty file: expected front matter between '---' lines and a body")
+        return None
+    front, body, body_line = split_front_matter(text)
+    if front is None:
+        errors.add(path, 1, body)
+        return None
+    node = parse(front, path, errors, line_offset=1)
+    if node is None:
+        if len(errors.problems) == before:
+            errors.add(path, 1, "front matter is empty")
+        return None
+    if not isinstance(node, Map):
+        errors.add(path, node.line, "front matter must be a mapping of fields")
+        return None
+
+    fields = Fields(node, path, errors, ARTICLE_FIELDS, what="field")
+    title = fields.text("title", required=True)
+
+    date: PartialDate | None = None
+    raw_date = fields.text("date", required=True)
+    if raw_date is not None:
+        parsed = parse_date(raw_date)
+        if isinstance(parsed, str):
+            errors.add(path, fields.line("date"), parsed)
+        else:
+            date = parsed
+
+    codes = tuple(lang.code for lang in config.languages)
+    lang = fields.text("language", required=True)
+    if lang is not None and lang not in codes:
+        if language(lang) is None:
+            message = f"language: {lang!r} is not a language code CLDR knows{did_you_mean(lang, codes)}"
+        else:
+            message = f"language: {lang!r} is not a site language ({', '.join(codes)})"
+        errors.add(path, fields.line("language"), message)
+
+    outlet = fields.text("outlet", required=True)
+    known_outlets = (*outlets, UNKNOWN_OUTLET)
+    if outlet is not None and outlet not in known_outlets:
+        errors.add(
+            path,
+            fields.line("outlet"),
+            f"outlet: unknown outlet {outlet!r}{did_you_mean(outlet, known_outlets)}; "
+            "define it in content/outlets.yml (or write 'unknown')",
+        )
+    via = fields.text("via")
+    if via is not None and via not in outlets:
+        errors.add(
+            path,
+            fields.line("via"),
+            f"via: unknown outlet {via!r}{did_you_mean(via, outlets)}; define it in content/outlets.yml",
+        )
+
+    tag_keys: list[str] = []
+    for item in fields.text_list("tags", required=True) or ():
+        if item.text not in tags:
+            errors.add(path, item.line, f"tags: unknown tag {item.text!r}{did_you_mean(item.text, tags)}")
+        elif item.text in tag_keys:
+            errors.add(path, item.line, f"tags: {item.text!r} is listed twice")
+        else:
+            tag_keys.append(item.text)
+
+    slug = fields.text("slug") or path.stem
+    slug_line = fields.line("slug") if "slug" in fields else 1
+    if not _SLUG.match(slug) or ".." in slug:
+        where = "slug" if "slug" in fields else "file name"
+        errors.add(
+            path,
+            slug_line,
+            f"{where}: {slug!r} is not a valid slug: use one path segment of letters, digits, "
+            "'-', '_' or '.'",
+        )
+
+    source_url = fields.text("source_url")
+    if source_url is not None and not _valid_url(source_url):
+        errors.add(path, fields.line("source_url"), "source_url: expected an absolute http(s) URL")
+
+    summary = fields.text("summary")
+    agency = fields.text("agency")
+    draft = fields.boolean("draft") or False
+
+    if len(errors.problems) != before:
+        return None
+    assert title is not None and lang is not None and outlet is not None
+    html, plain, found = markdown.render(md, body)
+    article = Article(
+        source=path,
+        slug=slug,
+        title=title,
+        date=date,
+        outlet=outlet,
+        language=lang,
+        tags=tuple(tag_keys),
+        summary=summary,
+        source_url=source_url,
+        via=via,
+        agency=agency,
+        draft=draft,
+        body_html=html,
+        body_text=plain,
+    )
+    return _Draft(article, slug_line, tuple((href, line + body_line) for href, line in found))
+
+
+def article_paths(config: SiteConfig) -> list[Path]:
+    """Every ``content/articles/**/*.md``, in a stable order."""
+    return sorted((config.content_dir / "articles").rglob("*.md"))
+
+
+def load_site(config: SiteConfig, *, drafts: bool = False) -> Loaded:
+    """Read, validate and index the whole archive, or raise :class:`ContentError` with every problem."""
+    errors = ErrorList()
+    codes = tuple(lang.code for lang in config.languages)
+    tags = load_tags(config.content_dir / "tags.yml", codes, errors)
+    outlets = load_outlets(config.content_dir / "outlets.yml", errors)
+    md = markdown.make_markdown()
+
+    drafts_ok: list[_Draft] = []
+    paths = article_paths(config)
+    for path in paths:
+        loaded = load_article(path, config, tags, outlets, md, errors)
+        if loaded is not None:
+            drafts_ok.append(loaded)
+
+    _check_slugs(drafts_ok, errors)
+    errors.raise_if_errors(ContentError)
+
+    published = [d for d in drafts_ok if drafts or not d.article.draft]
+    all_outlets = dict(sorted(outlets.items()))
+    all_outlets[UNKNOWN_OUTLET] = Outlet(UNKNOWN_OUTLET, "", config.default_language.code, None, None, 0)
+    site = Site(
+        config=config,
+        articles=tuple(d.article for d in published),
+        tags=MappingProxyType(dict(sorted(tags.items()))),
+        outlets=MappingProxyType(all_outlets),
+    )
+    return Loaded(site, errors.warnings, MappingProxyType({d.article.slug: d.links for d in published}))
+
+
+def _check_slugs(drafts: Iterable[_Draft], errors: ErrorList) -> None:
+    """Slugs must be unique, ignoring case: file systems that fold case would merge two pages."""
+    seen: dict[str, _Draft] = {}
+    for draft in drafts:
+        folded = draft.article.slug.casefold()
+        first = seen.get(folded)
+        if first is None:
+            seen[folded] = draft
+            continue
+        errors.add(
+            draft.article.source,
+            draft.slug_line,
+            f"duplicate slug {draft.article.slug!r}: {first.article.source.name} "
+            f"(line {first.slug_line}) already uses it; give one of them another slug",
+        )

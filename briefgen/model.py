@@ -1,0 +1,297 @@
+"""The archive as immutable values: articles, tags, outlets and the indexes the pages need.
+
+Nothing here reads or writes files. URLs are site-relative (``ar/tags/china/``); templates add
+the base path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import IntEnum
+from pathlib import Path
+from types import MappingProxyType
+from typing import TypeVar
+
+from briefgen.config import SiteConfig
+
+K = TypeVar("K")
+
+UNKNOWN_OUTLET = "unknown"
+"""The reserved outlet key for articles whose source does not name its outlet."""
+
+_DATE_FORMS = (
+    (re.compile(r"^(\d{4})$"), "year"),
+    (re.compile(r"^(\d{4})-(\d{2})$"), "month"),
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "day"),
+)
+_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+class Precision(IntEnum):
+    """How much of a date the source gives."""
+
+    YEAR = 1
+    MONTH = 2
+    DAY = 3
+    TIME = 4
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A publication date at the precision the source supports.
+
+    Sorting rule (documented in the README): a partial date sorts as the earliest moment of its
+    period, so in a newest-first list ``2025-01`` comes after every dated day of January 2025, and
+    ``2025`` after every month of 2025. Within a day, a date without time comes after timed ones.
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    moment: datetime | None = None
+    """The aware date-time, when the source gives a time and its offset."""
+
+    @property
+    def precision(self) -> Precision:
+        """Year, month, day or time."""
+        if self.moment is not None:
+            return Precision.TIME
+        if self.day is not None:
+            return Precision.DAY
+        return Precision.MONTH if self.month is not None else Precision.YEAR
+
+    @property
+    def iso(self) -> str:
+        """ISO 8601 at the source's precision (``2025``, ``2025-01``, ``2025-01-02``, or a date-time)."""
+        if self.moment is not None:
+            return self.moment.isoformat()
+        if self.day is not None:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    @property
+    def sort_key(self) -> tuple[int, int, int, int, float]:
+        """Ascending chronological key (see the class docstring for partial dates)."""
+        timed = self.moment.timestamp() if self.moment is not None else 0.0
+        return (self.year, self.month or 0, self.day or 0, 1 if self.moment else 0, timed)
+
+    @property
+    def start(self) -> datetime:
+        """The first instant of the period (UTC unless the source gives an offset), for feeds."""
+        if self.moment is not None:
+            return self.moment
+        return datetime(self.year, self.month or 1, self.day or 1, tzinfo=UTC)
+
+    @property
+    def as_date(self) -> date:
+        """The calendar date at the start of the period (in the source's own offset)."""
+        if self.moment is not None:
+            return self.moment.date()
+        return date(self.year, self.month or 1, self.day or 1)
+
+
+def parse_date(text: str) -> PartialDate | None | str:
+    """Parse a front-matter date exactly as written.
+
+    Returns a :class:`PartialDate`, None for ``unknown``, or an error message (a string).
+    """
+    if text == "unknown":
+        return None
+    for pattern, form in _DATE_FORMS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        year = int(match.group(1))
+        if year < 1:
+            return f"date: year {year} is out of range"
+        if form == "year":
+            return PartialDate(year)
+        month = int(match.group(2))
+        if not 1 <= month <= 12:
+            return f"date: {text!r} is impossible: month {month} is not 1 to 12"
+        if form == "month":
+            return PartialDate(year, month)
+        day = int(match.group(3))
+        try:
+            date(year, month, day)
+        except ValueError:
+            return f"date: {text!r} is impossible: {year:04d}-{month:02d} has no day {day}"
+        return PartialDate(year, month, day)
+    match = _DATETIME.match(text)
+    if match:
+        if match.group("offset") is None:
+            return (
+                f"date: {text!r} has a time but no UTC offset, so the moment is ambiguous; "
+                "add one (e.g. +02:00 or Z) or give the day only"
+            )
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError as exc:
+            return f"date: {text!r} is impossible: {exc}"
+        return PartialDate(moment.year, moment.month, moment.day, moment)
+    return (
+        f"date: {text!r} is not a date briefgen reads; write YYYY, YYYY-MM, YYYY-MM-DD, "
+        "an ISO 8601 date-time with offset, or 'unknown'"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A term of the curated vocabulary."""
+
+    key: str
+    """The key used in front matter and URLs."""
+    labels: Mapping[str, str]
+    """The label per language code."""
+    descriptions: Mapping[str, str]
+    """An optional description per language code."""
+    aliases: tuple[str, ...]
+    """Other names and spellings a reader may search for (any script)."""
+    line: int
+    """Line of the key in ``tags.yml`` (for warnings)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A news outlet."""
+
+    key: str
+    """The key used in front matter and URLs; ``unknown`` when the source names none."""
+    name: str
+    """The outlet's own name (empty for the unknown outlet: templates show a translation)."""
+    language: str
+    """The language the name is written in (for ``lang``/``dir``)."""
+    country: str | None
+    """ISO 3166-1 alpha-2 code, when known."""
+    url: str | None
+    """Home page, when known."""
+    line: int
+    """Line of the key in ``outlets.yml`` (0 for the built-in unknown outlet)."""
+
+    @property
+    def known(self) -> bool:
+        """False for the reserved unknown outlet."""
+        return self.key != UNKNOWN_OUTLET
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article of the archive."""
+
+    source: Path
+    """The Markdown file it comes from."""
+    slug: str
+    """Unique across the archive; the last URL segment."""
+    title: str
+    date: PartialDate | None
+    """None when the source gives no date (``date: unknown``)."""
+    outlet: str
+    """Key into :attr:`Site.outlets`."""
+    language: str
+    """The article's language code (a site language)."""
+    tags: tuple[str, ...]
+    """Keys into :attr:`Site.tags`, in the order the curator gave."""
+    summary: str | None
+    source_url: str | None
+    via: str | None
+    """Key of the outlet that originally published it, if any."""
+    agency: str | None
+    """The news agency the text cites (free text)."""
+    draft: bool
+    body_html: str
+    """The rendered Markdown body (safe HTML: raw HTML off, unsafe links neutralised)."""
+    body_text: str
+    """The body as plain text (search records, descriptions)."""
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the article's one page."""
+        return f"{self.language}/articles/{self.slug}/"
+
+    @property
+    def order(self) -> tuple[int, tuple[int, int, int, int, float], str]:
+        """Newest-first order key: undated articles last, then by date, ties by slug."""
+        if self.date is None:
+            return (1, (0, 0, 0, 0, 0.0), self.slug)
+        year, month, day, timed, moment = self.date.sort_key
+        return (0, (-year, -month, -day, -timed, -moment), self.slug)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The validated archive and its indexes; every sequence is newest first."""
+
+    config: SiteConfig
+    articles: tuple[Article, ...]
+    tags: Mapping[str, Tag]
+    outlets: Mapping[str, Outlet]
+    by_tag: Mapping[str, tuple[Article, ...]] = field(init=False)
+    by_outlet: Mapping[str, tuple[Article, ...]] = field(init=False)
+    """Articles an outlet published or originally published (``via``)."""
+    by_month: Mapping[tuple[int, int], tuple[Article, ...]] = field(init=False)
+    """Articles dated to a month or a day, by (year, month)."""
+    by_year: Mapping[int, tuple[Article, ...]] = field(init=False)
+    """Articles dated to a year or finer, by year."""
+    undated: tuple[Article, ...] = field(init=False)
+    by_slug: Mapping[str, Article] = field(init=False)
+    _neighbours: Mapping[str, tuple[Article | None, Article | None]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        ordered = tuple(sorted(self.articles, key=lambda a: a.order))
+        by_tag: dict[str, list[Article]] = defaultdict(list)
+        by_outlet: dict[str, list[Article]] = defaultdict(list)
+        by_month: dict[tuple[int, int], list[Article]] = defaultdict(list)
+        by_year: dict[int, list[Article]] = defaultdict(list)
+        for article in ordered:
+            for tag in dict.fromkeys(article.tags):
+                by_tag[tag].append(article)
+            by_outlet[article.outlet].append(article)
+            if article.via and article.via != article.outlet:
+                by_outlet[article.via].append(article)
+            if article.date is not None:
+                by_year[article.date.year].append(article)
+                if article.date.month is not None:
+                    month = article.date.as_date.month
+                    by_month[(article.date.as_date.year, month)].append(article)
+        set_ = object.__setattr__  # frozen: the indexes are computed once, here
+        set_(self, "articles", ordered)
+        set_(self, "by_tag", _freeze(by_tag))
+        set_(self, "by_outlet", _freeze(by_outlet))
+        set_(self, "by_month", _freeze(by_month, reverse=True))
+        set_(self, "by_year", _freeze(by_year, reverse=True))
+        set_(self, "undated", tuple(a for a in ordered if a.date is None))
+        set_(self, "by_slug", MappingProxyType({a.slug: a for a in ordered}))
+        neighbours: dict[str, tuple[Article | None, Article | None]] = {}
+        by_language: dict[str, list[Article]] = defaultdict(list)
+        for article in ordered:
+            by_language[article.language].append(article)
+        for same in by_language.values():
+            for i, article in enumerate(same):
+                newer = same[i - 1] if i > 0 else None
+                older = same[i + 1] if i + 1 < len(same) else None
+                neighbours[article.slug] = (newer, older)
+        set_(self, "_neighbours", MappingProxyType(neighbours))
+
+    def articles_in(self, language: str) -> tuple[Article, ...]:
+        """Articles written in ``language``."""
+        return tuple(a for a in self.articles if a.language == language)
+
+    def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
+        """(newer, older) article in the same language, for previous/next links."""
+        return self._neighbours[article.slug]
+
+
+def _freeze(
+    groups: Mapping[K, Iterable[Article]], reverse: bool = False
+) -> Mapping[K, tuple[Article, ...]]:
+    """An immutable mapping with keys in a stable order (newest first for dates)."""
+    keys: list[K] = sorted(groups, reverse=reverse)  # type: ignore[type-var]
+    return MappingProxyType({key: tuple(groups[key]) for key in keys})

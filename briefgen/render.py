@@ -1,0 +1,461 @@
+"""Every page, feed and the sitemap as data, rendered through the theme's Jinja templates.
+
+``site_pages`` is a pure producer: it lists :class:`Page` values (URL, template, language,
+equivalents in the other languages, template data). ``render_site`` turns them into bytes.
+Rendered Markdown enters templates as ``Markup``; nothing else does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton, format_time, get_timezone_gmt
+from babel.numbers import format_decimal
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    select_autoescape,
+)
+from markupsafe import Markup
+
+from briefgen.config import Language, SiteConfig
+from briefgen.errors import BuildError
+from briefgen.model import Article, PartialDate, Precision, Site, Tag
+from briefgen.theme import Strings, Theme
+
+FEED_SIZE = 50
+"""Entries per Atom feed (the newest dated articles)."""
+
+
+class Urls:
+    """The URL scheme, site-relative (templates prefix the base path)."""
+
+    @staticmethod
+    def home(lang: str) -> str:
+        return f"{lang}/"
+
+    @staticmethod
+    def article(article: Article) -> str:
+        return article.url
+
+    @staticmethod
+    def tags(lang: str) -> str:
+        return f"{lang}/tags/"
+
+    @staticmethod
+    def tag(lang: str, key: str) -> str:
+        return f"{lang}/tags/{key}/"
+
+    @staticmethod
+    def outlets(lang: str) -> str:
+        return f"{lang}/outlets/"
+
+    @staticmethod
+    def outlet(lang: str, key: str) -> str:
+        return f"{lang}/outlets/{key}/"
+
+    @staticmethod
+    def archive(lang: str) -> str:
+        return f"{lang}/archive/"
+
+    @staticmethod
+    def year(lang: str, year: int) -> str:
+        return f"{lang}/archive/{year:04d}/"
+
+    @staticmethod
+    def month(lang: str, year: int, month: int) -> str:
+        return f"{lang}/archive/{year:04d}/{month:02d}/"
+
+    @staticmethod
+    def undated(lang: str) -> str:
+        return f"{lang}/archive/undated/"
+
+    @staticmethod
+    def feed(lang: str) -> str:
+        return f"{lang}/atom.xml"
+
+    @staticmethod
+    def tag_feed(lang: str, key: str) -> str:
+        return f"{lang}/tags/{key}/atom.xml"
+
+    @staticmethod
+    def not_found(lang: str) -> str:
+        return f"{lang}/404.html"
+
+
+def output_path(url: str) -> str:
+    """The file a URL is served from: ``a/b/`` → ``a/b/index.html``."""
+    return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One output file, described as data."""
+
+    url: str
+    """Site-relative URL."""
+    template: str
+    lang: Language
+    """The page's language: ``<html lang dir>``."""
+    kind: str
+    """``home``, ``article``, ``tag``, ``tags``, ``outlet``, ``outlets``, ``archive``, ``year``,
+    ``month``, ``undated``, ``404``, ``redirect``, ``feed`` or ``sitemap``."""
+    title: str
+    alternates: tuple[tuple[str, str], ...] = ()
+    """(language code, URL) of the equivalent page in every site language, this one included."""
+    data: Mapping[str, Any] = field(default_factory=dict)
+    """Template-specific values."""
+    sitemap: bool = True
+    """Listed in ``sitemap.xml``."""
+
+    @property
+    def path(self) -> str:
+        """The output file."""
+        return output_path(self.url)
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """Where a list page sits among its siblings."""
+
+    number: int
+    count: int
+    previous: str | None
+    next: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageFilter:
+    """A link that narrows a list to one article language (``code`` None: every language)."""
+
+    code: str | None
+    url: str
+    count: int
+    current: bool
+
+
+class I18n:
+    """UI strings, numbers, dates and names in one language, from the theme and CLDR."""
+
+    def __init__(self, lang: Language, strings: Strings) -> None:
+        self.lang = lang
+        self.code = lang.code
+        self.dir = lang.dir
+        self.locale = Locale.parse(lang.code)
+        self._strings = strings
+
+    def _lookup(self, key: str) -> str | Mapping[str, str]:
+        try:
+            return self._strings[key]
+        except KeyError:
+            raise BuildError(f"UI string {key!r} is not defined for {self.code!r}") from None
+
+    def __call__(self, key: str, **values: object) -> str:
+        """The string ``key``, with ``{name}`` placeholders filled."""
+        text = self._lookup(key)
+        if not isinstance(text, str):
+            raise BuildError(f"UI string {key!r} has plural forms: use t.plural({key!r}, count)")
+        return text.format(**values) if values else text
+
+    def plural(self, key: str, count: int, **values: object) -> str:
+        """The form of ``key`` that CLDR's plural rules pick for ``count`` ({count} is localised)."""
+        forms = self._lookup(key)
+        if isinstance(forms, str):
+            return forms.format(count=self.number(count), **values)
+        text = forms.get(self.locale.plural_form(count), forms["other"])
+        return text.format(count=self.number(count), **values)
+
+    def number(self, value: int) -> str:
+        """A number with the locale's digits and grouping."""
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, when: PartialDate | None) -> str:
+        """A date at its precision: ``2025``, ``gennaio 2025``, ``2 يناير 2025``, or with the time."""
+        if when is None:
+            return self("undated")
+        day = when.as_date
+        if when.precision is Precision.YEAR:
+            return format_skeleton("y", day, locale=self.locale)
+        if when.precision is Precision.MONTH:
+            return format_skeleton("yMMMM", day, locale=self.locale)
+        text = format_date(day, "long", locale=self.locale)
+        if when.moment is None:
+            return text
+        clock = format_time(when.moment.timetz(), "HH:mm", locale=self.locale)
+        zone = get_timezone_gmt(when.moment, width="short", locale=self.locale)
+        return f"{text} {clock} {zone}"
+
+    def month(self, year: int, month: int) -> str:
+        """A month's name with its year (``يناير 2025``)."""
+        return format_skeleton("yMMMM", date(year, month, 1), locale=self.locale)
+
+    def year(self, year: int) -> str:
+        """A year as the locale writes it."""
+        return format_skeleton("y", date(year, 1, 1), locale=self.locale)
+
+    def language_name(self, code: str) -> str:
+        """A language's name in this language (``الإيطالية`` on an Arabic page)."""
+        return str(self.locale.languages.get(code, code))
+
+    def country_name(self, code: str) -> str:
+        """A country's name in this language."""
+        return str(self.locale.territories.get(code, code))
+
+
+def lang_attrs(code: str, within: str, direction: str) -> Markup:
+    """`` lang=".." dir=".."`` when ``code`` differs from the surrounding language, else nothing."""
+    if code == within:
+        return Markup("")
+    return Markup(' lang="{}" dir="{}"').format(code, direction)
+
+
+def json_ld(data: Mapping[str, Any]) -> Markup:
+    """JSON for a ``<script>`` element: nothing in it can close the script or start markup."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return Markup(text)
+
+
+def make_environment(theme: Theme, config: SiteConfig) -> Environment:
+    """One Jinja environment per build: autoescape for HTML and XML, undefined names are errors."""
+    env = Environment(
+        loader=FileSystemLoader([str(d) for d in theme.template_dirs]),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    directions = {lang.code: lang.dir for lang in config.languages}
+
+    def direction(code: str) -> str:
+        if code not in directions:
+            directions[code] = Locale.parse(code).text_direction
+        return directions[code]
+
+    env.globals.update(
+        urls=Urls,
+        url=lambda path: config.base_path + path,
+        absolute_url=lambda path: config.base_url + path,
+        direction=direction,
+        attrs=lambda code, within: lang_attrs(code, within, direction(code)),
+        json_ld=json_ld,
+    )
+    return env
+
+
+class _Builder:
+    """Enumerates the pages of a site; every method is a pure function of the site."""
+
+    def __init__(self, site: Site, theme: Theme) -> None:
+        self.site = site
+        self.config = site.config
+        self.i18n = {lang.code: I18n(lang, theme.strings[lang.code]) for lang in self.config.languages}
+
+    def everywhere(self, url_for: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
+        return tuple((lang.code, url_for(lang.code)) for lang in self.config.languages)
+
+    def pages(self) -> Iterator[Page]:
+        default = self.config.default_language
+        yield Page("", "redirect.html", default, "redirect", self.config.title[default.code], sitemap=False)
+        yield Page(
+            "404.html", "404.html", default, "404", self.i18n[default.code]("not_found_title"),
+            self.everywhere(Urls.not_found), sitemap=False,
+        )
+        for lang in self.config.languages:
+            yield from self.language_pages(lang)
+        for article in self.site.articles:
+            yield self.article_page(article)
+
+    def language_pages(self, lang: Language) -> Iterator[Page]:
+        site, t, code = self.site, self.i18n[lang.code], lang.code
+        yield from self.list_pages(lang, "home", Urls.home, site.articles, self.config.title[code], feed=Urls.feed(code))
+        yield Page(
+            Urls.not_found(code), "404.html", lang, "404", t("not_found_title"),
+            self.everywhere(Urls.not_found), sitemap=False,
+        )
+        yield self.feed(lang, Urls.feed(code), site.articles_in(code), self.config.title[code], Urls.home(code))
+
+        tag_rows = tuple((tag, len(site.by_tag.get(tag.key, ()))) for tag in site.tags.values())
+        yield Page(Urls.tags(code), "tags.html", lang, "tags", t("tags_title"), self.everywhere(Urls.tags), {"tag_rows": tag_rows})
+        for tag in site.tags.values():
+            articles = site.by_tag.get(tag.key, ())
+            yield from self.list_pages(
+                lang, "tag", lambda c, k=tag.key: Urls.tag(c, k), articles, tag.labels[code],
+                extra={"tag": tag}, feed=Urls.tag_feed(code, tag.key),
+            )
+            yield self.feed(lang, Urls.tag_feed(code, tag.key), articles, tag.labels[code], Urls.tag(code, tag.key))
+
+        outlet_rows = tuple(
+            (outlet, len(site.by_outlet.get(outlet.key, ())))
+            for outlet in site.outlets.values()
+            if outlet.known or outlet.key in site.by_outlet
+        )
+        yield Page(Urls.outlets(code), "outlets.html", lang, "outlets", t("outlets_title"), self.everywhere(Urls.outlets), {"outlet_rows": outlet_rows})
+        for outlet in site.outlets.values():
+            articles = site.by_outlet.get(outlet.key, ())
+            if not outlet.known and not articles:
+                continue
+            title = outlet.name if outlet.known else t("unknown_outlet")
+            yield from self.list_pages(lang, "outlet", lambda c, k=outlet.key: Urls.outlet(c, k), articles, title, extra={"outlet": outlet})
+
+        years = tuple(
+            (year, len(items), tuple((m, len(site.by_month[(y, m)])) for (y, m) in site.by_month if y == year))
+            for year, items in site.by_year.items()
+        )
+        yield Page(
+            Urls.archive(code), "archive.html", lang, "archive", t("archive_title"), self.everywhere(Urls.archive),
+            {"years": years, "undated_count": len(site.undated)},
+        )
+        for year, items in site.by_year.items():
+            yield from self.list_pages(lang, "year", lambda c, y=year: Urls.year(c, y), items, t.year(year), extra={"year": year})
+        for (year, month), items in site.by_month.items():
+            yield from self.list_pages(
+                lang, "month", lambda c, y=year, m=month: Urls.month(c, y, m), items, t.month(year, month),
+                extra={"year": year, "month": month},
+            )
+        if site.undated:
+            yield from self.list_pages(lang, "undated", Urls.undated, site.undated, t("undated_title"))
+
+    def list_pages(
+        self,
+        lang: Language,
+        kind: str,
+        base: Callable[[str], str],
+        articles: Sequence[Article],
+        title: str,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        feed: str | None = None,
+    ) -> Iterator[Page]:
+        """A paginated list, plus one narrowed to each article language when it mixes several."""
+        present = [lg.code for lg in self.config.languages if any(a.language == lg.code for a in articles)]
+        variants: list[str | None] = [None, *present] if len(present) > 1 else [None]
+        counts = {v: sum(1 for a in articles if v is None or a.language == v) for v in variants}
+        per = self.config.per_page
+        for variant in variants:
+            subset = [a for a in articles if variant is None or a.language == variant]
+            chunks = [subset[i : i + per] for i in range(0, len(subset), per)] or [[]]
+
+            def url_for(code: str, n: int, v: str | None = variant) -> str:
+                start = base(code) + (f"{v}/" if v else "")
+                return start if n == 1 else f"{start}page/{n}/"
+
+            for n, chunk in enumerate(chunks, 1):
+                filters = tuple(
+                    LanguageFilter(v, url_for(lang.code, 1, v), counts[v], v == variant) for v in variants
+                ) if len(variants) > 1 else ()
+                pagination = Pagination(
+                    n,
+                    len(chunks),
+                    url_for(lang.code, n - 1) if n > 1 else None,
+                    url_for(lang.code, n + 1) if n < len(chunks) else None,
+                )
+                data = {
+                    "articles": tuple(chunk),
+                    "total": len(subset),
+                    "pagination": pagination,
+                    "filters": filters,
+                    "filter": variant,
+                    "feed": feed,
+                    **(extra or {}),
+                }
+                yield Page(
+                    url_for(lang.code, n),
+                    "list.html",
+                    lang,
+                    kind,
+                    title,
+                    tuple((c, url_for(c, n)) for c, _ in self.everywhere(base)),
+                    data,
+                )
+
+    def feed(self, lang: Language, url: str, articles: Sequence[Article], title: str, alternate: str) -> Page:
+        """An Atom feed of the newest dated articles (Atom needs a date for every entry)."""
+        dated = tuple(a for a in articles if a.date is not None)[:FEED_SIZE]
+        updated = max((a.date.start for a in dated if a.date is not None), default=None)
+        data = {"entries": dated, "updated": updated, "alternate": alternate}
+        return Page(url, "atom.xml", lang, "feed", title, data=data, sitemap=False)
+
+    def article_page(self, article: Article) -> Page:
+        lang = self.config.language(article.language)
+        newer, older = self.site.neighbours(article)
+        data = {
+            "article": article,
+            "body": Markup(article.body_html),
+            "outlet": self.site.outlets[article.outlet],
+            "via": self.site.outlets[article.via] if article.via else None,
+            "tags": tuple(self.site.tags[k] for k in article.tags),
+            "newer": newer,
+            "older": older,
+            "structured": self.structured_data(article),
+        }
+        # One URL per article: the other languages' equivalents are their home pages.
+        alternates = tuple(
+            (lg.code, article.url if lg.code == lang.code else Urls.home(lg.code)) for lg in self.config.languages
+        )
+        return Page(article.url, "article.html", lang, "article", article.title, alternates, data)
+
+    def structured_data(self, article: Article) -> dict[str, Any]:
+        """schema.org ``NewsArticle`` for the article page."""
+        outlet = self.site.outlets[article.outlet]
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "inLanguage": article.language,
+            "url": self.config.base_url + article.url,
+            "mainEntityOfPage": self.config.base_url + article.url,
+            "keywords": [self.site.tags[k].labels.get(article.language, k) for k in article.tags],
+        }
+        if article.date is not None:
+            data["datePublished"] = article.date.iso
+        if outlet.known:
+            publisher: dict[str, Any] = {"@type": "Organization", "name": outlet.name}
+            if outlet.url:
+                publisher["url"] = outlet.url
+            data["publisher"] = publisher
+        if article.summary:
+            data["description"] = article.summary
+        if article.source_url:
+            data["isBasedOn"] = article.source_url
+        if article.agency:
+            data["sourceOrganization"] = {"@type": "Organization", "name": article.agency}
+        return data
+
+
+def site_pages(site: Site, theme: Theme) -> tuple[Page, ...]:
+    """Every page of the site, the sitemap last."""
+    pages = tuple(_Builder(site, theme).pages())
+    entries = tuple(p for p in pages if p.sitemap)
+    sitemap = Page("sitemap.xml", "sitemap.xml", site.config.default_language, "sitemap", "sitemap", data={"entries": entries}, sitemap=False)
+    return (*pages, sitemap)
+
+
+def render_site(site: Site, theme: Theme) -> Iterator[tuple[str, bytes]]:
+    """(output path, bytes) for every page, in a stable order."""
+    env = make_environment(theme, site.config)
+    i18n = {lang.code: I18n(lang, theme.strings[lang.code]) for lang in site.config.languages}
+    common = MappingProxyType({"site": site, "config": site.config, "languages": site.config.languages})
+    templates: dict[str, Any] = {}
+    for page in site_pages(site, theme):
+        try:
+            template = templates.get(page.template) or templates.setdefault(page.template, env.get_template(page.template))
+            context = {**common, **page.data, "page": page, "lang": page.lang, "t": i18n[page.lang.code]}
+            text = template.render(context)
+        except TemplateSyntaxError as exc:
+            raise BuildError(f"{exc.filename}:{exc.lineno}: template error: {exc.message}") from exc
+        except TemplateError as exc:
+            raise BuildError(f"template {page.template} (page {page.url or '/'}): {exc}") from exc
+        yield page.path, text.encode("utf-8")

@@ -1,0 +1,179 @@
+"""Staged output: everything is written beside the output, then swapped in with two renames.
+
+A failed build removes its staging directory and leaves the previous output byte for byte. A
+manifest records what briefgen wrote, so files a user put in the output (``CNAME``,
+``.nojekyll``, a deploy worktree's ``.git``) are carried into each new build, and a directory
+briefgen did not make is never replaced. A file whose bytes did not change is hard-linked from
+the previous output, so it keeps its modification time and deploy tools upload only changes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+from briefgen.errors import BuildError, UsageError
+
+MANIFEST = ".briefgen-manifest"
+"""Lists, one per line, the files briefgen wrote into the output."""
+
+
+def safe_relative(path: str) -> PurePosixPath:
+    """``path`` as a relative path that cannot leave the directory it is joined to."""
+    if not path or "\\" in path or "\x00" in path:
+        raise BuildError(f"refusing to write {path!r}: not a plain relative path")
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or any(part in ("", ".", "..") for part in path.split("/")):
+        raise BuildError(f"refusing to write {path!r}: it would escape the output directory")
+    return pure
+
+
+def read_manifest(output: Path) -> set[str] | None:
+    """The files a previous build wrote, or None when ``output`` was not made by briefgen."""
+    try:
+        return set((output / MANIFEST).read_text("utf-8").splitlines())
+    except FileNotFoundError:
+        return None
+
+
+class Staging:
+    """A staging directory for one build of ``output``; use as a context manager."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        if output.is_symlink() or (output.exists() and not output.is_dir()):
+            raise UsageError(f"output {output} exists and is not a directory")
+        self.previous: set[str] = set()
+        if output.is_dir():
+            manifest = read_manifest(output)
+            if manifest is None and any(output.iterdir()):
+                raise UsageError(
+                    f"output {output} is not empty and was not written by briefgen "
+                    f"(no {MANIFEST}): refusing to replace it; choose another directory or empty it"
+                )
+            self.previous = manifest or set()
+        output.parent.mkdir(parents=True, exist_ok=True)
+        self.dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".staging", dir=output.parent))
+        self.written: dict[str, None] = {}
+        self.unchanged = 0
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.rollback()
+
+    def write(self, path: str, data: bytes) -> None:
+        """Stage one file; a path written twice is an error, never a silent overwrite."""
+        rel = safe_relative(path)
+        key = rel.as_posix()
+        if key in self.written or key.casefold() == MANIFEST.casefold():
+            raise BuildError(f"two outputs want the same path {key!r}")
+        self.written[key] = None
+        target = self.dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if key in self.previous and self._same(self.output / rel, data):
+            try:
+                os.link(self.output / rel, target)
+                self.unchanged += 1
+                return
+            except OSError:
+                pass  # a file system without hard links: write a copy
+        target.write_bytes(data)
+
+    def copy(self, path: str, source: Path) -> None:
+        """Stage a copy of ``source`` (static files)."""
+        self.write(path, source.read_bytes())
+
+    def adopt(self, paths: list[str]) -> None:
+        """Record files that another tool wrote into the staging directory (the search index)."""
+        for path in paths:
+            key = safe_relative(path).as_posix()
+            if key in self.written:
+                raise BuildError(f"two outputs want the same path {key!r}")
+            self.written[key] = None
+
+    @staticmethod
+    def _same(old: Path, data: bytes) -> bool:
+        try:
+            if old.is_symlink() or old.stat().st_size != len(data):
+                return False
+            return old.read_bytes() == data
+        except OSError:
+            return False
+
+    def commit(self) -> None:
+        """Swap the staged site in; on any failure the previous output is restored."""
+        (self.dir / MANIFEST).write_text("".join(f"{p}\n" for p in sorted(self.written)), "utf-8")
+        moved = self._carry_user_files()
+        backup: Path | None = None
+        try:
+            if self.output.exists():
+                backup = self.dir.with_name(self.dir.name.replace(".staging", ".previous"))
+                os.rename(self.output, backup)
+            os.rename(self.dir, self.output)
+        except OSError as exc:
+            if backup is not None and not self.output.exists():
+                os.rename(backup, self.output)
+            for source, target in reversed(moved):
+                os.rename(target, source)
+            raise BuildError(f"could not swap the new site into {self.output}: {exc}") from exc
+        if backup is not None:
+            shutil.rmtree(backup, ignore_errors=True)
+
+    def _carry_user_files(self) -> list[tuple[Path, Path]]:
+        """Move entries of the old output that briefgen did not write into the new one."""
+        if not self.output.is_dir():
+            return []
+        ours = self.previous
+        ours_dirs = {d for p in ours for d in _ancestors(p)}
+        moves: list[tuple[Path, Path]] = []
+        collisions: list[str] = []
+
+        def walk(directory: Path, rel: str) -> None:
+            for entry in sorted(directory.iterdir()):
+                key = f"{rel}{entry.name}"
+                if key == MANIFEST or key in ours:
+                    continue
+                if entry.is_dir() and not entry.is_symlink() and key in ours_dirs:
+                    walk(entry, key + "/")
+                    continue
+                if key in self.written or (self.dir / key).exists():
+                    collisions.append(key)
+                    continue
+                moves.append((entry, self.dir / key))
+
+        walk(self.output, "")
+        if collisions:
+            raise BuildError(
+                "files in the output that briefgen did not write would be overwritten: "
+                + ", ".join(collisions)
+                + "; move them away and build again"
+            )
+        done: list[tuple[Path, Path]] = []
+        try:
+            for source, target in moves:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(source, target)
+                done.append((source, target))
+        except OSError as exc:
+            for source, target in reversed(done):
+                os.rename(target, source)
+            raise BuildError(f"could not keep {source} in the new site: {exc}") from exc
+        return done
+
+    def rollback(self) -> None:
+        """Drop the staging directory (a no-op once committed)."""
+        if self.dir.exists():
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _ancestors(path: str) -> list[str]:
+    """The directories above a relative path: ``a/b/c.html`` → ``['a', 'a/b']``."""
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
