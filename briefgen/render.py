@@ -8,7 +8,7 @@ Rendered Markdown enters templates as ``Markup``; nothing else does.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
@@ -255,8 +255,12 @@ def make_environment(theme: Theme, config: SiteConfig) -> Environment:
     return env
 
 
-class _Builder:
-    """Enumerates the pages of a site; every method is a pure function of the site."""
+class PageBuilder:
+    """Enumerates the pages of a site; every method is a pure function of the site.
+
+    Features add pages through :data:`PRODUCERS`; they get this builder for its ``i18n``,
+    ``everywhere`` and ``list_pages`` helpers.
+    """
 
     def __init__(self, site: Site, theme: Theme) -> None:
         self.site = site
@@ -435,9 +439,16 @@ class _Builder:
         return data
 
 
+Producer = Callable[[PageBuilder], Iterable[Page]]
+
+PRODUCERS: tuple[Producer, ...] = ()
+"""Features that add pages (search, data, ...), called in order after the core pages."""
+
+
 def site_pages(site: Site, theme: Theme) -> tuple[Page, ...]:
     """Every page of the site, the sitemap last."""
-    pages = tuple(_Builder(site, theme).pages())
+    builder = PageBuilder(site, theme)
+    pages = (*builder.pages(), *(page for produce in PRODUCERS for page in produce(builder)))
     entries = tuple(p for p in pages if p.sitemap)
     sitemap = Page("sitemap.xml", "sitemap.xml", site.config.default_language, "sitemap", "sitemap", data={"entries": entries}, sitemap=False)
     return (*pages, sitemap)
