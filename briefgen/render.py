@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -29,7 +30,7 @@ from markupsafe import Markup
 
 from briefgen.config import Language, SiteConfig
 from briefgen.errors import BuildError
-from briefgen.model import Article, PartialDate, Precision, Site, Tag
+from briefgen.model import Article, PartialDate, Precision, Site
 from briefgen.theme import Strings, Theme
 
 FEED_SIZE = 50
@@ -191,7 +192,7 @@ class I18n:
         if when.moment is None:
             return text
         clock = format_time(when.moment.timetz(), "HH:mm", locale=self.locale)
-        zone = get_timezone_gmt(when.moment, width="short", locale=self.locale)
+        zone = get_timezone_gmt(when.moment, width="long", locale=self.locale)
         return f"{text} {clock} {zone}"
 
     def month(self, year: int, month: int) -> str:
@@ -296,7 +297,7 @@ class PageBuilder:
         for tag in site.tags.values():
             articles = site.by_tag.get(tag.key, ())
             yield from self.list_pages(
-                lang, "tag", lambda c, k=tag.key: Urls.tag(c, k), articles, tag.labels[code],
+                lang, "tag", partial(Urls.tag, key=tag.key), articles, tag.labels[code],
                 extra={"tag": tag}, feed=Urls.tag_feed(code, tag.key),
             )
             yield self.feed(lang, Urls.tag_feed(code, tag.key), articles, tag.labels[code], Urls.tag(code, tag.key))
@@ -312,7 +313,7 @@ class PageBuilder:
             if not outlet.known and not articles:
                 continue
             title = outlet.name if outlet.known else t("unknown_outlet")
-            yield from self.list_pages(lang, "outlet", lambda c, k=outlet.key: Urls.outlet(c, k), articles, title, extra={"outlet": outlet})
+            yield from self.list_pages(lang, "outlet", partial(Urls.outlet, key=outlet.key), articles, title, extra={"outlet": outlet})
 
         years = tuple(
             (year, len(items), tuple((m, len(site.by_month[(y, m)])) for (y, m) in site.by_month if y == year))
@@ -323,10 +324,10 @@ class PageBuilder:
             {"years": years, "undated_count": len(site.undated)},
         )
         for year, items in site.by_year.items():
-            yield from self.list_pages(lang, "year", lambda c, y=year: Urls.year(c, y), items, t.year(year), extra={"year": year})
+            yield from self.list_pages(lang, "year", partial(Urls.year, year=year), items, t.year(year), extra={"year": year})
         for (year, month), items in site.by_month.items():
             yield from self.list_pages(
-                lang, "month", lambda c, y=year, m=month: Urls.month(c, y, m), items, t.month(year, month),
+                lang, "month", partial(Urls.month, year=year, month=month), items, t.month(year, month),
                 extra={"year": year, "month": month},
             )
         if site.undated:
