@@ -46,8 +46,8 @@ _TEX_SPECIALS = {
     "$": r"\$",
     "#": r"\#",
     "_": r"\_",
-    "^": r"\^{}",
-    "~": r"\~{}",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
 }
 _TEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _TEX_SPECIALS))
 

@@ -173,6 +173,7 @@ CHART_HEIGHT = 220.0
 CHART_MARGIN = 32.0
 CHART_TOP = 16.0
 CHART_BOTTOM = 32.0
+CHART_BAR_MAX = 48.0
 
 
 def chart(cov: Coverage, *, rtl: bool) -> Chart:
@@ -188,7 +189,7 @@ def chart(cov: Coverage, *, rtl: bool) -> Chart:
     slots = max(len(cells), 1)
     plot = CHART_WIDTH - 2 * CHART_MARGIN
     slot = plot / slots
-    bar = slot * 0.8 if slots > 1 else min(slot * 0.5, 48.0)
+    bar = min(slot * 0.8, CHART_BAR_MAX)
     baseline = CHART_HEIGHT - CHART_BOTTOM
     scale = (baseline - CHART_TOP) / cov.peak
     columns: list[Column] = []
