@@ -197,6 +197,10 @@ def test_arabic_article_has_highwire_and_dublin_core(built: tuple[Path, Site]) -
     assert tags["DC.publisher"] == ["الأخبار"]
     assert tags["DC.source"] == ["https://al-akhbar.example/article?id=1&x=2"]
     assert tags["DC.identifier"] == [url]
+    assert tags["citation_abstract"] == ['ملخص "مقتبس"، بفاصلة']
+    assert tags["z.itemType"] == [
+        "newspaperArticle"
+    ]  # Zotero: a newspaper article, not a journal's
 
 
 def test_italian_month_only_article_keeps_its_precision(built: tuple[Path, Site]) -> None:

@@ -116,7 +116,10 @@ def highwire(site: Site, article: Article) -> tuple[tuple[str, str, str | None],
         ("citation_fulltext_html_url", url, None),
     ]
     if article.summary:
-        tags.append(("citation_abstract_html_url", url, None))
+        tags += [
+            ("citation_abstract", article.summary, None),
+            ("citation_abstract_html_url", url, None),
+        ]
     tags += [
         ("citation_keywords", label, None) for label in tag_labels(site, article, article.language)
     ]
@@ -124,6 +127,8 @@ def highwire(site: Site, article: Article) -> tuple[tuple[str, str, str | None],
     if article.date is not None:
         tags.append(("DC.date", article.date.iso, None))
     tags += [("DC.language", article.language, None), ("DC.type", "Text", None)]
+    # Zotero's own vocabulary: without it, citation_journal_title makes a journal article.
+    tags.append(("z.itemType", "newspaperArticle", None))
     if name:
         tags.append(("DC.publisher", name, name_lang))
     if article.source_url:
