@@ -259,9 +259,14 @@ def test_csl_json_parses_and_matches_content(built: tuple[Path, Site]) -> None:
     assert full["issued"] == {"date-parts": [[2025, 1, 2]]}
     assert full["language"] == "ar"
     assert full["URL"] == "https://example.org/archive/ar/articles/full/"
+    # Facts without a field of their own go in the note, in the article's language.
+    assert full["note"] == (
+        "المصدر: https://al-akhbar.example/article?id=1&x=2; وكالة الأنباء: +رويترز"
+    )
     (month,) = json.loads(cite(out, "it", "month", "cite.json"))
     assert month["issued"] == {"date-parts": [[2025, 3]]}
     assert month["abstract"] == 'riga uno\nriga due, con "virgolette"'
+    assert month["note"] == "Agenzia: @ANSA"
     (year,) = json.loads(cite(out, "it", "year", "cite.json"))
     assert year["issued"] == {"date-parts": [[2024]]}
     assert "container-title" not in year

@@ -7,7 +7,7 @@ call (``research.reference(site, article)``) for the blocks on core pages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -59,12 +59,14 @@ def data_files(site: Site) -> dict[str, bytes]:
     return {DATA_DIR + name: files[name] for name, _ in DATA_FILES}
 
 
-def cite_files(site: Site, article: Article) -> dict[str, bytes]:
+def cite_files(
+    site: Site, article: Article, labels: Mapping[str, str] = citations.NOTE_LABELS
+) -> dict[str, bytes]:
     """``cite.json``, ``cite.bib`` and ``cite.ris`` by output path, next to the article page."""
     return {
-        article.url + "cite.json": citations.csl_json(site, article).encode("utf-8"),
-        article.url + "cite.bib": citations.bibtex(site, article).encode("utf-8"),
-        article.url + "cite.ris": citations.ris(site, article).encode("utf-8"),
+        article.url + "cite.json": citations.csl_json(site, article, labels).encode("utf-8"),
+        article.url + "cite.bib": citations.bibtex(site, article, labels).encode("utf-8"),
+        article.url + "cite.ris": citations.ris(site, article, labels).encode("utf-8"),
     }
 
 
@@ -78,7 +80,9 @@ def pages(builder: PageBuilder) -> Iterator[Page]:
         yield Page(path, "", default, "data-file", path, sitemap=False, content=body)
     for article in site.articles:
         lang = config.language(article.language)
-        for path, body in cite_files(site, article).items():
+        t = builder.i18n[article.language]
+        labels = {key: t(f"cite_note_{key}") for key in citations.NOTE_LABELS}
+        for path, body in cite_files(site, article, labels).items():
             yield Page(path, "", lang, "citation", article.title, sitemap=False, content=body)
     codes = tuple(lang.code for lang in config.languages)
     whole = coverage.coverage(site.articles, codes)

@@ -12,6 +12,7 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,13 @@ CITATION_STYLE = "harvard-cite-them-right"
 
 CITE_FILES = ("cite.json", "cite.bib", "cite.ris")
 """Download files written next to each article page."""
+
+NOTE_LABELS: Mapping[str, str] = {
+    "via": "Originally published by: {value}",
+    "source": "Source: {value}",
+    "agency": "Agency: {value}",
+}
+"""The phrases of :func:`note` when no translation is given (the theme supplies them)."""
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 _TEX_SPECIALS = {
@@ -140,20 +148,19 @@ def highwire(site: Site, article: Article) -> tuple[tuple[str, str, str | None],
     return tuple(tags)
 
 
-def note(site: Site, article: Article) -> str | None:
-    """Facts with no field of their own in every format: original publisher, source URL, agency."""
-    parts = []
+def note(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) -> str | None:
+    """Facts with no field of their own in every format: original publisher, source URL, agency.
+
+    ``labels`` are the phrases in the article's language, so an imported record needs no editing.
+    """
     via = outlet_name(site, article.via) if article.via != article.outlet else None
-    if via:
-        parts.append(f"Originally published by: {via}")
-    if article.source_url:
-        parts.append(f"Source: {article.source_url}")
-    if article.agency:
-        parts.append(f"Agency: {article.agency}")
-    return "; ".join(parts) or None
+    facts = (("via", via), ("source", article.source_url), ("agency", article.agency))
+    return "; ".join(labels[key].format(value=value) for key, value in facts if value) or None
 
 
-def csl_item(site: Site, article: Article) -> dict[str, Any]:
+def csl_item(
+    site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS
+) -> dict[str, Any]:
     """The article as a CSL-JSON item (Zotero, Mendeley, Pandoc, citeproc)."""
     item: dict[str, Any] = {
         "id": article.slug,
@@ -174,19 +181,20 @@ def csl_item(site: Site, article: Article) -> dict[str, Any]:
         item["issued"] = {"date-parts": [date_parts(article)]}
     if article.summary:
         item["abstract"] = article.summary
-    labels = tag_labels(site, article, article.language)
-    if labels:
-        item["keyword"] = ", ".join(labels)
-    extra = note(site, article)
+    keywords = tag_labels(site, article, article.language)
+    if keywords:
+        item["keyword"] = ", ".join(keywords)
+    extra = note(site, article, labels)
     if extra:
         item["note"] = extra
     return {k: v for k, v in item.items() if v != ""}
 
 
-def csl_json(site: Site, article: Article) -> str:
+def csl_json(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) -> str:
     """``cite.json``: a one-item CSL-JSON array, keys sorted, UTF-8."""
     return (
-        json.dumps([csl_item(site, article)], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        json.dumps([csl_item(site, article, labels)], ensure_ascii=False, indent=2, sort_keys=True)
+        + "\n"
     )
 
 
@@ -217,7 +225,7 @@ def language_name(code: str) -> str:
         return code
 
 
-def bibtex(site: Site, article: Article) -> str:
+def bibtex(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) -> str:
     """``cite.bib``: one ``@article`` entry readable by BibTeX and biblatex."""
     fields: list[tuple[str, str]] = [("title", "{" + tex_escape(article.title) + "}")]
     name = outlet_name(site, article.outlet)
@@ -237,17 +245,17 @@ def bibtex(site: Site, article: Article) -> str:
     ]
     if article.summary:
         fields.append(("abstract", tex_escape(article.summary)))
-    labels = tag_labels(site, article, article.language)
-    if labels:
-        fields.append(("keywords", tex_escape(", ".join(labels))))
-    extra = note(site, article)
+    keywords = tag_labels(site, article, article.language)
+    if keywords:
+        fields.append(("keywords", tex_escape(", ".join(keywords))))
+    extra = note(site, article, labels)
     if extra:
         fields.append(("note", tex_escape(extra)))
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
     return f"@article{{{bibtex_key(article)},\n{body}\n}}\n"
 
 
-def ris(site: Site, article: Article) -> str:
+def ris(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) -> str:
     """``cite.ris``: one ``NEWS`` record (EndNote, Zotero, Mendeley), CRLF line ends."""
     lines = [("TY", "NEWS"), ("TI", article.title)]
     name = outlet_name(site, article.outlet)
@@ -265,7 +273,7 @@ def ris(site: Site, article: Article) -> str:
     archive = site.config.title.get(article.language)
     if archive:
         lines.append(("DB", archive))
-    extra = note(site, article)
+    extra = note(site, article, labels)
     if extra:
         lines.append(("N1", extra))
     lines += [("ID", bibtex_key(article)), ("ER", "")]
