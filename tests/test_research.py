@@ -591,7 +591,7 @@ def test_coverage_page_chart_and_table(built: tuple[Path, Site], lang: str) -> N
     year_title = svg.rects[0]["title"]
     assert ("2024، شهر غير معروف" if lang == "ar" else "2024, mese sconosciuto") in year_title
     # The accessible table carries the same numbers.
-    body = [row for row in svg.rows[1:-1]]
+    body = svg.rows[1:-1]
     assert [row[1:] for row in body] == [
         ["1", "1", "2"],
         ["1", "1", "2"],

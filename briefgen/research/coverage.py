@@ -174,6 +174,7 @@ CHART_MARGIN = 32.0
 CHART_TOP = 16.0
 CHART_BOTTOM = 32.0
 CHART_BAR_MAX = 48.0
+YEAR_LABEL_GAP = 40.0
 
 
 def chart(cov: Coverage, *, rtl: bool) -> Chart:
@@ -194,6 +195,7 @@ def chart(cov: Coverage, *, rtl: bool) -> Chart:
     scale = (baseline - CHART_TOP) / cov.peak
     columns: list[Column] = []
     years: list[tuple[float, int]] = []
+    seen: int | None = None
     for i, bucket in enumerate(cells):
         if bucket is None:
             continue
@@ -218,8 +220,11 @@ def chart(cov: Coverage, *, rtl: bool) -> Chart:
                 )
             )
         columns.append(Column(bucket, round(x, 2), round(bar, 2), tuple(segments)))
-        if bucket.year is not None and (not years or years[-1][1] != bucket.year):
-            years.append((round(x + bar / 2, 2), bucket.year))
+        if bucket.year is not None and bucket.year != seen:
+            seen = bucket.year
+            centre = round(x + bar / 2, 2)
+            if not years or abs(centre - years[-1][0]) >= YEAR_LABEL_GAP:  # labels never overlap
+                years.append((centre, bucket.year))
     return Chart(
         CHART_WIDTH, CHART_HEIGHT, baseline, CHART_TOP, cov.peak, tuple(columns), tuple(years), rtl
     )
