@@ -647,6 +647,7 @@ def test_tag_index_shows_counts_per_language_and_pairs(built: tuple[Path, Site])
     html = (out / "it" / "tags" / "index.html").read_text("utf-8")
     assert "«Russia» e «Cina»" in html or "«Cina» e «Russia»" in html
     assert "insieme in 3 articoli" in html
+    assert '<a href="/archive/it/tags/china/">Cina</a></th><td>3</td><td>2</td><td>5</td>' in html
     ar = (out / "ar" / "tags" / "index.html").read_text("utf-8")
     assert "معًا في 3 مقالات" in ar
 
