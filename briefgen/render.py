@@ -28,6 +28,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from briefgen import research
 from briefgen.config import Language, SiteConfig
 from briefgen.errors import BuildError
 from briefgen.model import Article, PartialDate, Precision, Site
@@ -117,6 +118,8 @@ class Page:
     """Template-specific values."""
     sitemap: bool = True
     """Listed in ``sitemap.xml``."""
+    content: bytes | None = None
+    """Finished bytes written as they are (data files); ``template`` is then unused."""
 
     @property
     def path(self) -> str:
@@ -252,6 +255,7 @@ def make_environment(theme: Theme, config: SiteConfig) -> Environment:
         direction=direction,
         attrs=lambda code, within: lang_attrs(code, within, direction(code)),
         json_ld=json_ld,
+        research=research.Helpers,
     )
     return env
 
@@ -442,7 +446,7 @@ class PageBuilder:
 
 Producer = Callable[[PageBuilder], Iterable[Page]]
 
-PRODUCERS: tuple[Producer, ...] = ()
+PRODUCERS: tuple[Producer, ...] = (research.pages,)
 """Features that add pages (search, data, ...), called in order after the core pages."""
 
 
@@ -462,6 +466,9 @@ def render_site(site: Site, theme: Theme) -> Iterator[tuple[str, bytes]]:
     common = MappingProxyType({"site": site, "config": site.config, "languages": site.config.languages})
     templates: dict[str, Any] = {}
     for page in site_pages(site, theme):
+        if page.content is not None:
+            yield page.path, page.content
+            continue
         try:
             template = templates.get(page.template) or templates.setdefault(page.template, env.get_template(page.template))
             context = {**common, **page.data, "page": page, "lang": page.lang, "t": i18n[page.lang.code]}
