@@ -1,0 +1,55 @@
+"""The output of tests/sites/valid, byte for byte, and rebuilds that change nothing.
+
+``tests/golden/valid/`` is the expected output tree. After an intended change to the output,
+refresh it and review the diff::
+
+    /work/venv/bin/python -m pytest tests/test_golden.py --update-golden
+    git diff tests/golden
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefgen.build import build
+from tests.conftest import GOLDEN, VALID_SITE
+from tests.helpers import tree
+
+GOLDEN_VALID = GOLDEN / "valid"
+
+
+def test_output_matches_the_golden_tree(tmp_path: Path, update_golden: bool) -> None:
+    output = tmp_path / "out"
+    build(VALID_SITE, output)
+    if update_golden:
+        shutil.rmtree(GOLDEN_VALID, ignore_errors=True)
+        shutil.copytree(output, GOLDEN_VALID)
+        pytest.skip("golden tree refreshed: review `git diff tests/golden`")
+    actual, expected = tree(output), tree(GOLDEN_VALID)
+    assert sorted(actual) == sorted(expected), "the list of output files changed"
+    changed = [path for path in expected if actual[path] != expected[path]]
+    assert not changed, f"files differ from the golden tree: {changed}"
+
+
+def test_two_builds_of_the_same_input_are_identical(tmp_path: Path) -> None:
+    build(VALID_SITE, tmp_path / "one")
+    build(VALID_SITE, tmp_path / "two")
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_a_rebuild_without_changes_keeps_every_file(tmp_path: Path) -> None:
+    """Unchanged files are hard-linked from the previous build: same inode, same mtime."""
+    output = tmp_path / "out"
+    first = build(VALID_SITE, output)
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in output.rglob("*") if p.is_file()}
+    second = build(VALID_SITE, output)
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in output.rglob("*") if p.is_file()}
+    manifest = output / ".briefgen-manifest"
+    # The manifest is rewritten on every build; every page, feed and static file is kept.
+    assert {p: v for p, v in after.items() if p != manifest} == {
+        p: v for p, v in before.items() if p != manifest
+    }
+    assert second.unchanged == first.pages == second.pages
