@@ -93,6 +93,13 @@ def parse(text: str, path: Path, errors: ErrorList, line_offset: int = 0) -> Nod
     Returns None when the document is empty or invalid.
     """
     try:
+        # The composer resolves an alias to the node it names and forgets where the alias was;
+        # the event stream still knows, so the error points at the ``*name`` itself.
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 1 + line_offset
+                errors.add(path, line, f"YAML aliases (*{event.anchor}) are not allowed")
+                return None
         documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
