@@ -52,9 +52,18 @@ def test_a_slug_of_digits_keeps_its_leading_zero(make_site: MakeSite) -> None:
 
 @pytest.mark.parametrize(("written", "draft"), [("true", True), ("false", False), ("True", True)])
 def test_draft_takes_true_or_false(make_site: MakeSite, written: str, draft: bool) -> None:
-    root = make_site({"content/articles/it/one.md": article(
-        title="T", date="2025", outlet="meteoweb", language="it", tags="[russia]", draft=written
-    )})
+    root = make_site(
+        {
+            "content/articles/it/one.md": article(
+                title="T",
+                date="2025",
+                outlet="meteoweb",
+                language="it",
+                tags="[russia]",
+                draft=written,
+            )
+        }
+    )
     (only,) = load_site(load_config(root), drafts=True).site.articles
     assert only.draft is draft
 
@@ -67,9 +76,13 @@ def test_an_empty_optional_field_means_absent(make_site: MakeSite, empty: str) -
 
 @pytest.mark.parametrize("empty", ["", "~", "null"])
 def test_an_empty_required_field_is_an_error(make_site: MakeSite, empty: str) -> None:
-    root = make_site({"content/articles/it/one.md": article(
-        title=empty, date="2025", outlet="meteoweb", language="it", tags="[russia]"
-    )})
+    root = make_site(
+        {
+            "content/articles/it/one.md": article(
+                title=empty, date="2025", outlet="meteoweb", language="it", tags="[russia]"
+            )
+        }
+    )
     with pytest.raises(ContentError) as failed:
         load_site(load_config(root))
     assert failed.value.render(root).splitlines() == [
@@ -78,10 +91,17 @@ def test_an_empty_required_field_is_an_error(make_site: MakeSite, empty: str) ->
 
 
 def test_a_bom_and_crlf_line_ends_are_fine(make_site: MakeSite) -> None:
-    text = article(title="Con BOM", date="2025-01", outlet="meteoweb", language="it",
-                   tags="[russia]", body="Riga uno.\n\nRiga due.")
-    root = make_site({"content/articles/it/bom.md": b"\xef\xbb\xbf" + text.replace(
-        "\n", "\r\n").encode("utf-8")})
+    text = article(
+        title="Con BOM",
+        date="2025-01",
+        outlet="meteoweb",
+        language="it",
+        tags="[russia]",
+        body="Riga uno.\n\nRiga due.",
+    )
+    root = make_site(
+        {"content/articles/it/bom.md": b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8")}
+    )
     (only,) = load_site(load_config(root)).site.articles
     assert only.title == "Con BOM"
     assert only.body_html == "<p>Riga uno.</p>\n<p>Riga due.</p>\n"
@@ -89,8 +109,12 @@ def test_a_bom_and_crlf_line_ends_are_fine(make_site: MakeSite) -> None:
 
 def test_errors_in_a_crlf_file_point_at_the_right_line(make_site: MakeSite) -> None:
     text = article(title="T", date="2025-02-30", outlet="meteoweb", language="it", tags="[russia]")
-    root = make_site({"content/articles/it/crlf.md": b"\xef\xbb\xbf" + text.replace(
-        "\n", "\r\n").encode("utf-8")})
+    root = make_site(
+        {
+            "content/articles/it/crlf.md": b"\xef\xbb\xbf"
+            + text.replace("\n", "\r\n").encode("utf-8")
+        }
+    )
     with pytest.raises(ContentError) as failed:
         load_site(load_config(root))
     assert failed.value.render(root) == (
