@@ -9,13 +9,16 @@ refresh it and review the diff::
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from briefgen.build import build
-from tests.conftest import GOLDEN, VALID_SITE
+from tests.conftest import GOLDEN, TESTS, VALID_SITE
 from tests.helpers import tree
 
 GOLDEN_VALID = GOLDEN / "valid"
@@ -38,6 +41,29 @@ def test_two_builds_of_the_same_input_are_identical(tmp_path: Path) -> None:
     build(VALID_SITE, tmp_path / "one")
     build(VALID_SITE, tmp_path / "two")
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_the_output_does_not_depend_on_where_the_site_is(tmp_path: Path) -> None:
+    moved = tmp_path / "somewhere" / "else"
+    shutil.copytree(VALID_SITE, moved)
+    build(moved, tmp_path / "out")
+    assert tree(tmp_path / "out") == tree(GOLDEN_VALID)
+
+
+def test_the_output_does_not_depend_on_hash_seed_time_zone_or_locale(tmp_path: Path) -> None:
+    """Two processes with different hash seeds, time zones and locales write the same bytes."""
+    environments = [
+        {"PYTHONHASHSEED": "1", "TZ": "UTC", "LC_ALL": "C"},
+        {"PYTHONHASHSEED": "2", "TZ": "Pacific/Kiritimati", "LC_ALL": "C.UTF-8"},
+    ]
+    outputs = []
+    for n, extra in enumerate(environments):
+        output = tmp_path / f"out{n}"
+        env = {**os.environ, **extra, "PYTHONPATH": str(TESTS.parent)}
+        command = [sys.executable, "-m", "briefgen", "build", "--source", str(VALID_SITE)]
+        subprocess.run([*command, "--output", str(output)], env=env, check=True, cwd=tmp_path)
+        outputs.append(tree(output))
+    assert outputs[0] == outputs[1]
 
 
 def test_a_rebuild_without_changes_keeps_every_file(tmp_path: Path) -> None:
