@@ -97,8 +97,9 @@ def parse(text: str, path: Path, errors: ErrorList, line_offset: int = 0) -> Nod
         # the event stream still knows, so the error points at the ``*name`` itself.
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 1 + line_offset
-                errors.add(path, line, f"YAML aliases (*{event.anchor}) are not allowed")
+                mark = event.start_mark
+                at = mark.line + 1 + line_offset if mark is not None else None
+                errors.add(path, at, f"YAML aliases (*{event.anchor}) are not allowed")
                 return None
         documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
