@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from briefgen.cli import main
 from briefgen.config import load_config
 from briefgen.content import load_site
 from briefgen.errors import ContentError
 from briefgen.model import Article
-from tests.conftest import MakeSite, article
+from tests.conftest import VALID_SITE, MakeSite, article
 
 
 def load_one(make_site: MakeSite, **fields: str) -> Article:
@@ -133,3 +134,9 @@ def test_dates_keep_the_precision_written(make_site: MakeSite) -> None:
         date = load_one(make_site, date=written).date
         assert date is not None and date.iso == iso
     assert load_one(make_site, date="unknown").date is None
+
+
+def test_the_valid_fixture_site_passes_check(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--source", str(VALID_SITE)]) == 0
+    out, err = capsys.readouterr()
+    assert (out, err) == ("ok: 6 articles, no errors\n", "")  # check includes the draft
