@@ -10,6 +10,7 @@ Aliases are refused outright: they are what makes a "billion laughs" document ex
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,14 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 _STANDARD_TAG = "tag:yaml.org,2002:"
+# What XML 1.0 forbids: C0 controls but tab, newline and CR; surrogates; U+FFFE and U+FFFF.
+# One of them in a title would make every feed that lists the article unreadable.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def forbidden_character(text: str) -> re.Match[str] | None:
+    """The first character of ``text`` that no HTML or XML output may carry, if any."""
+    return _FORBIDDEN.search(text)
 _MAX_DEPTH = 64
 
 
@@ -155,6 +164,10 @@ class _Converter:
         if not tag.startswith(_STANDARD_TAG):
             raise self.refuse(node, f"YAML tag {tag!r} is not allowed")
         if isinstance(node, yaml.ScalarNode):
+            bad = forbidden_character(str(node.value))
+            if bad:
+                code = f"U+{ord(bad.group()):04X}"
+                raise self.refuse(node, f"control character {code} is not allowed")
             # Plain scalars have style None in PyYAML's Python composer but '' in the C one.
             return Scalar(str(node.value), self.line(node), not node.style)
         if isinstance(node, yaml.SequenceNode):
