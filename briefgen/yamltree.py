@@ -103,12 +103,19 @@ def parse(text: str, path: Path, errors: ErrorList, line_offset: int = 0) -> Nod
     """
     try:
         # The composer resolves an alias to the node it names and forgets where the alias was;
-        # the event stream still knows, so the error points at the ``*name`` itself.
+        # the event stream still knows, so the error points at the ``*name`` itself. It also
+        # tells an explicit tag (``!!binary``, ``!!python/object``) from one the resolver
+        # guessed: we would ignore it, so the writer must not believe it did something.
         for event in yaml.parse(text, Loader=_Loader):
+            mark = event.start_mark
+            at = mark.line + 1 + line_offset if mark is not None else None
             if isinstance(event, yaml.AliasEvent):
-                mark = event.start_mark
-                at = mark.line + 1 + line_offset if mark is not None else None
                 errors.add(path, at, f"YAML aliases (*{event.anchor}) are not allowed")
+                return None
+            tag = getattr(event, "tag", None)
+            if tag is not None:
+                shown = tag.replace(_STANDARD_TAG, "!!", 1) if tag.startswith(_STANDARD_TAG) else tag
+                errors.add(path, at, f"YAML tag {shown!r} is not allowed")
                 return None
         documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
