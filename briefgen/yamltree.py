@@ -114,7 +114,8 @@ def parse(text: str, path: Path, errors: ErrorList, line_offset: int = 0) -> Nod
                 return None
             tag = getattr(event, "tag", None)
             if tag is not None:
-                shown = tag.replace(_STANDARD_TAG, "!!", 1) if tag.startswith(_STANDARD_TAG) else tag
+                short = "!!" + tag.removeprefix(_STANDARD_TAG)
+                shown = short if tag.startswith(_STANDARD_TAG) else tag
                 errors.add(path, at, f"YAML tag {shown!r} is not allowed")
                 return None
         documents = list(yaml.compose_all(text, Loader=_Loader))
