@@ -49,6 +49,7 @@ def test_invalid_site_reports_every_error_and_writes_nothing(
     assert summary.startswith("briefgen: ") and summary.endswith("nothing was written")
     assert status == 1
     assert out == ""
+    assert not (site / "_site").exists(), "the output directory was created"
     assert tree_hash(tmp_path) == before, "the failed run wrote something"
 
 
