@@ -55,6 +55,7 @@ def valid_copy(tmp_path: Path) -> Path:
     shutil.copytree(VALID_SITE, root)
     return root
 
+
 SITE_YML = """\
 title:
   ar: أرشيف الاختبار
