@@ -17,12 +17,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.build import build
-
-TESTS = Path(__file__).resolve().parent
-SITES = TESTS / "sites"
-VALID_SITE = SITES / "valid"
-INVALID_SITES = SITES / "invalid"
-GOLDEN = TESTS / "golden"
+from tests.helpers import VALID_SITE
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

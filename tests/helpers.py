@@ -9,6 +9,14 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+TESTS = Path(__file__).resolve().parent
+SITES = TESTS / "sites"
+VALID_SITE = SITES / "valid"
+"""The bilingual fixture site (its expected output is GOLDEN / "valid")."""
+INVALID_SITES = SITES / "invalid"
+"""One tiny site per way an archive can be wrong, each with its expected.txt."""
+GOLDEN = TESTS / "golden"
+
 VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.cli import main
-from tests.conftest import VALID_SITE
+from tests.helpers import VALID_SITE
 
 
 def test_build_reports_what_it_wrote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,8 @@ from briefgen.config import load_config
 from briefgen.content import load_site
 from briefgen.errors import ContentError
 from briefgen.model import Article
-from tests.conftest import VALID_SITE, MakeSite, article
+from tests.conftest import MakeSite, article
+from tests.helpers import VALID_SITE
 
 
 def load_one(make_site: MakeSite, **fields: str) -> Article:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VALID_SITE
-from tests.helpers import html_files, parse_html
+from tests.helpers import VALID_SITE, html_files, parse_html
 
 BASE = "https://example.org/archive/"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.build import build
-from tests.conftest import GOLDEN, TESTS, VALID_SITE
-from tests.helpers import tree
+from tests.helpers import GOLDEN, TESTS, VALID_SITE, tree
 
 GOLDEN_VALID = GOLDEN / "valid"
 

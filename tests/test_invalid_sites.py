@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.cli import main
-from tests.conftest import INVALID_SITES
-from tests.helpers import tree_hash
+from tests.helpers import INVALID_SITES, tree_hash
 
 CASES = sorted(p.name for p in INVALID_SITES.iterdir() if (p / "expected.txt").is_file())
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page
 
 from briefgen.build import build
-from tests.conftest import VALID_SITE
+from tests.helpers import VALID_SITE
 
 DIRECTION = "el => getComputedStyle(el).direction"
 
