@@ -5,9 +5,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
+from briefgen.build import build
+from tests.conftest import MakeSite, article
 from tests.helpers import VALID_SITE, html_files, parse_html
 
 BASE = "https://example.org/archive/"
@@ -163,3 +166,21 @@ def test_pages_declare_canonical_and_alternate_urls(valid_output: Path) -> None:
         for link in links:
             if link.get("rel") == "alternate" and link.get("hreflang"):
                 assert local_path(valid_output, link.get("href") or "").is_file(), rel
+
+
+def test_absolute_urls_are_percent_encoded(make_site: MakeSite, tmp_path: Path) -> None:
+    """Sitemap locations and feed ids are RFC 3986 URLs even for an Arabic slug."""
+    root = make_site(
+        {
+            "content/articles/ar/روسيا-والصين.md": article(
+                title="روسيا", date="2025-01-02", outlet="unknown", language="ar", tags="[russia]"
+            )
+        }
+    )
+    build(root, tmp_path / "out")
+    locs = [url.findtext(f"{SITEMAP}loc") or "" for url in sitemap(tmp_path / "out")]
+    slug = quote("روسيا-والصين")
+    assert f"https://example.org/archive/ar/articles/{slug}/" in locs
+    assert all(loc.isascii() for loc in locs)
+    feed = ET.parse(tmp_path / "out/ar/atom.xml").getroot()
+    assert all((e.text or "").isascii() for e in feed.iter(f"{ATOM}id"))
