@@ -97,20 +97,23 @@ def _valid_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def load_tags(path: Path, codes: tuple[str, ...], errors: ErrorList) -> dict[str, Tag]:
-    """``content/tags.yml``: each tag needs a label in every site language."""
+def load_tags(path: Path, codes: tuple[str, ...], errors: ErrorList) -> dict[str, Tag] | None:
+    """``content/tags.yml``: each tag needs a label in every site language.
+
+    None when the file is missing or unreadable (reported once, here).
+    """
     tags: dict[str, Tag] = {}
     if not path.is_file():
         errors.add(path, None, "missing: the tag vocabulary is required (content/tags.yml)")
-        return tags
+        return None
     text = read_text(path, errors)
     if text is None:
-        return tags
+        return None
     for key, node in iter_mapping(parse(text, path, errors), path, errors, "tag"):
         if not _KEY.match(key.text):
             errors.add(path, key.line, f"tag key {key.text!r}: use lower-case letters, digits and hyphens")
             continue
-        fields = Fields(node, path, errors, TAG_FIELDS, what=f"field of tag {key.text!r}")
+        fields = Fields(node, path, errors, TAG_FIELDS, what="field", context=f"tag {key.text!r}: ")
         if node.get("label") is None:
             errors.add(path, key.line, f"tag {key.text!r}: missing required field 'label'")
         labels = per_language(node.get("label"), "label", codes, path, errors, required=True)
@@ -120,15 +123,18 @@ def load_tags(path: Path, codes: tuple[str, ...], errors: ErrorList) -> dict[str
     return tags
 
 
-def load_outlets(path: Path, errors: ErrorList) -> dict[str, Outlet]:
-    """``content/outlets.yml``: name and language required; country and url when known."""
+def load_outlets(path: Path, errors: ErrorList) -> dict[str, Outlet] | None:
+    """``content/outlets.yml``: name and language required; country and url when known.
+
+    None when the file is missing or unreadable (reported once, here).
+    """
     outlets: dict[str, Outlet] = {}
     if not path.is_file():
         errors.add(path, None, "missing: the outlet list is required (content/outlets.yml)")
-        return outlets
+        return None
     text = read_text(path, errors)
     if text is None:
-        return outlets
+        return None
     for key, node in iter_mapping(parse(text, path, errors), path, errors, "outlet"):
         if key.text == UNKNOWN_OUTLET:
             errors.add(path, key.line, "'unknown' is reserved for articles whose outlet is not known")
@@ -136,14 +142,14 @@ def load_outlets(path: Path, errors: ErrorList) -> dict[str, Outlet]:
         if not _KEY.match(key.text):
             errors.add(path, key.line, f"outlet key {key.text!r}: use lower-case letters, digits and hyphens")
             continue
-        fields = Fields(node, path, errors, OUTLET_FIELDS, what=f"field of outlet {key.text!r}")
+        fields = Fields(node, path, errors, OUTLET_FIELDS, what="field", context=f"outlet {key.text!r}: ")
         name = fields.text("name", required=True)
         lang = fields.text("language", required=True)
         if lang is not None and language(lang) is None:
             errors.add(path, fields.line("language"), f"language: {lang!r} is not a language code CLDR knows")
         country = fields.text("country")
         if country is not None and country not in _COUNTRIES:
-            hint = did_you_mean(country.upper(), _COUNTRIES)
+            hint = f" (did you mean {country.upper()!r}?)" if country.upper() in _COUNTRIES else ""
             errors.add(path, fields.line("country"), f"country: {country!r} is not an ISO 3166 code{hint}")
         url = fields.text("url")
         if url is not None and not _valid_url(url):
@@ -165,12 +171,16 @@ class _Draft:
 def load_article(
     path: Path,
     config: SiteConfig,
-    tags: Mapping[str, Tag],
-    outlets: Mapping[str, Outlet],
+    tags: Mapping[str, Tag] | None,
+    outlets: Mapping[str, Outlet] | None,
     md: MarkdownIt,
     errors: ErrorList,
 ) -> _Draft | None:
-    """One Markdown file with front matter; None (with errors reported) when it is invalid."""
+    """One Markdown file with front matter; None (with errors reported) when it is invalid.
+
+    ``tags``/``outlets`` are None when their file could not be read: references to them are
+    then not checked, since that file's own error already explains every one of them.
+    """
     before = len(errors.problems)
     text = read_text(path, errors)
     if text is None:
@@ -213,8 +223,8 @@ def load_article(
         errors.add(path, fields.line("language"), message)
 
     outlet = fields.text("outlet", required=True)
-    known_outlets = (*outlets, UNKNOWN_OUTLET)
-    if outlet is not None and outlet not in known_outlets:
+    known_outlets = (*(outlets or ()), UNKNOWN_OUTLET)
+    if outlet is not None and outlets is not None and outlet not in known_outlets:
         errors.add(
             path,
             fields.line("outlet"),
@@ -222,7 +232,7 @@ def load_article(
             "define it in content/outlets.yml (or write 'unknown')",
         )
     via = fields.text("via")
-    if via is not None and via not in outlets:
+    if via is not None and outlets is not None and via not in outlets:
         errors.add(
             path,
             fields.line("via"),
@@ -231,7 +241,7 @@ def load_article(
 
     tag_keys: list[str] = []
     for item in fields.text_list("tags", required=True) or ():
-        if item.text not in tags:
+        if tags is not None and item.text not in tags:
             errors.add(path, item.line, f"tags: unknown tag {item.text!r}{did_you_mean(item.text, tags)}")
         elif item.text in tag_keys:
             errors.add(path, item.line, f"tags: {item.text!r} is listed twice")
@@ -304,6 +314,7 @@ def load_site(config: SiteConfig, *, drafts: bool = False) -> Loaded:
     errors.raise_if_errors(ContentError)
 
     published = [d for d in drafts_ok if drafts or not d.article.draft]
+    assert tags is not None and outlets is not None  # a missing file is an error above
     all_outlets = dict(sorted(outlets.items()))
     all_outlets[UNKNOWN_OUTLET] = Outlet(UNKNOWN_OUTLET, "", config.default_language.code, None, None, 0)
     site = Site(

@@ -24,12 +24,13 @@ UNKNOWN_OUTLET = "unknown"
 """The reserved outlet key for articles whose source does not name its outlet."""
 
 _DATE_FORMS = (
-    (re.compile(r"^(\d{4})$"), "year"),
-    (re.compile(r"^(\d{4})-(\d{2})$"), "month"),
-    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "day"),
+    (re.compile(r"^([0-9]{4})$"), "year"),
+    (re.compile(r"^([0-9]{4})-([0-9]{2})$"), "month"),
+    (re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$"), "day"),
 )
 _DATETIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?P<offset>Z|[+-][0-9]{2}:?[0-9]{2})?$"
 )
 
 
@@ -134,8 +135,11 @@ def parse_date(text: str) -> PartialDate | str | None:
             )
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError as exc:
-            return f"date: {text!r} is impossible: {exc}"
+        except ValueError:
+            return (
+                f"date: {text!r} is impossible: check the day, the time (00:00 to 23:59) "
+                "and the offset (within ±23:59)"
+            )
         return PartialDate(moment.year, moment.month, moment.day, moment)
     return (
         f"date: {text!r} is not a date briefgen reads; write YYYY, YYYY-MM, YYYY-MM-DD, "

@@ -212,14 +212,18 @@ class Fields:
         errors: ErrorList,
         known: Iterable[str],
         what: str = "key",
+        context: str = "",
     ) -> None:
         self.node = node
         self.path = path
         self.errors = errors
+        self.context = context  # e.g. "outlet 'x': " when the mapping is one entry of a file
         known = tuple(known)
         for key, _ in node.items:
             if key.text not in known:
-                errors.add(path, key.line, f"unknown {what} {key.text!r}{did_you_mean(key.text, known)}")
+                errors.add(
+                    path, key.line, f"{context}unknown {what} {key.text!r}{did_you_mean(key.text, known)}"
+                )
 
     def __contains__(self, key: str) -> bool:
         value = self.node.get(key)
@@ -233,9 +237,9 @@ class Fields:
     def _missing(self, key: str, required: bool) -> None:
         if required:
             if self.node.get(key) is None:
-                self.errors.add(self.path, self.node.line, f"missing required field {key!r}")
+                self.errors.add(self.path, self.node.line, f"{self.context}missing required field {key!r}")
             else:
-                self.errors.add(self.path, self.line(key), f"{key}: must not be empty")
+                self.errors.add(self.path, self.line(key), f"{self.context}{key}: must not be empty")
 
     def text(self, key: str, *, required: bool = False) -> str | None:
         """A non-empty string, exactly as written (``no`` stays "no", ``012`` stays "012")."""
