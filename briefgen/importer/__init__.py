@@ -44,6 +44,10 @@ SUPPLIED_TITLE_WORDS = 12
 class ImportProblems(ProblemsError):
     """One or more inputs cannot be imported; nothing was written."""
 
+    def __str__(self) -> str:
+        count = len(self.problems)
+        return f"{count} input{'s' if count != 1 else ''} cannot be imported"
+
 
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
@@ -444,6 +448,24 @@ def _shown(text: str) -> str:
     if text.strip():
         return text.strip()
     return "(only a non-breaking space)" if "\u00a0" in text else "(only white space)"
+
+
+def render_import(item: Imported) -> str:
+    """What one import did or would do, for the curator to decide on."""
+    verb = ("overwrote" if item.overwrote else "wrote") if item.written else "would write"
+    out = [f"{item.source}: {verb} {item.target}"]
+    out.extend(f"  {name}: {value}  [{how}]" for name, value, how in item.filled)
+    out.extend(f"  not filled: {name}: {why}" for name, why in item.missing)
+    out.extend(f"  review: {note}" for note in item.review)
+    if item.dropped:
+        out.append(f"  dropped {len(item.dropped)} lines:")
+        out.extend(
+            f"    {item.source}:{line.number}: {_shown(line.text)}  [{line.role.value}]"
+            for line in item.dropped
+        )
+    else:
+        out.append("  dropped no lines")
+    return "\n".join(out)
 
 
 def write_imports(planned: Iterable[Imported]) -> list[Imported]:
