@@ -51,6 +51,13 @@ CASES = {
 }
 
 
+PARAGRAPH = (
+    "Il Presidente russo Vladimir Putin ha ordinato al governo e alla banca Sberbank di "
+    "sviluppare partnership tecnologiche di intelligenza artificiale con la Cina, "
+    "secondo il Cremlino."
+)
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """The repository's settings and vocabulary, without articles."""
@@ -269,8 +276,7 @@ def test_dateline_precision(site: Path, tmp_path: Path, dateline: str, expected:
     raw.write_text(
         "Putin ordina alla Sberbank di cooperare con la Cina\n"
         f"{dateline}\n\n"
-        "Il Presidente russo Vladimir Putin ha ordinato al governo e alla banca Sberbank di sviluppare "
-        "partnership tecnologiche di intelligenza artificiale con la Cina, secondo il Cremlino.\n",
+        f"{PARAGRAPH}\n",
         encoding="utf-8",
     )
     [result] = import_files(site, [raw], ImportOptions(dry_run=True))
@@ -281,8 +287,7 @@ def test_unknown_outlet_name_is_reported_not_invented(site: Path, tmp_path: Path
     raw = tmp_path / "raw.txt"
     raw.write_text(
         "Putin ordina alla Sberbank di cooperare con la Cina\n\n"
-        "Il Presidente russo Vladimir Putin ha ordinato al governo e alla banca Sberbank di sviluppare "
-        "partnership tecnologiche di intelligenza artificiale con la Cina, secondo il Cremlino.\n\n"
+        f"{PARAGRAPH}\n\n"
         "Fonte: Il Foglio Quotidiano\n",
         encoding="utf-8",
     )
@@ -308,7 +313,7 @@ def test_markdown_in_scraped_text_stays_literal(site: Path, tmp_path: Path) -> N
 
 
 def test_slugify() -> None:
-    assert slugify("Perché l’Italia è così") == "perche-litalia-e-cosi"
+    assert slugify("Perché l\u2019Italia è così") == "perche-litalia-e-cosi"
     assert slugify("روسيا تتجه إلى التعاون") == "rwsy-ttjh-la-ltwn"
     assert slugify("!!!") == ""
 
