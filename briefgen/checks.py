@@ -16,7 +16,6 @@ The result is data; :func:`render` turns it into text, JSON or GitHub Actions an
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import re
 import unicodedata
@@ -228,7 +227,7 @@ def check_duplicates(site: Site, errors: ErrorList) -> None:
             errors.add(
                 article.source,
                 field_line(article.source, "source_url"),
-                f"duplicate article: {_shown(first.source)} has the same source_url",
+                f"duplicate article: {_shown(first.source, site)} has the same source_url",
             )
     prints = []
     for article in sorted(site.articles, key=lambda a: str(a.source)):
@@ -241,7 +240,7 @@ def check_duplicates(site: Site, errors: ErrorList) -> None:
             errors.add(
                 b.source,
                 1,
-                f"duplicate article: the body is nearly the same as {_shown(a.source)} "
+                f"duplicate article: the body is nearly the same as {_shown(a.source, site)} "
                 f"(similarity {similarity:.2f}, threshold {DUPLICATE_THRESHOLD})",
             )
 
@@ -258,10 +257,11 @@ def field_line(path: Path, key: str) -> int:
     return node.key_line(key) if isinstance(node, Map) else 1
 
 
-def _shown(path: Path) -> str:
+def _shown(path: Path, site: Site) -> str:
+    """A file named in a message: relative to the site root, whatever the working directory."""
     try:
-        return os.path.relpath(path)
-    except ValueError:  # pragma: no cover - another drive on Windows
+        return path.relative_to(site.config.root).as_posix()
+    except ValueError:  # pragma: no cover - articles always live under the root
         return str(path)
 
 
