@@ -274,9 +274,7 @@ def test_time_kept_with_offset_only_when_outlet_zone_is_known(site: Path) -> Non
 def test_dateline_precision(site: Path, tmp_path: Path, dateline: str, expected: str) -> None:
     raw = tmp_path / "raw.txt"
     raw.write_text(
-        "Putin ordina alla Sberbank di cooperare con la Cina\n"
-        f"{dateline}\n\n"
-        f"{PARAGRAPH}\n",
+        f"Putin ordina alla Sberbank di cooperare con la Cina\n{dateline}\n\n{PARAGRAPH}\n",
         encoding="utf-8",
     )
     [result] = import_files(site, [raw], ImportOptions(dry_run=True))
@@ -351,3 +349,15 @@ def test_new_cli(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fields = front((site / "content" / "articles" / "ar" / "lsyn.md").read_text(encoding="utf-8"))
     assert fields["tags"] == ["china"] and fields["outlet"] == "unknown"
     assert main(["new", "--source", str(site), "--language", "xx", "--title", "x"]) == 2
+
+
+def test_import_of_an_article_already_in_the_archive_is_flagged(tmp_path: Path) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copy(ROOT / "site.yml", root / "site.yml")
+    [result] = import_files(root, [SEEDS / "002_841debd7d53d1f6b.txt"], ImportOptions(dry_run=True))
+    assert (
+        "the text is nearly the same as content/articles/ar/russian-chinese-cooperation-in-ai.md "
+        "(similarity 1.00): probably already in the archive; "
+        "'briefgen check' will reject the duplicate"
+    ) in result.review

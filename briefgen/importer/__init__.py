@@ -18,6 +18,7 @@ import yaml
 from anyascii import anyascii
 from charset_normalizer import from_bytes
 
+from briefgen.checks import DUPLICATE_THRESHOLD, MIN_WORDS, jaccard, normalised_words, shingles
 from briefgen.config import SiteConfig, load_config
 from briefgen.content import article_paths, load_outlets, load_tags, split_front_matter
 from briefgen.errors import ContentError, ErrorList, ProblemsError, UsageError
@@ -91,6 +92,8 @@ class _Archive:
     outlets: Mapping[str, Outlet]
     slugs: Mapping[str, Path]
     """Casefolded slug → file, for every existing article."""
+    prints: Mapping[Path, frozenset[tuple[str, ...]]]
+    """Body shingles of every existing article (to spot an import of an article already in)."""
 
 
 def _archive(root: Path) -> _Archive:
@@ -101,24 +104,29 @@ def _archive(root: Path) -> _Archive:
     outlets = load_outlets(config.content_dir / "outlets.yml", errors)
     errors.raise_if_errors(ContentError)
     slugs: dict[str, Path] = {}
+    prints: dict[Path, frozenset[tuple[str, ...]]] = {}
     for path in article_paths(config):
-        slugs[_slug_of(path).casefold()] = path
-    return _Archive(config, tags, outlets, slugs)
+        slug, body = _slug_and_body(path)
+        slugs[slug.casefold()] = path
+        words = normalised_words(body)
+        if len(words) >= MIN_WORDS:
+            prints[path] = shingles(words)
+    return _Archive(config, tags, outlets, slugs, prints)
 
 
-def _slug_of(path: Path) -> str:
-    """An existing article's slug: its ``slug:`` field, else its file name."""
+def _slug_and_body(path: Path) -> tuple[str, str]:
+    """An existing article's slug (its ``slug:`` field, else its file name) and body."""
     try:
-        front, _body, _line = split_front_matter(path.read_text(encoding="utf-8-sig"))
+        front, body, _line = split_front_matter(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError):
-        return path.stem
+        return path.stem, ""
     if front is not None:
         node = parse(front, path, ErrorList())
         if isinstance(node, Map):
             value = node.get("slug")
             if isinstance(value, Scalar) and value.text.strip():
-                return value.text.strip()
-    return path.stem
+                return value.text.strip(), body
+    return path.stem, body if front is not None else ""
 
 
 def slugify(title: str) -> str:
@@ -362,6 +370,19 @@ def _plan_one(
         target = directory / f"{slug}.md"
     taken[slug.casefold()] = source
 
+    words = normalised_words(body_text)
+    if len(words) >= MIN_WORDS:
+        mine = shingles(words)
+        for path, theirs in archive.prints.items():
+            if overwrote and path == target:
+                continue  # the earlier import being replaced
+            similarity = jaccard(mine, theirs)
+            if similarity >= DUPLICATE_THRESHOLD:
+                shown = path.relative_to(archive.config.root).as_posix()
+                review.append(
+                    f"the text is nearly the same as {shown} (similarity {similarity:.2f}): "
+                    "probably already in the archive; 'briefgen check' will reject the duplicate"
+                )
     dropped = cleaned.dropped
     front = _front_matter(
         title=title,
