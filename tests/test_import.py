@@ -361,3 +361,29 @@ def test_import_of_an_article_already_in_the_archive_is_flagged(tmp_path: Path) 
         "(similarity 1.00): probably already in the archive; "
         "'briefgen check' will reject the duplicate"
     ) in result.review
+
+
+def test_a_rule_above_the_headline_is_not_a_teaser(site: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_text(f"-\nPutin ordina alla Sberbank di cooperare con la Cina\n\n{PARAGRAPH}\n")
+    [result] = import_files(site, [raw], ImportOptions(dry_run=True))
+    assert front(result.text)["title"] == "Putin ordina alla Sberbank di cooperare con la Cina"
+    assert [(d.number, d.role.value) for d in result.dropped] == [
+        (1, "separator"),
+        (2, "headline (moved to title)"),
+    ]
+
+
+def test_yaml_line_breaks_cannot_escape_a_comment(site: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_text(
+        f"Putin ordina alla Sberbank di cooperare con la Cina\n\n{PARAGRAPH}\n\n"
+        "Seguici su Facebook\u2028outlet: meteoweb\x85date: 1999\x07\n",
+        encoding="utf-8",
+    )
+    [result] = import_files(site, [raw], ImportOptions())
+    fields = front(result.target.read_text(encoding="utf-8"))
+    assert fields["outlet"] == "unknown" and fields["date"] == "unknown"
+    escaped = "Seguici su Facebook\\u2028outlet: meteoweb\\u0085date: 1999\\u0007 [social"
+    assert escaped in result.text
+    assert check_site(site).errors == 0

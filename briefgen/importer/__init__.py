@@ -181,9 +181,15 @@ def _yaml_text(value: str) -> str:
     return dumped.removesuffix("\n...\n").rstrip("\n")
 
 
+# YAML also breaks lines at NEL, LS and PS, and refuses most control characters: in a comment
+# they would end it early (the rest read as front matter) or make the file unreadable.
+_NOT_IN_COMMENT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
 def _comment(text: str) -> str:
-    """One line of text as a YAML comment (line breaks cannot occur: inputs are split on them)."""
-    return f"# {text}".rstrip()
+    """One line of text as a YAML comment; characters YAML would not keep there are escaped."""
+    safe = _NOT_IN_COMMENT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return f"# {safe}".rstrip()
 
 
 def _supplied_title(cleaned: Cleaned) -> str | None:

@@ -214,7 +214,7 @@ def clean(raw_lines: Sequence[str], is_date: DateTest) -> Cleaned:
         if roles[i] in _TEXT_IN_BODY:
             roles[i] = None
         if roles[i] is None:
-            roles[i] = Role.PARAGRAPH if is_paragraph(i) or words(texts[i]) > 20 else Role.HEADING
+            roles[i] = Role.PARAGRAPH if is_paragraph(i) else Role.HEADING
     _tail(texts, roles, last + 1)
 
     lines = tuple(Line(i + 1, texts[i], roles[i] or Role.PARAGRAPH) for i in range(len(texts)))
@@ -260,20 +260,18 @@ def _metadata_date_part(line: str) -> str:
 
 def _header(texts: list[str], roles: list[Role | None], first: int) -> int | None:
     """Classify the lines above the first paragraph; return the index of the headline."""
-    previous: Role | None = None
+    shown = [i for i in range(first) if roles[i] is not Role.BLANK]
     candidates: list[int] = []
-    for i in range(first):
+    for position, i in enumerate(shown):
         role = roles[i]
         if role is None:
-            if previous is Role.SEPARATOR:
+            if _in_teaser_list(shown, position, roles):
                 roles[i] = Role.TEASER
             else:
                 candidates.append(i)
         elif role is Role.DATE:
             has_dateline = any(r is Role.DATELINE for r in roles[:i])
             roles[i] = Role.DATE if has_dateline else Role.DATELINE
-        if role is not Role.BLANK:
-            previous = roles[i]
 
     headline: int | None = None
     for i in candidates:
@@ -302,6 +300,22 @@ def _header(texts: list[str], roles: list[Role | None], first: int) -> int | Non
         elif roles[i] is None:
             roles[i] = Role.PARAGRAPH
     return headline
+
+
+def _in_teaser_list(shown: Sequence[int], position: int, roles: Sequence[Role | None]) -> bool:
+    """A line in a list of links set off by separators ("-", "|"): separator, line, separator…
+
+    One separator before a line is not enough (a rule above the headline is common): the line
+    must be followed by another separator, or continue a list whose previous item was a teaser.
+    """
+
+    def role_at(offset: int) -> Role | None:
+        j = position + offset
+        return roles[shown[j]] if 0 <= j < len(shown) else None
+
+    if role_at(-1) is not Role.SEPARATOR:
+        return False
+    return role_at(1) is Role.SEPARATOR or role_at(-2) is Role.TEASER
 
 
 def _tail(texts: list[str], roles: list[Role | None], start: int) -> None:
