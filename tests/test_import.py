@@ -387,3 +387,15 @@ def test_yaml_line_breaks_cannot_escape_a_comment(site: Path, tmp_path: Path) ->
     escaped = "Seguici su Facebook\\u2028outlet: meteoweb\\u0085date: 1999\\u0007 [social"
     assert escaped in result.text
     assert check_site(site).errors == 0
+
+
+def test_a_file_whose_slug_differs_from_its_name_is_never_replaced(site: Path) -> None:
+    name = "thlf-shrkt-ldhk-lstny-lsynyh-lmwjhh-lqywd-lmyrkyh"
+    other = site / "content" / "articles" / "ar" / f"{name}.md"
+    other.parent.mkdir(parents=True)
+    original = "---\ntitle: x\ndate: 2025\noutlet: unknown\nlanguage: ar\ntags: [china]\n"
+    original += "slug: x\n---\n"
+    other.write_text(original, encoding="utf-8")
+    [result] = import_files(site, [SEEDS / "004_2d7ff5d78b85c4fa.txt"], ImportOptions(force=True))
+    assert result.target.stem == f"{name}-2" and not result.overwrote
+    assert other.read_text(encoding="utf-8") == original

@@ -91,7 +91,7 @@ class _Archive:
     tags: Mapping[str, Tag]
     outlets: Mapping[str, Outlet]
     slugs: Mapping[str, Path]
-    """Casefolded slug → file, for every existing article."""
+    """Casefolded slug → file, for every existing article (file names count as slugs too)."""
     prints: Mapping[Path, frozenset[tuple[str, ...]]]
     """Body shingles of every existing article (to spot an import of an article already in)."""
 
@@ -108,6 +108,7 @@ def _archive(root: Path) -> _Archive:
     for path in article_paths(config):
         slug, body = _slug_and_body(path)
         slugs[slug.casefold()] = path
+        slugs.setdefault(path.stem.casefold(), path)  # the file name is taken too
         words = normalised_words(body)
         if len(words) >= MIN_WORDS:
             prints[path] = shingles(words)
@@ -139,7 +140,7 @@ def slugify(title: str) -> str:
     return slug[:SLUG_CHARS].strip("-")
 
 
-def _free_slug(base: str, taken: Mapping[str, object]) -> str:
+def _free_slug(base: str, taken: Mapping[str, Path]) -> str:
     """``base``, or ``base-2``, ``base-3``… whichever no article uses (ignoring case)."""
     if base.casefold() not in taken:
         return base
@@ -219,7 +220,7 @@ def plan_import(root: Path, files: Sequence[Path], options: ImportOptions) -> li
             raise UsageError(f"--tags: {tag!r} is not in content/tags.yml")
 
     dates = Dates(codes)
-    taken: dict[str, object] = dict(archive.slugs)
+    taken: dict[str, Path] = dict(archive.slugs)
     planned: list[Imported] = []
     for source in files:
         if not source.is_file():
@@ -243,7 +244,7 @@ def _plan_one(
     archive: _Archive,
     dates: Dates,
     options: ImportOptions,
-    taken: dict[str, object],
+    taken: dict[str, Path],
     errors: ErrorList,
 ) -> Imported | None:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -351,44 +352,11 @@ def _plan_one(
     if encoding != "utf-8":
         review.append(f"decoded as {encoding}: check the text")
 
-    # path
-    directory = archive.config.content_dir / "articles" / language
-    base = slugify(title.strip("[]")) or f"article-{date_text.replace(':', '-')[:10]}"
-    target = directory / f"{base}.md"
-    overwrote = False
-    existing = taken.get(base.casefold())
-    if (
-        isinstance(existing, Path)
-        and existing == target
-        and _imported_from(existing) == source.name
-    ):
-        if not options.force:
-            errors.add(
-                source,
-                None,
-                f"already imported as {existing}; use --force to overwrite it",
-            )
-            return None
-        overwrote = True
-        slug = base
-    else:
-        slug = _free_slug(base, taken)
-        target = directory / f"{slug}.md"
-    taken[slug.casefold()] = source
-
-    words = normalised_words(body_text)
-    if len(words) >= MIN_WORDS:
-        mine = shingles(words)
-        for path, theirs in archive.prints.items():
-            if overwrote and path == target:
-                continue  # the earlier import being replaced
-            similarity = jaccard(mine, theirs)
-            if similarity >= DUPLICATE_THRESHOLD:
-                shown = path.relative_to(archive.config.root).as_posix()
-                review.append(
-                    f"the text is nearly the same as {shown} (similarity {similarity:.2f}): "
-                    "probably already in the archive; 'briefgen check' will reject the duplicate"
-                )
+    chosen = _choose_target(source, title, language, date_text, archive, options, taken, errors)
+    if chosen is None:
+        return None
+    target, overwrote = chosen
+    review.extend(_already_in(body_text, archive, skip=target if overwrote else None))
     dropped = cleaned.dropped
     front = _front_matter(
         title=title,
@@ -417,7 +385,55 @@ def _plan_one(
     )
 
 
-_IMPORTED_FROM = re.compile(r"^# Imported from: (?P<name>.+?)\.?$", re.MULTILINE)
+def _choose_target(
+    source: Path,
+    title: str,
+    language: str,
+    date_text: str,
+    archive: _Archive,
+    options: ImportOptions,
+    taken: dict[str, Path],
+    errors: ErrorList,
+) -> tuple[Path, bool] | None:
+    """The file to write, and whether it replaces an earlier import.
+
+    A re-import of the same input replaces its article only with ``--force``; any other
+    article using the slug (or the file name) makes this one take ``-2``, ``-3``…
+    """
+    directory = archive.config.content_dir / "articles" / language
+    base = slugify(title.strip("[]")) or f"article-{date_text.replace(':', '-')[:10]}"
+    target = directory / f"{base}.md"
+    existing = taken.get(base.casefold())
+    if existing == target and target.exists() and _imported_from(target) == source.name:
+        if not options.force:
+            errors.add(source, None, f"already imported as {target}; use --force to overwrite it")
+            return None
+        return target, True
+    slug = _free_slug(base, taken)
+    target = directory / f"{slug}.md"
+    taken[slug.casefold()] = target
+    return target, False
+
+
+def _already_in(body_text: str, archive: _Archive, skip: Path | None) -> list[str]:
+    """Review notes for existing articles whose body is nearly this text (as ``check`` measures)."""
+    words = normalised_words(body_text)
+    if len(words) < MIN_WORDS:
+        return []
+    mine = shingles(words)
+    notes = []
+    for path, theirs in archive.prints.items():
+        similarity = jaccard(mine, theirs)
+        if path != skip and similarity >= DUPLICATE_THRESHOLD:
+            shown = path.relative_to(archive.config.root).as_posix()
+            notes.append(
+                f"the text is nearly the same as {shown} (similarity {similarity:.2f}): "
+                "probably already in the archive; 'briefgen check' will reject the duplicate"
+            )
+    return notes
+
+
+_IMPORTED_FROM = re.compile(r"^# Imported from: (?P<name>.+)$", re.MULTILINE)
 
 
 def _imported_from(path: Path) -> str | None:
