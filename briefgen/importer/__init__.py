@@ -33,7 +33,7 @@ from briefgen.importer.facts import (
     suggest_tags,
 )
 from briefgen.model import UNKNOWN_OUTLET, Outlet, Tag
-from briefgen.yamltree import Map, Scalar, parse
+from briefgen.yamltree import Map, Scalar, did_you_mean, parse
 
 SLUG_WORDS = 8
 """Slugs keep the first words of the title: long enough to recognise, short enough to type."""
@@ -210,14 +210,16 @@ def plan_import(root: Path, files: Sequence[Path], options: ImportOptions) -> li
     codes = tuple(lang.code for lang in archive.config.languages)
     errors = ErrorList()
     if options.outlet is not None and options.outlet not in (*archive.outlets, UNKNOWN_OUTLET):
-        raise UsageError(f"--outlet {options.outlet!r} is not defined in content/outlets.yml")
+        hint = did_you_mean(options.outlet, archive.outlets)
+        raise UsageError(f"--outlet {options.outlet!r} is not defined in content/outlets.yml{hint}")
     if options.language is not None and options.language not in codes:
         raise UsageError(
             f"--language {options.language!r} is not a site language ({', '.join(codes)})"
         )
     for tag in options.tags:
         if tag not in archive.tags:
-            raise UsageError(f"--tags: {tag!r} is not in content/tags.yml")
+            hint = did_you_mean(tag, archive.tags)
+            raise UsageError(f"--tags: {tag!r} is not in content/tags.yml{hint}")
 
     dates = Dates(codes)
     taken: dict[str, Path] = dict(archive.slugs)
@@ -501,7 +503,8 @@ def render_import(item: Imported) -> str:
     out.extend(f"  not filled: {name}: {why}" for name, why in item.missing)
     out.extend(f"  review: {note}" for note in item.review)
     if item.dropped:
-        out.append(f"  dropped {len(item.dropped)} lines:")
+        count = len(item.dropped)
+        out.append(f"  dropped {count} line{'s' if count != 1 else ''}:")
         out.extend(
             f"    {item.source}:{line.number}: {_shown(line.text)}  [{line.role.value}]"
             for line in item.dropped
