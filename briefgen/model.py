@@ -98,7 +98,7 @@ class PartialDate:
         return date(self.year, self.month or 1, self.day or 1)
 
 
-def parse_date(text: str) -> PartialDate | None | str:
+def parse_date(text: str) -> PartialDate | str | None:
     """Parse a front-matter date exactly as written.
 
     Returns a :class:`PartialDate`, None for ``unknown``, or an error message (a string).

