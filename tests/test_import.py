@@ -292,7 +292,7 @@ def test_unknown_outlet_name_is_reported_not_invented(site: Path, tmp_path: Path
     [result] = import_files(site, [raw], ImportOptions(dry_run=True))
     assert front(result.text)["outlet"] == "unknown"
     assert any(
-        "'Fonte: Il Foglio Quotidiano', which is not in content/outlets.yml" in r
+        "'Il Foglio Quotidiano', which is not in content/outlets.yml" in r
         for r in result.review
     )
 
@@ -399,3 +399,17 @@ def test_a_file_whose_slug_differs_from_its_name_is_never_replaced(site: Path) -
     [result] = import_files(site, [SEEDS / "004_2d7ff5d78b85c4fa.txt"], ImportOptions(force=True))
     assert result.target.stem == f"{name}-2" and not result.overwrote
     assert other.read_text(encoding="utf-8") == original
+
+
+def test_agency_credit_line(site: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_text(
+        f"Putin ordina alla Sberbank di cooperare con la Cina\n\n{PARAGRAPH}\n\nFonte: ANSA\n",
+        encoding="utf-8",
+    )
+    [result] = import_files(site, [raw], ImportOptions(dry_run=True))
+    assert front(result.text)["agency"] == "ANSA"
+    assert front(result.text)["outlet"] == "unknown"
+    assert not [note for note in result.review if "outlets.yml" in note]
+    last = result.dropped[-1]
+    assert (last.number, last.role.value) == (5, "credit line (read for outlet and agency)")

@@ -328,7 +328,7 @@ def _plan_one(
         missing.append(("date", "the copy has no dateline: written as 'unknown'"))
 
     # agency
-    agency = find_agency(cleaned.body_lines)
+    agency = find_agency([*cleaned.body_lines, *cleaned.credit])
     if agency is not None:
         filled.append(("agency", agency.value, agency.note))
 

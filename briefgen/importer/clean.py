@@ -98,7 +98,7 @@ class Role(Enum):
     DATELINE = "dateline (moved to date)"
     DATE = "date line"
     METADATA = "metadata line (read for date and outlet)"
-    CREDIT = "credit line (read for outlet)"
+    CREDIT = "credit line (read for outlet and agency)"
     SOCIAL = "social-media line"
     WIDGET = "page widget"
     RELATED = "related headline"

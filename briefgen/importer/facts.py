@@ -19,7 +19,7 @@ import py3langid
 from babel.core import get_global
 from dateparser.date import DateDataParser
 
-from briefgen.importer.clean import METADATA, SOCIAL_SITE, Cleaned, Line, normalise
+from briefgen.importer.clean import CREDIT, METADATA, SOCIAL_SITE, Cleaned, Line, normalise
 from briefgen.model import Outlet, Tag
 
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
@@ -147,11 +147,12 @@ def find_outlets(cleaned: Cleaned, outlets: Mapping[str, Outlet]) -> Outlets:
     credited: Found | None = None
     unknown: list[str] = []
 
-    def lookup(name: str, line: Line, what: str) -> Found | None:
+    def lookup(name: str, line: Line, what: str, shown: str | None = None) -> Found | None:
         outlet = _outlet_by_name(name, outlets)
         if outlet is None:
-            if name not in unknown:
-                unknown.append(name)
+            # An agency credit ("Fonte: ANSA") is not an outlet: find_agency reads it.
+            if name not in unknown and find_agency([Line(0, name, line.role)]) is None:
+                unknown.append(shown or name)
             return None
         return Found(outlet.key, f"{what} on line {line.number} names {name!r}")
 
@@ -166,7 +167,9 @@ def find_outlets(cleaned: Cleaned, outlets: Mapping[str, Outlet]) -> Outlets:
         if match and site is None:
             site = lookup(match.group("name"), line, "the page's own social-media line")
     for line in cleaned.credit:
-        found = lookup(line.text.strip(), line, "the credit line")
+        credit = CREDIT.match(line.text.strip())
+        name = credit.group("name") if credit else None
+        found = lookup(line.text.strip(), line, "the credit line", name)
         if found is not None and credited is None:
             credited = found
     if site is not None:
