@@ -25,6 +25,7 @@ from briefgen.yamltree import Map, Scalar, Seq, parse
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(__file__).parent / "import_seeds"
 EXPECTED = Path(__file__).parent / "import_expected"
+CASES_DIR = Path(__file__).parent / "import_cases"
 
 # seed → (where the import writes it, the curated article made from the same seed)
 CASES = {
@@ -413,3 +414,28 @@ def test_agency_credit_line(site: Path, tmp_path: Path) -> None:
     assert not [note for note in result.review if "outlets.yml" in note]
     last = result.dropped[-1]
     assert (last.number, last.role.value) == (5, "credit line (read for outlet and agency)")
+
+
+def test_italian_page_with_furniture(site: Path) -> None:
+    """A typical Italian page: section labels, a timed metadata line, share and related links."""
+    [result] = import_files(site, [CASES_DIR / "italian_page.txt"], ImportOptions(dry_run=True))
+    fields = front(result.text)
+    assert fields["title"] == "Putin e Xi firmano un accordo sull'intelligenza artificiale"
+    # MeteoWeb is an Italian outlet: Europe/Rome is its one time zone (UTC+1 in February).
+    assert fields["date"] == "2025-02-03T14:30:00+01:00"
+    assert fields["outlet"] == "meteoweb"
+    assert fields["agency"] == "Reuters"
+    assert fields["language"] == "it"
+    assert [(d.number, d.role.value) for d in result.dropped] == [
+        (1, "section label"),
+        (2, "section label"),
+        (3, "section label"),
+        (4, "headline (moved to title)"),
+        (5, "metadata line (read for date and outlet)"),
+        (6, "page widget"),
+        (11, "page widget"),
+        (12, "related headline"),
+        (13, "date of a related headline"),
+        (14, "social-media line"),
+    ]
+    assert body(result.text).split("\n\n")[2] == "## Le reazioni"

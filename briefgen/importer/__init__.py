@@ -294,7 +294,7 @@ def _plan_one(
 
     # outlet and via
     via: str | None = None
-    outlets = find_outlets(cleaned, archive.outlets)
+    outlets = find_outlets(cleaned, archive.outlets, dates)
     if options.outlet is not None:
         outlet = options.outlet
         filled.append(("outlet", outlet, "given with --outlet"))

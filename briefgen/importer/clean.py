@@ -238,7 +238,7 @@ def _obvious(text: str, is_date: DateTest) -> Role | None:
     n = words(stripped)
     if normalise(stripped.rstrip(":\uff1a")) in _WIDGETS_NORMALISED:
         return Role.WIDGET
-    if METADATA.match(stripped) and n <= DATE_LINE_WORDS and is_date(_metadata_date_part(stripped)):
+    if n <= DATE_LINE_WORDS and metadata_parts(stripped, is_date) is not None:
         return Role.METADATA
     if n <= DATE_LINE_WORDS and is_date(stripped):
         return Role.DATE
@@ -252,10 +252,17 @@ def _obvious(text: str, is_date: DateTest) -> Role | None:
 _WIDGETS_NORMALISED = frozenset(normalise(w) for w in _WIDGETS)
 
 
-def _metadata_date_part(line: str) -> str:
-    """The text after a metadata label, for the date test (the first tokens that parse)."""
-    match = METADATA.match(line)
-    return match.group("rest").split()[0] if match else ""
+def metadata_parts(line: str, is_date: DateTest) -> tuple[str, str] | None:
+    """(date, rest) of a metadata line such as ``date 2025-01 MeteoWeb`` or ``Pubblicato il 3
+    febbraio 2025 alle 14:30``: the longest run of words after the label that is a date."""
+    match = METADATA.match(line.strip())
+    if not match:
+        return None
+    tokens = match.group("rest").split()
+    for end in range(min(len(tokens), DATE_LINE_WORDS), 0, -1):
+        if is_date(" ".join(tokens[:end])):
+            return " ".join(tokens[:end]), " ".join(tokens[end:])
+    return None
 
 
 def _header(texts: list[str], roles: list[Role | None], first: int) -> int | None:

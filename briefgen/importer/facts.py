@@ -19,7 +19,14 @@ import py3langid
 from babel.core import get_global
 from dateparser.date import DateDataParser
 
-from briefgen.importer.clean import CREDIT, METADATA, SOCIAL_SITE, Cleaned, Line, normalise
+from briefgen.importer.clean import (
+    CREDIT,
+    SOCIAL_SITE,
+    Cleaned,
+    Line,
+    metadata_parts,
+    normalise,
+)
 from briefgen.model import Outlet, Tag
 
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
@@ -85,13 +92,9 @@ def find_date(cleaned: Cleaned, dates: Dates, outlet: Outlet | None) -> Found | 
     if line is None:
         return None
     text = line.text.strip()
-    metadata = METADATA.match(text)
-    if metadata:
-        tokens = metadata.group("rest").split()
-        for end in range(len(tokens), 0, -1):
-            if dates.parse(" ".join(tokens[:end])) is not None:
-                text = " ".join(tokens[:end])
-                break
+    parts = metadata_parts(text, dates.is_date)
+    if parts is not None:
+        text = parts[0]
     parsed = dates.parse(text)
     if parsed is None:  # pragma: no cover - the line was classified with the same parser
         return None
@@ -141,7 +144,7 @@ class Outlets:
     """Names the text gives that are not in outlets.yml (reported, never invented as keys)."""
 
 
-def find_outlets(cleaned: Cleaned, outlets: Mapping[str, Outlet]) -> Outlets:
+def find_outlets(cleaned: Cleaned, outlets: Mapping[str, Outlet], dates: Dates) -> Outlets:
     """Read the metadata, social-media and credit lines for outlet names."""
     site: Found | None = None
     credited: Found | None = None
@@ -157,11 +160,9 @@ def find_outlets(cleaned: Cleaned, outlets: Mapping[str, Outlet]) -> Outlets:
         return Found(outlet.key, f"{what} on line {line.number} names {name!r}")
 
     if cleaned.dateline is not None:
-        metadata = METADATA.match(cleaned.dateline.text.strip())
-        if metadata:
-            rest = metadata.group("rest").split()[1:]
-            if rest:
-                site = lookup(" ".join(rest), cleaned.dateline, "the metadata line")
+        parts = metadata_parts(cleaned.dateline.text, dates.is_date)
+        if parts is not None and parts[1]:
+            site = lookup(parts[1], cleaned.dateline, "the metadata line")
     for line in cleaned.social:
         match = SOCIAL_SITE.search(line.text.strip())
         if match and site is None:
