@@ -439,3 +439,12 @@ def test_italian_page_with_furniture(site: Path) -> None:
         (14, "social-media line"),
     ]
     assert body(result.text).split("\n\n")[2] == "## Le reazioni"
+
+
+def test_a_copy_without_article_text_is_an_error(site: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "empty.txt"
+    raw.write_text("-\nShort Url\n\n", encoding="utf-8")
+    with pytest.raises(ImportProblems) as caught:
+        import_files(site, [raw], ImportOptions(dry_run=True))
+    message = "no article text found (every line looks like page furniture)"
+    assert caught.value.render() == f"{raw}: {message}"

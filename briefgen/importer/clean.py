@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 # A paragraph is a line of at least this many words, or a shorter sentence that ends like one.
@@ -130,8 +130,10 @@ class Cleaned:
     """The headline, when the copy has one."""
     dateline: Line | None
     """The article's own date line or metadata line, when there is one."""
-    credit: tuple[Line, ...] = field(default=())
-    social: tuple[Line, ...] = field(default=())
+    credit: tuple[Line, ...] = ()
+    """Credit lines ("صحيفة …", "Fonte: …"), read for the outlet and the agency."""
+    social: tuple[Line, ...] = ()
+    """The page's own social-media lines, read for the site's name."""
 
     @property
     def dropped(self) -> tuple[Line, ...]:
