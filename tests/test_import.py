@@ -20,6 +20,8 @@ from briefgen.cli import main
 from briefgen.content import split_front_matter
 from briefgen.errors import ErrorList, UsageError
 from briefgen.importer import ImportOptions, ImportProblems, import_files, new_article, slugify
+from briefgen.importer.clean import escape_markdown
+from briefgen.markdown import make_markdown, render
 from briefgen.yamltree import Map, Scalar, Seq, parse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -448,3 +450,21 @@ def test_a_copy_without_article_text_is_an_error(site: Path, tmp_path: Path) -> 
         import_files(site, [raw], ImportOptions(dry_run=True))
     message = "no article text found (every line looks like page furniture)"
     assert caught.value.render() == f"{raw}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("AT&T &amp; Co. *not bold* [not a link](x) `no code` ~~no~~ <b>", False),
+        ("# not a heading", False),
+        ("- not a list", False),
+        ("1. not a list", False),
+        ("2025) not a list either", False),
+        ("> not a quote", False),
+        ("C# and F #", True),
+    ],
+)
+def test_escaped_text_renders_as_written(line: str, heading: bool) -> None:
+    text = escape_markdown(line, heading=heading)
+    _html, plain, _links = render(make_markdown(), f"## {text}" if heading else text)
+    assert plain == line

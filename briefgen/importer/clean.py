@@ -155,8 +155,9 @@ class Cleaned:
         """The body as Markdown: one paragraph per source line, subheadings as ``##``."""
         blocks = []
         for line in self.body_lines:
-            text = escape_markdown(line.text.strip())
-            blocks.append(f"## {text}" if line.role is Role.HEADING else text)
+            heading = line.role is Role.HEADING
+            text = escape_markdown(line.text.strip(), heading=heading)
+            blocks.append(f"## {text}" if heading else text)
         return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
@@ -176,15 +177,22 @@ def _visible(text: str) -> bool:
     return bool(text.strip()) or "\u00a0" in text
 
 
-_MD_LEADING = re.compile(r"^(#{1,6}\s|>|[-+*]\s|\d{1,9}[.)]\s|=+\s*$|-+\s*$|`{3}|~{3})")
-_MD_INLINE = re.compile(r"([\\`*_\[\]~<])")
+_MD_LEADING = re.compile(r"^(#{1,6}\s|>|[-+*]\s|=+\s*$|-+\s*$)")
+_MD_ORDERED = re.compile(r"^(\d{1,9})([.)]\s)")
+# Backslash, code, emphasis, links, strikethrough, autolinks, and "&" before an entity.
+_MD_INLINE = re.compile(r"([\\`*_\[\]~<]|&(?=#?\w+;))")
+# A run of "#" closing a line would be read as the closing sequence of a "##" heading.
+_MD_CLOSING_HASHES = re.compile(r"(^|\s)(#+)$")
 
 
-def escape_markdown(text: str) -> str:
+def escape_markdown(text: str, *, heading: bool = False) -> str:
     """Keep scraped text literal in Markdown: escape what would become markup."""
     text = _MD_INLINE.sub(r"\\\1", text)
     if _MD_LEADING.match(text):
         text = "\\" + text
+    text = _MD_ORDERED.sub(r"\1\\\2", text)  # "1. " → "1\. " (a digit cannot be escaped)
+    if heading:
+        text = _MD_CLOSING_HASHES.sub(r"\1\\\2", text)
     return text
 
 
@@ -304,7 +312,7 @@ def _header(texts: list[str], roles: list[Role | None], first: int) -> int | Non
             # The teaser form came first; the plain headline below it is the title.
             roles[headline] = Role.HEADLINE_TEASER
             roles[i] = Role.HEADLINE
-            headline = i
+            headline, head = i, here
         # anything else between the headline and the first paragraph (a standfirst) is body
         elif roles[i] is None:
             roles[i] = Role.PARAGRAPH
