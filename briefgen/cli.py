@@ -11,7 +11,7 @@ from pathlib import Path
 from briefgen import __version__
 from briefgen.build import build
 from briefgen.checks import check_site, render, summary
-from briefgen.errors import BriefgenError, ProblemsError
+from briefgen.errors import BriefgenError, Location, ProblemsError
 from briefgen.importer import ImportOptions, import_files, new_article, render_import
 
 
@@ -123,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 outlet=args.outlet,
                 slug=args.slug,
             )
-            print(f"wrote {created.target}")
+            print(f"wrote {Location(created.target).render()}")
             for todo in created.todo:
                 print(f"  to do: {todo}")
     except ProblemsError as exc:

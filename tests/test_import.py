@@ -18,7 +18,7 @@ import pytest
 from briefgen.checks import check_site
 from briefgen.cli import main
 from briefgen.content import split_front_matter
-from briefgen.errors import ErrorList, UsageError
+from briefgen.errors import ErrorList, Location, UsageError
 from briefgen.importer import ImportOptions, ImportProblems, import_files, new_article, slugify
 from briefgen.importer.clean import escape_markdown
 from briefgen.markdown import make_markdown, render
@@ -161,8 +161,9 @@ def test_dry_run_writes_nothing_and_reports(site: Path, capsys: pytest.CaptureFi
     assert not (site / "content" / "articles").exists()
     assert "would write" in out
     assert "not filled: date: the copy has no dateline" in out
-    assert f"{seed}:55: مقالات ذات صلة  [page widget]" in out
-    assert f"{seed}:47: (only a non-breaking space)  [separator]" in out
+    shown = Location(seed).render()  # relative to the working directory
+    assert f"{shown}:55: مقالات ذات صلة  [page widget]" in out
+    assert f"{shown}:47: (only a non-breaking space)  [separator]" in out
 
 
 def test_refuses_to_overwrite_without_force(site: Path) -> None:

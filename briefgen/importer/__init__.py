@@ -21,7 +21,7 @@ from charset_normalizer import from_bytes
 from briefgen.checks import DUPLICATE_THRESHOLD, MIN_WORDS, jaccard, normalised_words, shingles
 from briefgen.config import SiteConfig, load_config
 from briefgen.content import article_paths, load_outlets, load_tags, split_front_matter
-from briefgen.errors import ContentError, ErrorList, ProblemsError, UsageError
+from briefgen.errors import ContentError, ErrorList, Location, ProblemsError, UsageError
 from briefgen.importer.clean import Cleaned, Line, clean
 from briefgen.importer.facts import (
     Dates,
@@ -498,7 +498,8 @@ def _shown(text: str) -> str:
 def render_import(item: Imported) -> str:
     """What one import did or would do, for the curator to decide on."""
     verb = ("overwrote" if item.overwrote else "wrote") if item.written else "would write"
-    out = [f"{item.source}: {verb} {item.target}"]
+    source = Location(item.source).render()
+    out = [f"{source}: {verb} {Location(item.target).render()}"]
     out.extend(f"  {name}: {value}  [{how}]" for name, value, how in item.filled)
     out.extend(f"  not filled: {name}: {why}" for name, why in item.missing)
     out.extend(f"  review: {note}" for note in item.review)
@@ -506,7 +507,7 @@ def render_import(item: Imported) -> str:
         count = len(item.dropped)
         out.append(f"  dropped {count} line{'s' if count != 1 else ''}:")
         out.extend(
-            f"    {item.source}:{line.number}: {_shown(line.text)}  [{line.role.value}]"
+            f"    {source}:{line.number}: {_shown(line.text)}  [{line.role.value}]"
             for line in item.dropped
         )
     else:
