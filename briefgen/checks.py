@@ -108,6 +108,7 @@ def _link_problem(
 ) -> str | None:
     """Why ``href`` in ``article`` is broken, or None when it is fine or not internal."""
     parts = urlsplit(href)
+    href = unquote(href)  # markdown-it percent-encodes targets; show them as written
     base = urlsplit(site.config.base_url)
     path = unquote(parts.path)
     if parts.scheme or parts.netloc:

@@ -285,3 +285,16 @@ def test_plain_booleans_and_nulls_are_read(make_site: MakeSite) -> None:
     report = check_site(root)
     assert report.errors == 0, [p.render() for p in report.problems]
     assert any("b.md:1: warning: no summary" in p.render() for p in report.problems)
+
+
+def test_links_to_arabic_slugs(make_site: MakeSite) -> None:
+    """markdown-it percent-encodes link targets; the check compares decoded slugs."""
+    root = make_site(
+        {
+            "content/articles/ar/a.md": art(body="[ok](../تعاون/) [missing](../تعاو/)"),
+            "content/articles/ar/b.md": art(extra="slug: تعاون"),
+        }
+    )
+    assert [m for m in messages(root) if "link" in m] == [
+        "content/articles/ar/a.md:9: link '../تعاو/': no article with slug 'تعاو'"
+    ]
