@@ -469,3 +469,27 @@ def test_escaped_text_renders_as_written(line: str, heading: bool) -> None:
     text = escape_markdown(line, heading=heading)
     _html, plain, _links = render(make_markdown(), f"## {text}" if heading else text)
     assert plain == line
+
+
+def test_source_url_only_when_labelled(site: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_text(
+        "https://www.example.com/share?id=1\n"
+        "Putin ordina alla Sberbank di cooperare con la Cina\n\n"
+        f"{PARAGRAPH}\n\nhttps://www.example.com/inside\n\n{PARAGRAPH}\n\n"
+        "Fonte: https://www.meteoweb.eu/2025/01/putin-cina/\n",
+        encoding="utf-8",
+    )
+    [result] = import_files(site, [raw], ImportOptions())
+    assert front(result.text)["source_url"] == "https://www.meteoweb.eu/2025/01/putin-cina/"
+    assert (
+        "line 1 holds the address https://www.example.com/share?id=1: "
+        "if it is the article's own, set source_url"
+    ) in result.review
+    assert "\n\nhttps://www.example.com/inside\n\n" in body(result.text)  # article text, kept
+    assert [(d.number, d.role.value) for d in result.dropped] == [
+        (1, "address line"),
+        (2, "headline (moved to title)"),
+        (10, "address line"),
+    ]
+    assert check_site(site).errors == 0

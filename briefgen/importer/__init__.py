@@ -22,7 +22,7 @@ from briefgen.checks import DUPLICATE_THRESHOLD, MIN_WORDS, jaccard, normalised_
 from briefgen.config import SiteConfig, load_config
 from briefgen.content import article_paths, load_outlets, load_tags, split_front_matter
 from briefgen.errors import ContentError, ErrorList, Location, ProblemsError, UsageError
-from briefgen.importer.clean import Cleaned, Line, clean
+from briefgen.importer.clean import ADDRESS, Cleaned, Line, clean
 from briefgen.importer.facts import (
     Dates,
     Found,
@@ -327,6 +327,26 @@ def _plan_one(
         date_text = "unknown"
         missing.append(("date", "the copy has no dateline: written as 'unknown'"))
 
+    # source_url: only an address the copy labels as its source
+    source_url: str | None = None
+    for line in cleaned.addresses:
+        match = ADDRESS.match(line.text.strip())
+        assert match is not None  # the line was classified with the same pattern
+        url = match.group("url")
+        if match.group("label") and match.group("label").casefold() in (
+            "source",
+            "fonte",
+            "المصدر",
+        ):
+            if source_url is None:
+                source_url = url
+                filled.append(("source_url", url, f"labelled as the source on line {line.number}"))
+        else:
+            review.append(
+                f"line {line.number} holds the address {url}: if it is the article's own, "
+                "set source_url"
+            )
+
     # agency
     agency = find_agency([*cleaned.body_lines, *cleaned.credit])
     if agency is not None:
@@ -368,6 +388,7 @@ def _plan_one(
         language=language,
         tags=tags,
         agency=agency,
+        source_url=source_url,
         source=source,
         filled=filled,
         missing=missing,
@@ -456,6 +477,7 @@ def _front_matter(
     language: str,
     tags: Sequence[str],
     agency: Found | None,
+    source_url: str | None,
     source: Path,
     filled: Sequence[tuple[str, str, str]],
     missing: Sequence[tuple[str, str]],
@@ -471,6 +493,8 @@ def _front_matter(
         out.append(f"via: {via}")
     out.append(f"language: {language}")
     out.append(f"tags: [{', '.join(tags)}]")
+    if source_url is not None:
+        out.append(f"source_url: {_yaml_text(source_url)}")
     if agency is not None:
         out.append(f"agency: {_yaml_text(agency.value)}")
     out.append(_comment(f"Imported from: {source.name}"))

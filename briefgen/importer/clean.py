@@ -49,6 +49,11 @@ SOCIAL = re.compile(
     r"facebook|twitter|instagram|youtube|telegram|whatsapp|linkedin|\bX\b)",
     re.IGNORECASE,
 )
+# A line that is only a web address, perhaps labelled as the source.
+ADDRESS = re.compile(
+    r"^(?:(?P<label>source|fonte|المصدر|الرابط|link|url)\s*[:\uff1a]?\s*)?(?P<url>https?://\S+)$",
+    re.IGNORECASE,
+)
 SOCIAL_SITE = re.compile(
     r"(?:موقع|sito|site)\s+(?P<name>.+?)\s+(?:على|su|on)\s+\S+$", re.IGNORECASE
 )
@@ -100,6 +105,7 @@ class Role(Enum):
     METADATA = "metadata line (read for date and outlet)"
     CREDIT = "credit line (read for outlet and agency)"
     SOCIAL = "social-media line"
+    LINK = "address line"
     WIDGET = "page widget"
     RELATED = "related headline"
     RELATED_DATE = "date of a related headline"
@@ -107,6 +113,8 @@ class Role(Enum):
 
 
 _TEXT_IN_BODY = frozenset({Role.DATE, Role.METADATA, Role.SOCIAL, Role.CREDIT})
+# Inside the article an address is text, never a subheading.
+_PARAGRAPH_IN_BODY = frozenset({Role.LINK})
 DROPPED = frozenset(Role) - {Role.BLANK, Role.PARAGRAPH, Role.HEADING, Role.DOUBTFUL}
 
 
@@ -134,6 +142,8 @@ class Cleaned:
     """Credit lines ("صحيفة …", "Fonte: …"), read for the outlet and the agency."""
     social: tuple[Line, ...] = ()
     """The page's own social-media lines, read for the site's name."""
+    addresses: tuple[Line, ...] = ()
+    """Lines outside the article holding only a web address (perhaps with a "Source:" label)."""
 
     @property
     def dropped(self) -> tuple[Line, ...]:
@@ -223,6 +233,8 @@ def clean(raw_lines: Sequence[str], is_date: DateTest) -> Cleaned:
         # mentions Twitter or a date is still article text.
         if roles[i] in _TEXT_IN_BODY:
             roles[i] = None
+        elif roles[i] in _PARAGRAPH_IN_BODY:
+            roles[i] = Role.PARAGRAPH
         if roles[i] is None:
             roles[i] = Role.PARAGRAPH if is_paragraph(i) else Role.HEADING
     _tail(texts, roles, last + 1)
@@ -235,6 +247,7 @@ def clean(raw_lines: Sequence[str], is_date: DateTest) -> Cleaned:
         dateline=dateline,
         credit=tuple(ln for ln in lines if ln.role is Role.CREDIT),
         social=tuple(ln for ln in lines if ln.role is Role.SOCIAL),
+        addresses=tuple(ln for ln in lines if ln.role is Role.LINK),
     )
 
 
@@ -252,6 +265,8 @@ def _obvious(text: str, is_date: DateTest) -> Role | None:
         return Role.METADATA
     if n <= DATE_LINE_WORDS and is_date(stripped):
         return Role.DATE
+    if ADDRESS.match(stripped):
+        return Role.LINK
     if n <= 12 and SOCIAL.search(stripped):
         return Role.SOCIAL
     if n <= 6 and CREDIT.match(stripped):
