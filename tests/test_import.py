@@ -440,6 +440,7 @@ def test_italian_page_with_furniture(site: Path) -> None:
         (12, "related headline"),
         (13, "date of a related headline"),
         (14, "social-media line"),
+        (15, "page widget"),
     ]
     assert body(result.text).split("\n\n")[2] == "## Le reazioni"
 

@@ -57,6 +57,12 @@ ADDRESS = re.compile(
 SOCIAL_SITE = re.compile(
     r"(?:موقع|sito|site)\s+(?P<name>.+?)\s+(?:على|su|on)\s+\S+$", re.IGNORECASE
 )
+# Copyright and rights notices of the page.
+_RIGHTS = re.compile(
+    r"^(?:©|\(c\)|copyright\b|all rights reserved|riproduzione riservata|tutti i diritti riservati|"
+    r"جميع الحقوق محفوظة|حقوق النشر)",
+    re.IGNORECASE,
+)
 # Page widgets and labels that are never article text (compared after normalisation).
 _WIDGETS = frozenset(
     {
@@ -260,6 +266,8 @@ def _obvious(text: str, is_date: DateTest) -> Role | None:
         return Role.SEPARATOR
     n = words(stripped)
     if normalise(stripped.rstrip(":\uff1a")) in _WIDGETS_NORMALISED:
+        return Role.WIDGET
+    if n <= 12 and _RIGHTS.match(stripped):
         return Role.WIDGET
     if n <= DATE_LINE_WORDS and metadata_parts(stripped, is_date) is not None:
         return Role.METADATA
