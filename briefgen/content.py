@@ -16,7 +16,14 @@ from briefgen import markdown
 from briefgen.config import SiteConfig, language, per_language
 from briefgen.errors import ContentError, ErrorList, Problem
 from briefgen.model import UNKNOWN_OUTLET, Article, Outlet, PartialDate, Site, Tag, parse_date
-from briefgen.yamltree import Fields, Map, did_you_mean, iter_mapping, parse
+from briefgen.yamltree import (
+    Fields,
+    Map,
+    did_you_mean,
+    forbidden_character,
+    iter_mapping,
+    parse,
+)
 
 ARTICLE_FIELDS = (
     "title",
@@ -61,7 +68,13 @@ def read_text(path: Path, errors: ErrorList) -> str | None:
         byte = data[exc.start : exc.start + 1].hex()
         errors.add(path, line, f"not valid UTF-8 (byte 0x{byte} at offset {exc.start}); save the file as UTF-8")
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = forbidden_character(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        errors.add(path, line, f"control character U+{ord(bad.group()):04X} is not allowed")
+        return None
+    return text
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | tuple[None, str, int]:

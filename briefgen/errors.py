@@ -104,14 +104,19 @@ class ErrorList:
     @property
     def errors(self) -> tuple[Problem, ...]:
         """Only the errors, sorted."""
-        return tuple(sorted(p for p in self.problems if p.severity == "error"))
+        return tuple(sorted((p for p in self.problems if p.severity == "error"), key=_order))
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
         """Only the warnings, sorted."""
-        return tuple(sorted(p for p in self.problems if p.severity == "warning"))
+        return tuple(sorted((p for p in self.problems if p.severity == "warning"), key=_order))
 
     def raise_if_errors(self, kind: type[ProblemsError] = ContentError) -> None:
         """Fail once with every error collected so far."""
         if self.errors:
             raise kind(self.errors)
+
+
+def _order(problem: Problem) -> tuple[Path, int, str]:
+    """Sort by file, then line; a whole-file problem (no line) comes first in its file."""
+    return (problem.location.path, problem.location.line or 0, problem.message)

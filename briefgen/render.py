@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
+from urllib.parse import quote
 from types import MappingProxyType
 from typing import Any
 
@@ -251,7 +252,8 @@ def make_environment(theme: Theme, config: SiteConfig) -> Environment:
     env.globals.update(
         urls=Urls,
         url=lambda path: config.base_path + path,
-        absolute_url=lambda path: config.base_url + path,
+        # Sitemaps, feeds and canonical links need RFC 3986 URLs: non-ASCII slugs are escaped.
+        absolute_url=lambda path: config.base_url + quote(path, safe="/"),
         direction=direction,
         attrs=lambda code, within: lang_attrs(code, within, direction(code)),
         json_ld=json_ld,

@@ -75,16 +75,23 @@ class Staging:
         if key in self.written or key.casefold() == MANIFEST.casefold():
             raise BuildError(f"two outputs want the same path {key!r}")
         self.written[key] = None
-        target = self.dir / rel
+        if self._stage(key, data):
+            self.unchanged += 1
+
+    def _stage(self, key: str, data: bytes) -> bool:
+        """Put ``data`` at ``key``: a hard link to the previous output's file when it has the same
+        bytes (it keeps its modification time), else a new file. True when linked."""
+        target = self.dir / key
         target.parent.mkdir(parents=True, exist_ok=True)
-        if key in self.previous and self._same(self.output / rel, data):
+        previous = self.output / key
+        if (key in self.previous or key == MANIFEST) and self._same(previous, data):
             try:
-                os.link(self.output / rel, target)
-                self.unchanged += 1
-                return
+                os.link(previous, target)
+                return True
             except OSError:
                 pass  # a file system without hard links: write a copy
         target.write_bytes(data)
+        return False
 
     def copy(self, path: str, source: Path) -> None:
         """Stage a copy of ``source`` (static files)."""
@@ -109,7 +116,7 @@ class Staging:
 
     def commit(self) -> None:
         """Swap the staged site in; on any failure the previous output is restored."""
-        (self.dir / MANIFEST).write_text("".join(f"{p}\n" for p in sorted(self.written)), "utf-8")
+        self._stage(MANIFEST, "".join(f"{p}\n" for p in sorted(self.written)).encode("utf-8"))
         moved = self._carry_user_files()
         backup: Path | None = None
         try:

@@ -10,6 +10,7 @@ Aliases are refused outright: they are what makes a "billion laughs" document ex
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,14 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 _STANDARD_TAG = "tag:yaml.org,2002:"
+# What XML 1.0 forbids: C0 controls but tab, newline and CR; surrogates; U+FFFE and U+FFFF.
+# One of them in a title would make every feed that lists the article unreadable.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def forbidden_character(text: str) -> re.Match[str] | None:
+    """The first character of ``text`` that no HTML or XML output may carry, if any."""
+    return _FORBIDDEN.search(text)
 _MAX_DEPTH = 64
 
 
@@ -93,6 +102,22 @@ def parse(text: str, path: Path, errors: ErrorList, line_offset: int = 0) -> Nod
     Returns None when the document is empty or invalid.
     """
     try:
+        # The composer resolves an alias to the node it names and forgets where the alias was;
+        # the event stream still knows, so the error points at the ``*name`` itself. It also
+        # tells an explicit tag (``!!binary``, ``!!python/object``) from one the resolver
+        # guessed: we would ignore it, so the writer must not believe it did something.
+        for event in yaml.parse(text, Loader=_Loader):
+            mark = event.start_mark
+            at = mark.line + 1 + line_offset if mark is not None else None
+            if isinstance(event, yaml.AliasEvent):
+                errors.add(path, at, f"YAML aliases (*{event.anchor}) are not allowed")
+                return None
+            tag = getattr(event, "tag", None)
+            if tag is not None:
+                short = "!!" + tag.removeprefix(_STANDARD_TAG)
+                shown = short if tag.startswith(_STANDARD_TAG) else tag
+                errors.add(path, at, f"YAML tag {shown!r} is not allowed")
+                return None
         documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -147,8 +172,12 @@ class _Converter:
         if not tag.startswith(_STANDARD_TAG):
             raise self.refuse(node, f"YAML tag {tag!r} is not allowed")
         if isinstance(node, yaml.ScalarNode):
-            # The C composer marks plain scalars with style "", the Python one with None.
-            return Scalar(str(node.value), self.line(node), node.style in (None, ""))
+            bad = forbidden_character(str(node.value))
+            if bad:
+                code = f"U+{ord(bad.group()):04X}"
+                raise self.refuse(node, f"control character {code} is not allowed")
+            # Plain scalars have style None in PyYAML's Python composer but '' in the C one.
+            return Scalar(str(node.value), self.line(node), not node.style)
         if isinstance(node, yaml.SequenceNode):
             return Seq(tuple(self.convert(n, depth + 1) for n in node.value), self.line(node))
         assert isinstance(node, yaml.MappingNode)

@@ -1,12 +1,55 @@
-"""Shared fixtures: a factory for tiny sites on disk."""
+"""Shared fixtures: a factory for tiny sites on disk, the fixture sites and the golden tree.
+
+Refresh the golden output tree after an intended change to the output::
+
+    /work/venv/bin/python -m pytest tests/test_golden.py --update-golden
+
+then review ``git diff tests/golden`` before committing it.
+"""
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+
+from briefgen.build import build
+from tests.helpers import VALID_SITE
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/ from the current output instead of comparing with it",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run was asked to refresh the golden trees."""
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def valid_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/sites/valid built once per session (read-only for tests: copy before changing)."""
+    output = tmp_path_factory.mktemp("valid") / "out"
+    build(VALID_SITE, output)
+    return output
+
+
+@pytest.fixture
+def valid_copy(tmp_path: Path) -> Path:
+    """A private copy of tests/sites/valid that a test may change."""
+    root = tmp_path / "valid"
+    shutil.copytree(VALID_SITE, root)
+    return root
+
 
 SITE_YML = """\
 title:

@@ -1,0 +1,143 @@
+"""Front matter is read as written: YAML 1.1's guesses never reach the model silently."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefgen.cli import main
+from briefgen.config import load_config
+from briefgen.content import load_site
+from briefgen.errors import ContentError
+from briefgen.model import Article
+from tests.conftest import MakeSite, article
+from tests.helpers import VALID_SITE
+
+
+def load_one(make_site: MakeSite, **fields: str) -> Article:
+    """The one article of a site whose only article has ``fields`` (on top of valid defaults)."""
+    front = {
+        "title": "Titolo",
+        "date": "2025-01-02",
+        "outlet": "meteoweb",
+        "language": "it",
+        "tags": "[russia]",
+        **fields,
+    }
+    root = make_site({"content/articles/it/one.md": article(**front)})
+    (only,) = load_site(load_config(root)).site.articles
+    return only
+
+
+@pytest.mark.parametrize(
+    ("written", "title"),
+    [
+        ("no", "no"),  # YAML 1.1: False
+        ("yes", "yes"),  # YAML 1.1: True
+        ("off", "off"),
+        ("012", "012"),  # YAML 1.1: 10 (octal)
+        ("0x1F", "0x1F"),
+        ("1e3", "1e3"),  # YAML 1.1: 1000.0
+        ("12:30:00", "12:30:00"),  # YAML 1.1: 45000 (sexagesimal)
+        ("2025-01-02", "2025-01-02"),  # YAML 1.1: a date object
+        ("'null'", "null"),  # quoted: the word itself
+        ('"~"', "~"),
+        (".inf", ".inf"),
+    ],
+)
+def test_a_title_stays_the_text_written(make_site: MakeSite, written: str, title: str) -> None:
+    assert load_one(make_site, title=written).title == title
+
+
+def test_a_slug_of_digits_keeps_its_leading_zero(make_site: MakeSite) -> None:
+    assert load_one(make_site, slug="012").slug == "012"
+
+
+@pytest.mark.parametrize(("written", "draft"), [("true", True), ("false", False), ("True", True)])
+def test_draft_takes_true_or_false(make_site: MakeSite, written: str, draft: bool) -> None:
+    root = make_site(
+        {
+            "content/articles/it/one.md": article(
+                title="T",
+                date="2025",
+                outlet="meteoweb",
+                language="it",
+                tags="[russia]",
+                draft=written,
+            )
+        }
+    )
+    (only,) = load_site(load_config(root), drafts=True).site.articles
+    assert only.draft is draft
+
+
+@pytest.mark.parametrize("empty", ["", "~", "null"])
+def test_an_empty_optional_field_means_absent(make_site: MakeSite, empty: str) -> None:
+    only = load_one(make_site, summary=empty, agency=empty, via=empty)
+    assert (only.summary, only.agency, only.via) == (None, None, None)
+
+
+@pytest.mark.parametrize("empty", ["", "~", "null"])
+def test_an_empty_required_field_is_an_error(make_site: MakeSite, empty: str) -> None:
+    root = make_site(
+        {
+            "content/articles/it/one.md": article(
+                title=empty, date="2025", outlet="meteoweb", language="it", tags="[russia]"
+            )
+        }
+    )
+    with pytest.raises(ContentError) as failed:
+        load_site(load_config(root))
+    assert failed.value.render(root).splitlines() == [
+        "content/articles/it/one.md:2: title: must not be empty"
+    ]
+
+
+def test_a_bom_and_crlf_line_ends_are_fine(make_site: MakeSite) -> None:
+    text = article(
+        title="Con BOM",
+        date="2025-01",
+        outlet="meteoweb",
+        language="it",
+        tags="[russia]",
+        body="Riga uno.\n\nRiga due.",
+    )
+    root = make_site(
+        {"content/articles/it/bom.md": b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8")}
+    )
+    (only,) = load_site(load_config(root)).site.articles
+    assert only.title == "Con BOM"
+    assert only.body_html == "<p>Riga uno.</p>\n<p>Riga due.</p>\n"
+
+
+def test_errors_in_a_crlf_file_point_at_the_right_line(make_site: MakeSite) -> None:
+    text = article(title="T", date="2025-02-30", outlet="meteoweb", language="it", tags="[russia]")
+    root = make_site(
+        {
+            "content/articles/it/crlf.md": b"\xef\xbb\xbf"
+            + text.replace("\n", "\r\n").encode("utf-8")
+        }
+    )
+    with pytest.raises(ContentError) as failed:
+        load_site(load_config(root))
+    assert failed.value.render(root) == (
+        "content/articles/it/crlf.md:3: date: '2025-02-30' is impossible: 2025-02 has no day 30"
+    )
+
+
+def test_dates_keep_the_precision_written(make_site: MakeSite) -> None:
+    for written, iso in [
+        ("2025", "2025"),
+        ("2025-01", "2025-01"),
+        ("2025-01-02", "2025-01-02"),
+        ("2025-01-02T10:30:00+01:00", "2025-01-02T10:30:00+01:00"),
+        ("2025-01-02T10:30Z", "2025-01-02T10:30:00+00:00"),
+    ]:
+        date = load_one(make_site, date=written).date
+        assert date is not None and date.iso == iso
+    assert load_one(make_site, date="unknown").date is None
+
+
+def test_the_valid_fixture_site_passes_check(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--source", str(VALID_SITE)]) == 0
+    out, err = capsys.readouterr()
+    assert (out, err) == ("ok: 6 articles, no errors\n", "")  # check includes the draft
