@@ -19,7 +19,7 @@ import json
 import posixpath
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -72,13 +72,18 @@ def check_site(root: Path) -> CheckReport:
     try:
         loaded = build_check(root, drafts=True)
     except ProblemsError as exc:
-        return CheckReport(tuple(sorted(exc.problems)), 0)
+        return CheckReport(_sorted(exc.problems), 0)
     errors = ErrorList(list(loaded.warnings))
     check_links(loaded, errors)
     check_unused(loaded.site, errors)
     check_summaries(loaded.site, errors)
     check_duplicates(loaded.site, errors)
-    return CheckReport(tuple(sorted(errors.problems)), len(loaded.site.articles))
+    return CheckReport(_sorted(errors.problems), len(loaded.site.articles))
+
+
+def _sorted(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """By file, then line (a whole-file problem first), errors and warnings together."""
+    return tuple(sorted(problems, key=lambda p: (p.location.path, p.location.line or 0, p.message)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,15 +284,22 @@ def render(report: CheckReport, fmt: Format) -> str:
     return "\n".join(p.render() for p in report.problems)
 
 
-def summary(report: CheckReport) -> str:
-    """One closing line for people."""
+def summary(report: CheckReport, *, strict: bool = False) -> str:
+    """The closing line: ``ok: …`` on success, ``briefgen: …`` when the check fails."""
 
     def count(n: int, word: str) -> str:
         return f"{n} {word}{'s' if n != 1 else ''}"
 
-    return f"{count(report.articles, 'article')}, {count(report.errors, 'error')}, " + count(
-        report.warnings, "warning"
-    )
+    warnings = count(report.warnings, "warning")
+    if report.errors:
+        also = f" (and {warnings})" if report.warnings else ""
+        return (
+            f"briefgen: {count(report.errors, 'error')} in the archive{also}; nothing was written"
+        )
+    if strict and report.warnings:
+        return f"briefgen: {warnings} in the archive, and --strict makes warnings fail"
+    also = f", {warnings}" if report.warnings else ""
+    return f"ok: {count(report.articles, 'article')}, no errors{also}"
 
 
 def _as_dict(problem: Problem) -> dict[str, object]:

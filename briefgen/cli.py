@@ -98,12 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         elif args.command == "check":
             checked = check_site(args.source)
+            failed = checked.failed(strict=args.strict)
             output = render(checked, args.format)
+            # Text findings go to stderr like every error; json and annotations are the output.
             if output:
-                print(output)
-            if args.format == "text":
-                print(summary(checked), file=sys.stderr)
-            return 1 if checked.failed(strict=args.strict) else 0
+                print(output, file=sys.stderr if args.format == "text" else sys.stdout)
+            quiet = failed or args.format != "text"
+            print(summary(checked, strict=args.strict), file=sys.stderr if quiet else sys.stdout)
+            return 1 if failed else 0
         elif args.command == "import":
             options = ImportOptions(
                 outlet=args.outlet,

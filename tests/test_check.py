@@ -202,11 +202,30 @@ def test_text_format(
     monkeypatch.chdir(root)
     assert main(["check"]) == 1
     captured = capsys.readouterr()
-    assert captured.out.splitlines() == [
+    assert captured.out == ""  # like every error report: stderr, then one closing line
+    assert captured.err.splitlines() == [
         "content/articles/ar/a.md:9: link '../nope/': no article with slug 'nope'",
         "content/outlets.yml:6: warning: outlet 'al-akhbar' is defined but no article uses it",
+        "briefgen: 1 error in the archive (and 1 warning); nothing was written",
     ]
-    assert captured.err.strip() == "1 article, 1 error, 1 warning"
+
+
+def test_text_format_with_warnings_only(
+    make_site: MakeSite, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(make_site({"content/articles/ar/a.md": art(outlet="al-akhbar")}))
+    assert main(["check"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "ok: 1 article, no errors, 1 warning\n"
+    warning = "content/outlets.yml:1: warning: outlet 'meteoweb' is defined but no article uses it"
+    assert captured.err == warning + "\n"
+    assert main(["check", "--strict"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        warning,
+        "briefgen: 1 warning in the archive, and --strict makes warnings fail",
+    ]
 
 
 def test_json_format(
