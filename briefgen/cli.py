@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.build import build, check
-from briefgen.errors import BriefgenError, ProblemsError
+from briefgen.build import build
+from briefgen.checks import check_site, render, summary
+from briefgen.errors import BriefgenError, Location, ProblemsError
+from briefgen.importer import ImportOptions, import_files, new_article, render_import
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,12 +25,56 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p_build = commands.add_parser("build", help="build the site into its output directory")
-    p_build.add_argument("--source", type=Path, default=Path("."), metavar="DIR", help="site root (default: .)")
-    p_build.add_argument("--output", type=Path, metavar="DIR", help="output directory (default: site.yml's output)")
-    p_build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    p_build.add_argument(
+        "--source", type=Path, default=Path("."), metavar="DIR", help="site root (default: .)"
+    )
+    p_build.add_argument(
+        "--output", type=Path, metavar="DIR", help="output directory (default: site.yml's output)"
+    )
+    p_build.add_argument(
+        "--drafts", action="store_true", help="include articles marked draft: true"
+    )
 
     p_check = commands.add_parser("check", help="validate the archive without writing anything")
-    p_check.add_argument("--source", type=Path, default=Path("."), metavar="DIR", help="site root (default: .)")
+    p_check.add_argument(
+        "--source", type=Path, default=Path("."), metavar="DIR", help="site root (default: .)"
+    )
+    p_check.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text (path:line: message), json (a list) or github (Actions annotations)",
+    )
+    p_check.add_argument("--strict", action="store_true", help="warnings fail the check too")
+
+    p_import = commands.add_parser("import", help="turn raw scraped copies into articles")
+    p_import.add_argument("files", nargs="+", type=Path, metavar="FILE", help="raw text files")
+    p_import.add_argument(
+        "--source", type=Path, default=Path("."), metavar="DIR", help="site root (default: .)"
+    )
+    p_import.add_argument("--outlet", metavar="KEY", help="outlet key from content/outlets.yml")
+    p_import.add_argument(
+        "--language", metavar="CODE", help="the text's language (default: identified)"
+    )
+    p_import.add_argument(
+        "--tags", default="", metavar="a,b", help="tags to add to the suggested ones"
+    )
+    p_import.add_argument("--encoding", metavar="NAME", help="decode the files with this encoding")
+    p_import.add_argument(
+        "--dry-run", action="store_true", help="report what would be written; write nothing"
+    )
+    p_import.add_argument(
+        "--force", action="store_true", help="overwrite an earlier import of the same file"
+    )
+
+    p_new = commands.add_parser("new", help="start a new article with every required field")
+    p_new.add_argument("--title", required=True, help="the article's title")
+    p_new.add_argument("--language", required=True, metavar="CODE", help="a site language")
+    p_new.add_argument("--outlet", metavar="KEY", help="outlet key from content/outlets.yml")
+    p_new.add_argument("--slug", help="the file name and URL segment (default: from the title)")
+    p_new.add_argument(
+        "--source", type=Path, default=Path("."), metavar="DIR", help="site root (default: .)"
+    )
     return parser
 
 
@@ -51,10 +97,37 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{report.unchanged} unchanged) in {report.seconds:.2f} s → {report.output}"
             )
         elif args.command == "check":
-            loaded = check(args.source)
-            for warning in loaded.warnings:
-                print(warning.render(), file=sys.stderr)
-            print(f"ok: {len(loaded.site.articles)} articles, no errors")
+            checked = check_site(args.source)
+            failed = checked.failed(strict=args.strict)
+            output = render(checked, args.format)
+            # Text findings go to stderr like every error; json and annotations are the output.
+            if output:
+                print(output, file=sys.stderr if args.format == "text" else sys.stdout)
+            quiet = failed or args.format != "text"
+            print(summary(checked, strict=args.strict), file=sys.stderr if quiet else sys.stdout)
+            return 1 if failed else 0
+        elif args.command == "import":
+            options = ImportOptions(
+                outlet=args.outlet,
+                language=args.language,
+                tags=tuple(t.strip() for t in args.tags.split(",") if t.strip()),
+                encoding=args.encoding,
+                dry_run=args.dry_run,
+                force=args.force,
+            )
+            imported = import_files(args.source, args.files, options)
+            print("\n\n".join(render_import(item) for item in imported))
+        elif args.command == "new":
+            created = new_article(
+                args.source,
+                title=args.title,
+                language=args.language,
+                outlet=args.outlet,
+                slug=args.slug,
+            )
+            print(f"wrote {Location(created.target).render()}")
+            for todo in created.todo:
+                print(f"  to do: {todo}")
     except ProblemsError as exc:
         print(exc.render(), file=sys.stderr)
         print(f"briefgen: {exc}; nothing was written", file=sys.stderr)
