@@ -103,6 +103,7 @@ def _archive(root: Path) -> _Archive:
     tags = load_tags(config.content_dir / "tags.yml", codes, errors)
     outlets = load_outlets(config.content_dir / "outlets.yml", errors)
     errors.raise_if_errors(ContentError)
+    assert tags is not None and outlets is not None  # a missing file was an error above
     slugs: dict[str, Path] = {}
     prints: dict[Path, frozenset[tuple[str, ...]]] = {}
     for path in article_paths(config):
