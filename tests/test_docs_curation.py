@@ -1,4 +1,4 @@
-"""README-curation.md documents every option of the curation commands (docs that cannot drift)."""
+"""README.md documents every option of the curation commands (docs that cannot drift)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from briefgen.checks import DUPLICATE_THRESHOLD, MIN_WORDS, SHINGLE
 from briefgen.cli import _parser
 
-README = (Path(__file__).resolve().parent.parent / "README-curation.md").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
 
 def options(command: str) -> list[str]:
@@ -28,7 +28,7 @@ def options(command: str) -> list[str]:
 def test_every_option_is_documented(command: str) -> None:
     assert f"briefgen {command}" in README
     for flag in options(command):
-        assert f"`{flag}" in README, f"{command} {flag} is missing from README-curation.md"
+        assert f"`{flag}" in README, f"{command} {flag} is missing from README.md"
 
 
 def test_duplicate_measure_is_documented() -> None:

@@ -666,7 +666,7 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_readme_documents_every_exported_field() -> None:
-    """Docs that cannot drift: a new field fails here until README-research.md explains it."""
-    readme = (Path(__file__).resolve().parent.parent / "README-research.md").read_text("utf-8")
+    """Docs that cannot drift: a new field fails here until README.md explains it."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
     for field in (*export.ARTICLE_FIELDS, *export.TAG_FIELDS, *export.OUTLET_FIELDS):
         assert f"| `{field}` |" in readme, field
