@@ -114,3 +114,17 @@ def test_the_default_theme_uses_logical_properties_only(path: Path) -> None:
 
 def test_the_default_theme_has_a_stylesheet() -> None:
     assert (THEME / "static" / "style.css").is_file()
+
+
+@pytest.mark.parametrize("path", sorted(THEME.rglob("*.css")), ids=lambda p: p.name)
+def test_the_default_theme_fetches_nothing(path: Path) -> None:
+    """No web fonts, no imports, no images from elsewhere: the platform's own faces only."""
+    css = re.sub(r"/\*.*?\*/", "", path.read_text(encoding="utf-8"), flags=re.S)
+    assert re.findall(r"@import|@font-face|url\(", css) == []
+
+
+def test_arabic_text_is_set_in_a_naskh_face_first() -> None:
+    css = (THEME / "static" / "style.css").read_text(encoding="utf-8")
+    stack = re.search(r"--arabic-text:\s*([^;]+);", css)
+    assert stack is not None
+    assert stack.group(1).startswith('"Noto Naskh Arabic"')
