@@ -29,23 +29,23 @@ ARTICLES = {
     "it": "it/articles/putin-orders-sberbank-ai-partnerships-with-china/",
 }
 
-# (page kind, URL) for each language: every kind of page the theme has templates for.
 PAGES = [
-    (kind, url)
+    (f"{lang}-{kind}", url)
     for lang in ("ar", "it")
     for kind, url in [
-        (f"{lang} home", f"{lang}/"),
-        (f"{lang} article", ARTICLES[lang]),
-        (f"{lang} tag", f"{lang}/tags/china/"),
-        (f"{lang} tag, one language", f"{lang}/tags/china/it/"),
-        (f"{lang} tags index", f"{lang}/tags/"),
-        (f"{lang} outlet", f"{lang}/outlets/meteoweb/"),
-        (f"{lang} outlets index", f"{lang}/outlets/"),
-        (f"{lang} archive", f"{lang}/archive/"),
-        (f"{lang} month", f"{lang}/archive/2025/01/"),
-        (f"{lang} 404", f"{lang}/404.html"),
+        ("home", f"{lang}/"),
+        ("article", ARTICLES[lang]),
+        ("tag", f"{lang}/tags/china/"),
+        ("tag-one-language", f"{lang}/tags/china/it/"),
+        ("tags-index", f"{lang}/tags/"),
+        ("outlet", f"{lang}/outlets/meteoweb/"),
+        ("outlets-index", f"{lang}/outlets/"),
+        ("archive", f"{lang}/archive/"),
+        ("month", f"{lang}/archive/2025/01/"),
+        ("404", f"{lang}/404.html"),
     ]
 ]
+"""(language-page kind, URL): every kind of page the theme has templates for, in both languages."""
 PAGE_IDS = [kind for kind, _ in PAGES]
 SCHEMES = ["light", "dark"]
 
