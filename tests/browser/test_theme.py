@@ -45,7 +45,8 @@ PAGES = [
         ("404", f"{lang}/404.html"),
     ]
 ]
-"""(language-page kind, URL): every kind of page the theme has templates for, in both languages."""
+"""(language-page kind, URL): every kind of page the theme has templates for, in both languages.
+The search page joins this list when the search feature lands."""
 PAGE_IDS = [kind for kind, _ in PAGES]
 SCHEMES = ["light", "dark"]
 
