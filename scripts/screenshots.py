@@ -20,16 +20,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Literal
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, ViewportSize, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from briefgen.build import build  # noqa: E402
 
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 ARTICLES = {
     "ar": "ar/articles/chinese-ai-companies-form-alliances-against-us-restrictions/",
     "it": "it/articles/putin-orders-sberbank-ai-partnerships-with-china/",
@@ -42,8 +43,8 @@ class Shot:
 
     name: str
     path: str
-    viewport: dict[str, int]
-    scheme: str = "light"
+    viewport: ViewportSize
+    scheme: Literal["light", "dark"] = "light"
 
 
 def shots() -> list[Shot]:
@@ -67,7 +68,7 @@ def take(browser: Browser, base: str, shot: Shot, output: Path) -> Path:
     context = browser.new_context(
         viewport=shot.viewport,
         device_scale_factor=1,
-        color_scheme=shot.scheme,  # type: ignore[arg-type]
+        color_scheme=shot.scheme,
         is_mobile=shot.viewport is PHONE,
         has_touch=shot.viewport is PHONE,
     )
