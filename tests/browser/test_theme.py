@@ -157,6 +157,10 @@ def test_focus_is_visible(open_page: Callable[..., Page], lang: str) -> None:
     assert outline not in ("", "none")
 
 
+LONG = "[https://example.org/" + "averylongpathwithnobreak" * 8 + "](https://example.org/x)"
+"""A link whose text is one 200-character word: it must wrap on a phone, not push the page wider."""
+
+
 @pytest.fixture
 def small_site(make_site: MakeSite, http_server: Callable[[Path], str]) -> str:
     """Three articles per language, built and served at the root of a local server (base URL), so
@@ -173,7 +177,7 @@ def small_site(make_site: MakeSite, http_server: Callable[[Path], str]) -> str:
                     "via": "al-akhbar",
                     "agency": "ANSA",
                     "summary": "Sommario. ملخص.",
-                    "body": "Testo [link](https://example.org/link).\n\n## Titolo\n\n- uno\n",
+                    "body": f"Testo [link](https://example.org/link).\n\n## Titolo\n\n{LONG}\n",
                 }
             files[f"content/articles/{lang}/{lang}-{day}.md"] = article(
                 title=f"{lang} {day}",
@@ -228,10 +232,24 @@ def test_print_hides_navigation_and_prints_link_targets(
     assert source.get_attribute("href") in printed
     header = page.locator(".article-header")
     assert header.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
-    body_link = page.locator(".article-body a")
+    body_link = page.locator(".article-body a").first
     assert "https://example.org/link" in body_link.evaluate(
         "a => getComputedStyle(a, '::after').content"
     )
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["ar", "it"])
+def test_an_article_with_every_field_fits_a_320px_phone(
+    browser: Browser, small_site: str, lang: str
+) -> None:
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    page.goto(f"{small_site}{lang}/articles/{lang}-2/")
+    assert page.locator(".article-body a").count() == 2
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1]
     page.close()
 
 
