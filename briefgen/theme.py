@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+import rcssmin
 from babel import Locale
 
 from briefgen.config import SiteConfig
@@ -56,6 +57,18 @@ class Theme:
                 if path.is_file() and not path.is_symlink():
                     files["static/" + path.relative_to(static).as_posix()] = path
         return dict(sorted(files.items()))
+
+
+def asset_bytes(source: Path) -> bytes:
+    """A static file's bytes as published: stylesheets minified (rcssmin), the rest as they are.
+
+    Theme CSS is written to be read, with comments; readers should not download those.
+    """
+    data = source.read_bytes()
+    if source.suffix == ".css":
+        minified: str = rcssmin.cssmin(data.decode("utf-8"))
+        return minified.encode("utf-8")
+    return data
 
 
 def load_theme(config: SiteConfig) -> Theme:

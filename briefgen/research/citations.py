@@ -117,17 +117,14 @@ def highwire(site: Site, article: Article) -> tuple[tuple[str, str, str | None],
             ("citation_publisher", name, name_lang),
         ]
     if when:
-        tags += [("citation_publication_date", when, None), ("citation_date", when, None)]
+        tags.append(("citation_publication_date", when, None))
     tags += [
         ("citation_language", article.language, None),
         ("citation_public_url", url, None),
         ("citation_fulltext_html_url", url, None),
     ]
     if article.summary:
-        tags += [
-            ("citation_abstract", article.summary, None),
-            ("citation_abstract_html_url", url, None),
-        ]
+        tags.append(("citation_abstract", article.summary, None))
     tags += [
         ("citation_keywords", label, None) for label in tag_labels(site, article, article.language)
     ]
@@ -142,9 +139,9 @@ def highwire(site: Site, article: Article) -> tuple[tuple[str, str, str | None],
     if article.source_url:
         tags.append(("DC.source", article.source_url, None))
     tags.append(("DC.identifier", url, None))
-    if article.summary:
-        tags.append(("DC.description", article.summary, None))
-    tags += [("DC.subject", label, None) for label in tag_labels(site, article, article.language)]
+    # The abstract and keywords are given once, as citation_abstract/citation_keywords, which
+    # Zotero and Google Scholar read: repeating them as DC.description/DC.subject would add
+    # kilobytes of Arabic text to every article page for no reader.
     return tuple(tags)
 
 
