@@ -272,7 +272,62 @@ def article_paths(config: SiteConfig) -> list[Path]:
     return sorted((config.content_dir / "articles").rglob("*.md"))
 
 
-def load_site(config: SiteConfig, *, drafts: bool = False) -> Loaded:
+_Stat = tuple[int, int, int]
+
+
+class ArticleCache:
+    """Parsed articles by path, reused while a file's size, mtime and inode stay the same.
+
+    ``briefgen serve`` keeps one across rebuilds so an edit re-reads only the files it touched.
+    An entry is only valid for the config and vocabularies it was read with: call
+    :meth:`clear` when ``site.yml``, ``tags.yml`` or ``outlets.yml`` change. Cross-file rules
+    (duplicate slugs) are never cached: :func:`load_site` checks them on every run.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[_Stat, _Draft | None, tuple[Problem, ...]]] = {}
+
+    def clear(self) -> None:
+        """Forget everything (the vocabularies or the config changed)."""
+        self._entries.clear()
+
+    def forget(self, paths: Iterable[Path]) -> None:
+        """Drop ``paths`` even if their stat looks unchanged (two saves within one mtime tick)."""
+        for path in paths:
+            self._entries.pop(path, None)
+
+    def retain(self, paths: Iterable[Path]) -> None:
+        """Drop the entries of files that no longer exist."""
+        keep = set(paths)
+        for path in [p for p in self._entries if p not in keep]:
+            del self._entries[path]
+
+    def load(
+        self,
+        path: Path,
+        config: SiteConfig,
+        tags: Mapping[str, Tag],
+        outlets: Mapping[str, Outlet],
+        md: MarkdownIt,
+        errors: ErrorList,
+    ) -> _Draft | None:
+        """:func:`load_article`, answered from the cache when the file did not change."""
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        hit = self._entries.get(path)
+        if hit is not None and hit[0] == key:
+            errors.problems.extend(hit[2])
+            return hit[1]
+        own = ErrorList()
+        draft = load_article(path, config, tags, outlets, md, own)
+        errors.problems.extend(own.problems)
+        self._entries[path] = (key, draft, tuple(own.problems))
+        return draft
+
+
+def load_site(
+    config: SiteConfig, *, drafts: bool = False, cache: ArticleCache | None = None
+) -> Loaded:
     """Read, validate and index the whole archive, or raise :class:`ContentError` with every problem."""
     errors = ErrorList()
     codes = tuple(lang.code for lang in config.languages)
@@ -282,8 +337,13 @@ def load_site(config: SiteConfig, *, drafts: bool = False) -> Loaded:
 
     drafts_ok: list[_Draft] = []
     paths = article_paths(config)
+    if cache is not None:
+        cache.retain(paths)
     for path in paths:
-        loaded = load_article(path, config, tags, outlets, md, errors)
+        if cache is not None:
+            loaded = cache.load(path, config, tags, outlets, md, errors)
+        else:
+            loaded = load_article(path, config, tags, outlets, md, errors)
         if loaded is not None:
             drafts_ok.append(loaded)
 

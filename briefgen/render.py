@@ -11,7 +11,6 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from types import MappingProxyType
 from typing import Any
 
 from babel import Locale
@@ -21,6 +20,7 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
+    Template,
     TemplateError,
     TemplateSyntaxError,
     select_autoescape,
@@ -454,19 +454,37 @@ def site_pages(site: Site, theme: Theme) -> tuple[Page, ...]:
     return (*pages, sitemap)
 
 
-def render_site(site: Site, theme: Theme) -> Iterator[tuple[str, bytes]]:
-    """(output path, bytes) for every page, in a stable order."""
-    env = make_environment(theme, site.config)
-    i18n = {lang.code: I18n(lang, theme.strings[lang.code]) for lang in site.config.languages}
-    common = MappingProxyType({"site": site, "config": site.config, "languages": site.config.languages})
-    templates: dict[str, Any] = {}
-    for page in site_pages(site, theme):
+class Renderer:
+    """Renders pages through one Jinja environment, reused while the config and theme stay the same.
+
+    ``briefgen serve`` keeps one across rebuilds so an edit re-renders only the pages it changed
+    without recompiling the templates.
+    """
+
+    def __init__(self, config: SiteConfig, theme: Theme) -> None:
+        self.env = make_environment(theme, config)
+        self.i18n = {lang.code: I18n(lang, theme.strings[lang.code]) for lang in config.languages}
+        self.templates: dict[str, Template] = {}
+
+    def render(self, site: Site, page: Page) -> bytes:
+        """One page's bytes; template errors become :class:`BuildError` with their location."""
+        common = {"site": site, "config": site.config, "languages": site.config.languages}
         try:
-            template = templates.get(page.template) or templates.setdefault(page.template, env.get_template(page.template))
-            context = {**common, **page.data, "page": page, "lang": page.lang, "t": i18n[page.lang.code]}
-            text = template.render(context)
+            template = self.templates.get(page.template) or self.templates.setdefault(
+                page.template, self.env.get_template(page.template)
+            )
+            t = self.i18n[page.lang.code]
+            context = {**common, **page.data, "page": page, "lang": page.lang, "t": t}
+            text: str = template.render(context)
         except TemplateSyntaxError as exc:
             raise BuildError(f"{exc.filename}:{exc.lineno}: template error: {exc.message}") from exc
         except TemplateError as exc:
             raise BuildError(f"template {page.template} (page {page.url or '/'}): {exc}") from exc
-        yield page.path, text.encode("utf-8")
+        return text.encode("utf-8")
+
+
+def render_site(site: Site, theme: Theme) -> Iterator[tuple[str, bytes]]:
+    """(output path, bytes) for every page, in a stable order."""
+    renderer = Renderer(site.config, theme)
+    for page in site_pages(site, theme):
+        yield page.path, renderer.render(site, page)
