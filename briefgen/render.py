@@ -445,9 +445,9 @@ PRODUCERS: tuple[Producer, ...] = ()
 """Features that add pages (search, data, ...), called in order after the core pages."""
 
 
-def site_pages(site: Site, theme: Theme) -> tuple[Page, ...]:
-    """Every page of the site, the sitemap last."""
-    builder = PageBuilder(site, theme)
+def site_pages(site: Site, theme: Theme, builder: PageBuilder | None = None) -> tuple[Page, ...]:
+    """Every page of the site, the sitemap last (``builder``: a subclass, e.g. serve's memo)."""
+    builder = builder or PageBuilder(site, theme)
     pages = (*builder.pages(), *(page for produce in PRODUCERS for page in produce(builder)))
     entries = tuple(p for p in pages if p.sitemap)
     sitemap = Page("sitemap.xml", "sitemap.xml", site.config.default_language, "sitemap", "sitemap", data={"entries": entries}, sitemap=False)

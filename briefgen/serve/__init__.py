@@ -131,6 +131,12 @@ class Preview:
         if outcome.written or outcome.removed or before.error is not None or change.full:
             self.broadcaster.built()
         self.report(_describe(outcome))
+        try:
+            self.rebuilder.finish()
+        except BriefgenError as exc:
+            self._failed(f"error: {exc}")
+        except Exception:
+            self._failed("internal error:\n" + traceback.format_exc())
 
     def _failed(self, text: str) -> None:
         kept = "" if self.rebuilder.root is None else " (still serving the last good build)"

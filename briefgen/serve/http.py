@@ -16,6 +16,7 @@ import mimetypes
 import os
 import posixpath
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
@@ -124,6 +125,8 @@ class PreviewServer(ThreadingHTTPServer):
     """A threading server whose handler threads are daemons and whose connections it can end."""
 
     daemon_threads = True
+    request_queue_size = 512
+    """Connections waiting to be accepted: a page load or a test burst opens hundreds at once."""
     block_on_close = False
 
     def __init__(
@@ -168,6 +171,13 @@ class PreviewServer(ThreadingHTTPServer):
         except ValueError:
             return False
         return True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up early is normal (a reload mid-page); anything else is shown."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         thread = threading.Thread(
@@ -307,8 +317,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         seen: Status | None = None
         try:
             self.wfile.write(b"retry: 500\n\n")
-            while not broadcaster.closed:
+            while True:
                 status = broadcaster.wait(seen, HEARTBEAT)
+                if broadcaster.closed:
+                    break
                 if status is None:
                     self.wfile.write(b": keep-alive\n\n")
                 else:

@@ -19,16 +19,27 @@ import os
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.config import SiteConfig, load_config
 from briefgen.content import ArticleCache, load_site
 from briefgen.errors import BuildError, Problem
+from briefgen.model import Site
 from briefgen.render import Page, Renderer, site_pages
+from briefgen.serve.pages import MemoPageBuilder, PageMemo
 from briefgen.theme import Theme, load_theme
 from briefgen.write import Staging, safe_relative
+
+DEFERRED = frozenset({"sitemap"})
+"""Page kinds an incremental rebuild writes just after the reload instead of before it.
+
+The sitemap lists every page, so any edit changes it and rendering it takes longer than all the
+other changed pages together on a large archive; nobody reads it while editing. It is written
+by :meth:`Rebuilder.finish`, right after the reload is announced and before the next rebuild.
+"""
 
 SearchHook = Callable[[Path], None]
 """Indexes a built site directory for search (the pipeline's search stage)."""
@@ -63,6 +74,10 @@ class _State:
     """Every page by output path."""
     root: Path
     """The served directory."""
+    memo: PageMemo
+    """The pages of the last build per producer call (see :mod:`briefgen.serve.pages`)."""
+    deferred: list[Page] = field(default_factory=list)
+    """Changed pages still to write after the reload was announced (see :data:`DEFERRED`)."""
 
 
 class Rebuilder:
@@ -87,6 +102,8 @@ class Rebuilder:
         self._state: _State | None = None
         self._retired: list[Path] = []
         self._serial = 0
+        self._site: Site | None = None
+        """The site of an incremental rebuild whose :meth:`finish` is still due."""
 
     @property
     def root(self) -> Path | None:
@@ -116,11 +133,14 @@ class Rebuilder:
         return self._incremental(self._state, changed, started)
 
     def _full(self, started: float) -> Outcome:
+        self._site = None
         config = load_config(self.source)
         theme = load_theme(config)
         self.cache.clear()
         loaded = load_site(config, drafts=self.drafts, cache=self.cache)
-        pages = site_pages(loaded.site, theme)
+        memo = PageMemo()
+        pages = site_pages(loaded.site, theme, MemoPageBuilder(loaded.site, theme, memo))
+        memo.prune()
         renderer = Renderer(config, theme)
         self._serial += 1
         output = self.workdir / f"site-{self._serial}"
@@ -132,7 +152,7 @@ class Rebuilder:
             self.search(staging.dir)
             staging.commit()
         previous = self._state
-        self._state = _State(config, theme, renderer, {p.path: p for p in pages}, output)
+        self._state = _State(config, theme, renderer, {p.path: p for p in pages}, output, memo)
         if previous is not None:
             self._retire(previous.root)
         return Outcome(
@@ -141,34 +161,60 @@ class Rebuilder:
         )
 
     def _incremental(self, state: _State, changed: Iterable[Path], started: float) -> Outcome:
+        self.finish()
         self.cache.forget(changed)
         loaded = load_site(state.config, drafts=self.drafts, cache=self.cache)
-        pages = site_pages(loaded.site, state.theme)
-        by_path: dict[str, Page] = {}
-        for page in pages:
-            key = safe_relative(page.path).as_posix()
-            if key in by_path:
-                raise BuildError(f"two outputs want the same path {key!r}")
-            by_path[key] = page
+        builder = MemoPageBuilder(loaded.site, state.theme, state.memo)
+        pages = site_pages(loaded.site, state.theme, builder)
+        state.memo.prune()
+        by_path = {page.path: page for page in pages}
+        if len(by_path) != len(pages):
+            twice = next(path for path, n in Counter(p.path for p in pages).items() if n > 1)
+            raise BuildError(f"two outputs want the same path {twice!r}")
+        old = state.pages
+        changed_pages = [
+            page for path, page in by_path.items()
+            if (before := old.get(path)) is not page and before != page
+        ]
+        now = [page for page in changed_pages if page.kind not in DEFERRED]
+        later = [page for page in changed_pages if page.kind in DEFERRED]
         # Render everything that changed before writing anything: a template error leaves the
         # served site as it was.
         rendered = [
-            (path, state.renderer.render(loaded.site, page))
-            for path, page in by_path.items()
-            if state.pages.get(path) != page
+            (safe_relative(p.path).as_posix(), state.renderer.render(loaded.site, p)) for p in now
         ]
-        removed = [path for path in state.pages if path not in by_path]
+        removed = [path for path in old if path not in by_path]
         for path, data in rendered:
             _replace(state.root, path, data)
         for path in removed:
-            _remove(state.root, path)
+            _remove(state.root, safe_relative(path).as_posix())
         state.pages = by_path
-        if rendered or removed:
-            self.search(state.root)
+        state.deferred = later
+        self._site = loaded.site if changed_pages or removed else None
         return Outcome(
             False, len(rendered), len(removed), len(loaded.site.articles),
             time.perf_counter() - started, loaded.warnings,
         )
+
+    def finish(self) -> None:
+        """Write the pages an incremental rebuild deferred, then refresh the search index.
+
+        Called after the reload was announced; the next rebuild calls it first if nobody did.
+        """
+        state = self._state
+        if state is None or self._site is None:
+            return
+        site, self._site = self._site, None
+        deferred, state.deferred = state.deferred, []
+        for i, page in enumerate(deferred):
+            try:
+                path = safe_relative(page.path).as_posix()
+                _replace(state.root, path, state.renderer.render(site, page))
+            except BaseException:
+                for unwritten in deferred[i:]:  # the next rebuild sees them as changed again
+                    state.pages.pop(unwritten.path, None)
+                raise
+        self.search(state.root)
 
     def _retire(self, old: Path) -> None:
         """Delete the build before ``old``: ``old`` itself may still be answering requests."""
