@@ -154,7 +154,7 @@ def main() -> None:
     args = parser.parse_args()
     for count in args.articles:
         result = measure(count, args.edits)
-        print(
+        print(  # noqa: T201 (a benchmark reports on stdout)
             f"{result['articles']:>6} articles: first build {result['first_build_s']:.1f} s; "
             f"save→reload event median {result['event_median_ms']:.0f} ms "
             f"(max {result['event_max_ms']:.0f}); save→new page median "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -268,8 +269,19 @@ def load_article(
 
 
 def article_paths(config: SiteConfig) -> list[Path]:
-    """Every ``content/articles/**/*.md``, in a stable order."""
-    return sorted((config.content_dir / "articles").rglob("*.md"))
+    """Every ``content/articles/**/*.md``, in a stable order.
+
+    ``os.walk`` rather than ``Path.rglob``: the preview lists the files on every edit, and
+    rglob plus sorting ``Path`` objects takes most of a second for 10,000 articles.
+    """
+    found: list[tuple[tuple[str, ...], Path]] = []
+    for directory, _, files in os.walk(config.content_dir / "articles"):
+        for name in files:
+            if name.endswith(".md"):
+                path = Path(directory, name)
+                found.append((path.parts, path))
+    found.sort(key=lambda item: item[0])
+    return [path for _, path in found]
 
 
 _Stat = tuple[int, int, int]
@@ -285,7 +297,7 @@ class ArticleCache:
     """
 
     def __init__(self) -> None:
-        self._entries: dict[Path, tuple[_Stat, _Draft | None, tuple[Problem, ...]]] = {}
+        self._entries: dict[str, tuple[_Stat, _Draft | None, tuple[Problem, ...]]] = {}
 
     def clear(self) -> None:
         """Forget everything (the vocabularies or the config changed)."""
@@ -294,11 +306,11 @@ class ArticleCache:
     def forget(self, paths: Iterable[Path]) -> None:
         """Drop ``paths`` even if their stat looks unchanged (two saves within one mtime tick)."""
         for path in paths:
-            self._entries.pop(path, None)
+            self._entries.pop(os.fspath(path), None)
 
     def retain(self, paths: Iterable[Path]) -> None:
         """Drop the entries of files that no longer exist."""
-        keep = set(paths)
+        keep = {os.fspath(path) for path in paths}
         for path in [p for p in self._entries if p not in keep]:
             del self._entries[path]
 
@@ -312,16 +324,17 @@ class ArticleCache:
         errors: ErrorList,
     ) -> _Draft | None:
         """:func:`load_article`, answered from the cache when the file did not change."""
-        stat = path.stat()
+        name = os.fspath(path)
+        stat = os.stat(name)
         key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        hit = self._entries.get(path)
+        hit = self._entries.get(name)
         if hit is not None and hit[0] == key:
             errors.problems.extend(hit[2])
             return hit[1]
         own = ErrorList()
         draft = load_article(path, config, tags, outlets, md, own)
         errors.problems.extend(own.problems)
-        self._entries[path] = (key, draft, tuple(own.problems))
+        self._entries[name] = (key, draft, tuple(own.problems))
         return draft
 
 
