@@ -147,7 +147,8 @@ class _Converter:
         if not tag.startswith(_STANDARD_TAG):
             raise self.refuse(node, f"YAML tag {tag!r} is not allowed")
         if isinstance(node, yaml.ScalarNode):
-            return Scalar(str(node.value), self.line(node), node.style is None)
+            # The pure-Python composer marks plain scalars with style None, the C one with "".
+            return Scalar(str(node.value), self.line(node), not node.style)
         if isinstance(node, yaml.SequenceNode):
             return Seq(tuple(self.convert(n, depth + 1) for n in node.value), self.line(node))
         assert isinstance(node, yaml.MappingNode)
