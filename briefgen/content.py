@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -339,9 +339,16 @@ class ArticleCache:
 
 
 def load_site(
-    config: SiteConfig, *, drafts: bool = False, cache: ArticleCache | None = None
+    config: SiteConfig,
+    *,
+    drafts: bool = False,
+    cache: ArticleCache | None = None,
+    paths: Sequence[Path] | None = None,
 ) -> Loaded:
-    """Read, validate and index the whole archive, or raise :class:`ContentError` with every problem."""
+    """Read, validate and index the whole archive, or raise :class:`ContentError` with every problem.
+
+    ``paths``: the article files when the caller already knows them (serve follows file events).
+    """
     errors = ErrorList()
     codes = tuple(lang.code for lang in config.languages)
     tags = load_tags(config.content_dir / "tags.yml", codes, errors)
@@ -349,7 +356,8 @@ def load_site(
     md = markdown.make_markdown()
 
     drafts_ok: list[_Draft] = []
-    paths = article_paths(config)
+    if paths is None:
+        paths = article_paths(config)
     if cache is not None:
         cache.retain(paths)
     for path in paths:

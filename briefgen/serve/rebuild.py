@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.config import SiteConfig, load_config
-from briefgen.content import ArticleCache, load_site
+from briefgen.content import ArticleCache, article_paths, load_site
 from briefgen.errors import BuildError, Problem
 from briefgen.model import Site
 from briefgen.render import Page, Renderer, site_pages
@@ -103,6 +103,8 @@ class Rebuilder:
         self._retired: list[Path] = []
         self._serial = 0
         self._site: Site | None = None
+        self._paths: list[Path] = []
+        """The article files, as of the last rebuild (kept up to date from file events)."""
         """The site of an incremental rebuild whose :meth:`finish` is still due."""
 
     @property
@@ -137,7 +139,8 @@ class Rebuilder:
         config = load_config(self.source)
         theme = load_theme(config)
         self.cache.clear()
-        loaded = load_site(config, drafts=self.drafts, cache=self.cache)
+        self._paths = article_paths(config)
+        loaded = load_site(config, drafts=self.drafts, cache=self.cache, paths=self._paths)
         memo = PageMemo()
         pages = site_pages(loaded.site, theme, MemoPageBuilder(loaded.site, theme, memo))
         memo.prune()
@@ -162,8 +165,10 @@ class Rebuilder:
 
     def _incremental(self, state: _State, changed: Iterable[Path], started: float) -> Outcome:
         self.finish()
+        changed = set(changed)
         self.cache.forget(changed)
-        loaded = load_site(state.config, drafts=self.drafts, cache=self.cache)
+        self._paths = _update_paths(self._paths, changed, state.config)
+        loaded = load_site(state.config, drafts=self.drafts, cache=self.cache, paths=self._paths)
         builder = MemoPageBuilder(loaded.site, state.theme, state.memo)
         pages = site_pages(loaded.site, state.theme, builder)
         state.memo.prune()
@@ -230,6 +235,24 @@ class Rebuilder:
             shutil.rmtree(self._state.root, ignore_errors=True)
         self._retired = []
         self._state = None
+
+
+def _update_paths(paths: list[Path], changed: set[Path], config: SiteConfig) -> list[Path]:
+    """The article files after ``changed`` were created, edited or deleted.
+
+    Listing 10,000 files on every keystroke's save is a good part of the time budget, and the
+    file events already say what came and went. An event on a directory (a folder moved in
+    or out) lists the files again.
+    """
+    articles = config.content_dir / "articles"
+    if any(path.suffix != ".md" or not path.is_relative_to(articles) for path in changed):
+        return article_paths(config)
+    known = set(paths)
+    present = {path for path in changed if path.is_file()}
+    gone = changed - present
+    if present <= known and not (gone & known):
+        return paths
+    return sorted((known - gone) | present, key=lambda path: path.parts)
 
 
 def _replace(root: Path, path: str, data: bytes) -> None:
