@@ -205,3 +205,22 @@ def test_a_full_rebuild_swaps_in_a_new_directory_and_removes_the_old_ones(site: 
     assert not first.exists() and second.exists()
     rebuilder.close()
     assert list(rebuilder.workdir.iterdir()) == []
+
+
+def test_after_a_failed_full_rebuild_an_article_edit_does_not_hide_the_error(
+    site: Path, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    from briefgen.errors import ConfigError
+
+    config = site / "site.yml"
+    good = config.read_text("utf-8")
+    config.write_text(good + "colour: blue\n", "utf-8")
+    with pytest.raises(ConfigError):
+        rebuilder.rebuild()
+    changed = EDITS["body"](site)
+    with pytest.raises(ConfigError, match="1 error"):
+        rebuilder.rebuild(changed)  # still broken: rebuilt in full, not skipped
+    config.write_text(good, "utf-8")
+    rebuilder.rebuild(changed)
+    assert rebuilder.root is not None
+    assert _tree(rebuilder.root) == _clean_build(site, tmp_path, "clean")

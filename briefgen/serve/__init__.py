@@ -99,13 +99,16 @@ class Preview:
     def start(self) -> str:
         """Build once, then serve, watch and rebuild in background threads; returns the URL."""
         self._observer = watch(self.source, self.debouncer)
+        self._thread(self.server.serve_forever, "server")  # "building…" until the first build
         self._run(Change(full=True))
+        self._thread(self._loop, "rebuild")
         self.url = f"http://{_url_host(self.server.host)}:{self.server.port}{self._base_path()}"
-        for target, name in ((self.server.serve_forever, "server"), (self._loop, "rebuild")):
-            thread = threading.Thread(target=target, name=f"briefgen-serve-{name}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
         return self.url
+
+    def _thread(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=f"briefgen-serve-{name}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
 
     def _loop(self) -> None:
         while (change := self.debouncer.take()) is not None:

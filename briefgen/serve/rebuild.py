@@ -104,6 +104,7 @@ class Rebuilder:
         self._serial = 0
         self._site: Site | None = None
         self._paths: list[Path] = []
+        self._needs_full = True
         """The article files, as of the last rebuild (kept up to date from file events)."""
         """The site of an incremental rebuild whose :meth:`finish` is still due."""
 
@@ -130,12 +131,13 @@ class Rebuilder:
         Raises :class:`~briefgen.errors.BriefgenError` and keeps serving the last good build.
         """
         started = time.perf_counter()
-        if changed is None or self._state is None:
+        if changed is None or self._state is None or self._needs_full:
             return self._full(started)
         return self._incremental(self._state, changed, started)
 
     def _full(self, started: float) -> Outcome:
         self._site = None
+        self._needs_full = True  # until this succeeds: a broken site.yml must not be skipped
         config = load_config(self.source)
         theme = load_theme(config)
         self.cache.clear()
@@ -154,6 +156,7 @@ class Rebuilder:
                 staging.copy(path, source)
             self.search(staging.dir)
             staging.commit()
+        self._needs_full = False
         previous = self._state
         self._state = _State(config, theme, renderer, {p.path: p for p in pages}, output, memo)
         if previous is not None:
