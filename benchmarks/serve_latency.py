@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import shutil
 import socket
 import statistics
@@ -105,7 +106,7 @@ def fetch(port: int, path: str) -> str:
         conn.close()
 
 
-def measure(count: int, edits: int) -> dict[str, float]:
+def measure(count: int, edits: int, pause: float) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as tmp:
         site = Path(tmp)
         files = generate(site, count)
@@ -117,8 +118,11 @@ def measure(count: int, edits: int) -> dict[str, float]:
             listener = Listener(port)
             epoch = listener.next_status()["epoch"]
             events: list[float] = []
+            rebuild_wall: list[float] = []
+            rebuild_cpu: list[float] = []
             pages: list[float] = []
             for n in range(edits):
+                time.sleep(pause)  # a person saves every few seconds: the last rebuild has finished
                 path = files[(n * 7919) % len(files)]
                 marker = f"benchmark edit {n} {time.time_ns()}"
                 text = path.read_text("utf-8")
@@ -132,6 +136,10 @@ def measure(count: int, edits: int) -> dict[str, float]:
                         break
                 epoch = status["epoch"]
                 events.append(time.perf_counter() - saved)
+                outcome = preview.last_outcome
+                assert outcome is not None and not outcome.full
+                rebuild_wall.append(outcome.seconds)
+                rebuild_cpu.append(outcome.cpu_seconds)
                 language = path.parent.name
                 while marker not in fetch(port, f"/{language}/articles/{path.stem}/"):
                     time.sleep(0.005)
@@ -144,6 +152,8 @@ def measure(count: int, edits: int) -> dict[str, float]:
         "event_max_ms": max(events) * 1000,
         "page_median_ms": statistics.median(pages) * 1000,
         "page_max_ms": max(pages) * 1000,
+        "rebuild_median_ms": statistics.median(rebuild_wall) * 1000,
+        "rebuild_cpu_median_ms": statistics.median(rebuild_cpu) * 1000,
     }
 
 
@@ -151,14 +161,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--pause", type=float, default=2.0, help="seconds between edits")
     args = parser.parse_args()
     for count in args.articles:
-        result = measure(count, args.edits)
+        result = measure(count, args.edits, args.pause)
         print(  # noqa: T201 (a benchmark reports on stdout)
             f"{result['articles']:>6} articles: first build {result['first_build_s']:.1f} s; "
             f"save→reload event median {result['event_median_ms']:.0f} ms "
             f"(max {result['event_max_ms']:.0f}); save→new page median "
-            f"{result['page_median_ms']:.0f} ms (max {result['page_max_ms']:.0f})",
+            f"{result['page_median_ms']:.0f} ms (max {result['page_max_ms']:.0f}); rebuild itself "
+            f"median {result['rebuild_median_ms']:.0f} ms wall, "
+            f"{result['rebuild_cpu_median_ms']:.0f} ms CPU; load average {os.getloadavg()[0]:.1f}",
             flush=True,
         )
 

@@ -65,6 +65,8 @@ class Preview:
         self.debouncer = Debouncer(debounce)
         self.rebuilds = 0
         """Rebuilds run so far, the first build included (tests count them)."""
+        self.last_outcome: Outcome | None = None
+        """What the last successful rebuild did (set before its reload is announced)."""
         self._threads: list[threading.Thread] = []
         self._observer: BaseObserver | None = None
         try:
@@ -129,6 +131,7 @@ class Preview:
         except Exception:  # a bug must not stop the preview either
             self._failed("internal error:\n" + traceback.format_exc())
             return
+        self.last_outcome = outcome
         for warning in outcome.warnings:
             self.report(warning.render(self.source))
         if outcome.written or outcome.removed or before.error is not None or change.full:

@@ -60,6 +60,9 @@ class Outcome:
     removed: int
     articles: int
     seconds: float
+    """Wall-clock time of the rebuild."""
+    cpu_seconds: float
+    """CPU time of the rebuilding thread (the wall clock also counts other busy processes)."""
     warnings: tuple[Problem, ...]
 
 
@@ -130,12 +133,12 @@ class Rebuilder:
 
         Raises :class:`~briefgen.errors.BriefgenError` and keeps serving the last good build.
         """
-        started = time.perf_counter()
+        started = (time.perf_counter(), time.thread_time())
         if changed is None or self._state is None or self._needs_full:
             return self._full(started)
         return self._incremental(self._state, changed, started)
 
-    def _full(self, started: float) -> Outcome:
+    def _full(self, started: tuple[float, float]) -> Outcome:
         self._site = None
         self._needs_full = True  # until this succeeds: a broken site.yml must not be skipped
         config = load_config(self.source)
@@ -163,10 +166,12 @@ class Rebuilder:
             self._retire(previous.root)
         return Outcome(
             True, len(staging.written), 0, len(loaded.site.articles),
-            time.perf_counter() - started, loaded.warnings,
+            time.perf_counter() - started[0], time.thread_time() - started[1], loaded.warnings,
         )
 
-    def _incremental(self, state: _State, changed: Iterable[Path], started: float) -> Outcome:
+    def _incremental(
+        self, state: _State, changed: Iterable[Path], started: tuple[float, float]
+    ) -> Outcome:
         self.finish()
         changed = set(changed)
         self.cache.forget(changed)
@@ -201,7 +206,7 @@ class Rebuilder:
         self._site = loaded.site if changed_pages or removed else None
         return Outcome(
             False, len(rendered), len(removed), len(loaded.site.articles),
-            time.perf_counter() - started, loaded.warnings,
+            time.perf_counter() - started[0], time.thread_time() - started[1], loaded.warnings,
         )
 
     def finish(self) -> None:
