@@ -25,7 +25,9 @@ class Response:
 
 def raw_request(port: int, target: str, host: str | None = None, extra: str = "") -> Response:
     """Send ``GET target`` verbatim and read the whole response (the server closes it)."""
-    host_line = f"Host: {host if host is not None else f'127.0.0.1:{port}'}\r\n" if host != "" else ""
+    host_line = (
+        f"Host: {host if host is not None else f'127.0.0.1:{port}'}\r\n" if host != "" else ""
+    )
     request = f"GET {target} HTTP/1.1\r\n{host_line}{extra}Connection: close\r\n\r\n"
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(request.encode("latin-1"))
@@ -48,7 +50,8 @@ class Listener:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
         origin_line = f"Origin: {origin}\r\n" if origin else ""
         self.sock.sendall(
-            f"GET /__briefgen__/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{origin_line}\r\n".encode()
+            f"GET /__briefgen__/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"{origin_line}\r\n".encode()
         )
         self.buffer = b""
         self.head = self._read_until(b"\r\n\r\n").decode("latin-1")

@@ -25,16 +25,28 @@ ROOT = Path(__file__).resolve().parent.parent
 
 ARTICLES = {
     "content/articles/ar/one.md": article(
-        title="المقال الأول", date="2025-01-02", outlet="al-akhbar", language="ar", tags="[russia]",
+        title="المقال الأول",
+        date="2025-01-02",
+        outlet="al-akhbar",
+        language="ar",
+        tags="[russia]",
         body="النص الأصلي.",
     ),
     "content/articles/it/due.md": article(
-        title="Secondo articolo", date="2025-02", outlet="meteoweb", language="it", tags="[china]",
+        title="Secondo articolo",
+        date="2025-02",
+        outlet="meteoweb",
+        language="it",
+        tags="[china]",
         body="Testo originale.",
     ),
     "content/articles/ar/three.md": article(
-        title="المقال الثالث", date="2024-12-01", outlet="al-akhbar", language="ar",
-        tags="[russia, china]", body="نص ثالث.",
+        title="المقال الثالث",
+        date="2024-12-01",
+        outlet="al-akhbar",
+        language="ar",
+        tags="[russia, china]",
+        body="نص ثالث.",
     ),
 }
 
@@ -75,7 +87,9 @@ def new_epoch(listener: Listener, old: object) -> dict[str, object]:
     return listener.until(lambda s: s["epoch"] != old and s["error"] is None)
 
 
-def test_edit_reloads_the_page_and_serves_the_new_text(site: Path, start_preview: StartPreview) -> None:
+def test_edit_reloads_the_page_and_serves_the_new_text(
+    site: Path, start_preview: StartPreview
+) -> None:
     preview = start_preview(site)
     port = preview.server.port
     assert preview.url == f"http://127.0.0.1:{port}/archive/"
@@ -88,7 +102,10 @@ def test_edit_reloads_the_page_and_serves_the_new_text(site: Path, start_preview
     assert page.text.count("data-briefgen-reload") == 1
     assert page.text.index("data-briefgen-reload") < page.text.rindex("</body>")
 
-    edit(site / "content/articles/ar/one.md", ARTICLES["content/articles/ar/one.md"].replace("النص الأصلي.", "نص معدّل."))
+    edit(
+        site / "content/articles/ar/one.md",
+        ARTICLES["content/articles/ar/one.md"].replace("النص الأصلي.", "نص معدّل."),
+    )
     new_epoch(listener, first["epoch"])
     page = raw_request(port, "/archive/ar/articles/one/")
     assert "نص معدّل." in page.text and "النص الأصلي." not in page.text
@@ -141,9 +158,13 @@ def test_broken_content_shows_the_error_and_keeps_the_last_good_build(
     ).replace('box.id = "briefgen-error"', "")
 
 
-def test_a_site_broken_from_the_start_is_served_once_fixed(make_site: MakeSite, start_preview: StartPreview) -> None:
+def test_a_site_broken_from_the_start_is_served_once_fixed(
+    make_site: MakeSite, start_preview: StartPreview
+) -> None:
     bad = dict(ARTICLES)
-    bad["content/articles/ar/one.md"] = bad["content/articles/ar/one.md"].replace("date: 2025-01-02", "date: 2025-13-02")
+    bad["content/articles/ar/one.md"] = bad["content/articles/ar/one.md"].replace(
+        "date: 2025-01-02", "date: 2025-13-02"
+    )
     root = make_site(bad)
     preview = start_preview(root)
     port = preview.server.port
@@ -166,10 +187,17 @@ def test_a_burst_of_events_gives_one_rebuild(site: Path, start_preview: StartPre
     before = preview.rebuilds
     articles = site / "content/articles/it"
     for i in range(50):  # a git checkout: many files in a moment
-        edit(articles / f"burst-{i:02d}.md", article(
-            title=f"Articolo {i}", date="2023-05-06", outlet="meteoweb", language="it", tags="[china]",
-            body="Testo.",
-        ))
+        edit(
+            articles / f"burst-{i:02d}.md",
+            article(
+                title=f"Articolo {i}",
+                date="2023-05-06",
+                outlet="meteoweb",
+                language="it",
+                tags="[china]",
+                body="Testo.",
+            ),
+        )
     new_epoch(listener, first["epoch"])
     time.sleep(1.0)  # any second rebuild would have started by now
     assert preview.rebuilds == before + 1
@@ -191,7 +219,12 @@ def test_200_concurrent_requests_during_a_rebuild_are_all_answered(
     text = (site / "site.yml").read_text("utf-8")
     edit(site / "site.yml", text.replace("Archivio di prova", "Archivio sotto carico"))
     assert indexing.wait(30), "the rebuild did not start"
-    targets = ["/archive/ar/", "/archive/it/articles/due/", "/archive/static/style.css", "/archive/sitemap.xml"]
+    targets = [
+        "/archive/ar/",
+        "/archive/it/articles/due/",
+        "/archive/static/style.css",
+        "/archive/sitemap.xml",
+    ]
     start = threading.Barrier(200)
 
     def fetch(i: int) -> tuple[int, bytes]:
@@ -252,7 +285,9 @@ def test_a_busy_port_is_named_or_the_next_free_one_announced(site: Path) -> None
         try:
             with Preview(site, port=port, fallback_ports=20, report=lines.append) as preview:
                 assert preview.server.port != port
-                assert lines == [f"port {port} is in use; serving on port {preview.server.port} instead"]
+                assert lines == [
+                    f"port {port} is in use; serving on port {preview.server.port} instead"
+                ]
         except UsageError:
             pytest.skip("no free port near the busy one")
 
@@ -277,7 +312,11 @@ def test_cli_serve_prints_the_url_and_stops_cleanly_on_ctrl_c(site: Path, tmp_pa
     env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-m", "briefgen", "serve", "--source", str(site), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
     try:
         assert process.stdout is not None

@@ -51,7 +51,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -11,7 +11,11 @@ from briefgen.serve import Preview
 from tests.conftest import MakeSite, article
 
 ARTICLE = article(
-    title="المقال الأول", date="2025-01-02", outlet="al-akhbar", language="ar", tags="[russia]",
+    title="المقال الأول",
+    date="2025-01-02",
+    outlet="al-akhbar",
+    language="ar",
+    tags="[russia]",
     body="النص الأصلي.",
 )
 
@@ -40,7 +44,8 @@ def test_the_page_reloads_itself_and_shows_errors_over_the_last_good_build(
             save(path, ARTICLE.replace("النص الأصلي.", "نص جديد بعد التعديل."))
             page.wait_for_function(
                 "() => window.__notReloaded === undefined"
-                " && document.querySelector('.article-body')?.innerText.includes('نص جديد بعد التعديل.')",
+                " && document.querySelector('.article-body')?.innerText"
+                ".includes('نص جديد بعد التعديل.')",
                 timeout=20_000,
             )
 
@@ -50,14 +55,17 @@ def test_the_page_reloads_itself_and_shows_errors_over_the_last_good_build(
             box = page.wait_for_selector("#briefgen-error", timeout=20_000)
             assert box is not None
             assert box.get_attribute("dir") == "ltr"
-            assert "content/articles/ar/one.md:3: date: '2025-02-30' is impossible" in box.inner_text()
+            assert (
+                "content/articles/ar/one.md:3: date: '2025-02-30' is impossible" in box.inner_text()
+            )
             assert page.evaluate("window.__notReloaded") is True
             assert "نص جديد بعد التعديل." in page.inner_text(".article-body")  # the last good build
 
             # Fixed: the page reloads and the error is gone.
             save(path, ARTICLE.replace("النص الأصلي.", "نص مصحّح."))
             page.wait_for_function(
-                "() => window.__notReloaded === undefined && !document.getElementById('briefgen-error')"
+                "() => window.__notReloaded === undefined"
+                " && !document.getElementById('briefgen-error')"
                 " && document.querySelector('.article-body')?.innerText.includes('نص مصحّح.')",
                 timeout=20_000,
             )
