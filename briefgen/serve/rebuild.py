@@ -15,12 +15,14 @@ preview would miss its changes (``tests/test_serve_rebuild.py`` compares with a 
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,9 +136,10 @@ class Rebuilder:
         Raises :class:`~briefgen.errors.BriefgenError` and keeps serving the last good build.
         """
         started = (time.perf_counter(), time.thread_time())
-        if changed is None or self._state is None or self._needs_full:
-            return self._full(started)
-        return self._incremental(self._state, changed, started)
+        with _collector_paused():
+            if changed is None or self._state is None or self._needs_full:
+                return self._full(started)
+            return self._incremental(self._state, changed, started)
 
     def _full(self, started: tuple[float, float]) -> Outcome:
         self._site = None
@@ -243,6 +246,24 @@ class Rebuilder:
             shutil.rmtree(self._state.root, ignore_errors=True)
         self._retired = []
         self._state = None
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for one rebuild.
+
+    A rebuild allocates objects by the hundred thousand, which sets off full collections over
+    every object of the previous build (a million for 10,000 articles): about a third of an
+    incremental rebuild's time. The rebuild leaves little cyclic garbage; the collector finds it
+    once re-enabled, after the reload is announced.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _update_paths(paths: list[Path], changed: set[Path], config: SiteConfig) -> list[Path]:
