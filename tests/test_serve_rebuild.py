@@ -245,3 +245,22 @@ def test_after_a_failed_full_rebuild_an_article_edit_does_not_hide_the_error(
     rebuilder.rebuild(changed)
     assert rebuilder.root is not None
     assert _tree(rebuilder.root) == _clean_build(site, tmp_path, "clean")
+
+
+def test_the_search_hook_indexes_every_new_build(site: Path, tmp_path: Path) -> None:
+    """The search stage (a hook until it exists) runs on the staged site and after each edit."""
+    indexed: list[tuple[Path, bool]] = []
+    work = tmp_path / "work"
+    work.mkdir()
+    rebuilder = Rebuilder(
+        site, work, search=lambda root: indexed.append((root, (root / "sitemap.xml").exists()))
+    )
+    try:
+        rebuilder.rebuild()
+        assert len(indexed) == 1 and indexed[0][0].name.endswith(".staging") and indexed[0][1]
+        rebuilder.rebuild(EDITS["body"](site))
+        assert len(indexed) == 1  # not before the reload is announced
+        rebuilder.finish()
+        assert indexed[1] == (rebuilder.root, True)
+    finally:
+        rebuilder.close()

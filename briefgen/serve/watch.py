@@ -37,8 +37,8 @@ class Kind(Enum):
 def classify(path: Path, source: Path, themes: tuple[Path, ...]) -> Kind | None:
     """What an event on ``path`` means for a site at ``source`` (None: not ours, or scratch)."""
     name = path.name
-    if name.startswith((".", "#")) or name.endswith(_SCRATCH_SUFFIXES) or name.isdigit():
-        return None  # editor scratch files (vim writes a file named 4913 to test the directory)
+    if name.startswith((".", "#")) or name.endswith(_SCRATCH_SUFFIXES):
+        return None  # editor scratch files (vim's probe file 4913 just joins the save's burst)
     if path == source / SITE_FILE:
         return Kind.FULL
     content = source / "content"
