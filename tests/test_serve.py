@@ -345,3 +345,20 @@ def test_cli_serve_warns_on_a_non_loopback_host(site: Path) -> None:
     with pytest.raises(UsageError):  # an address this machine does not have: bind fails
         serve(site, host="192.0.2.1", port=0, report=lines.append)
     assert lines and lines[0].startswith("warning: listening on 192.0.2.1")
+
+
+def test_a_theme_folder_made_while_serving_is_watched(
+    site: Path, start_preview: StartPreview
+) -> None:
+    preview = start_preview(site)
+    port = preview.server.port
+    listener = Listener(port)
+    status = listener.next_status()
+    static = site / "themes" / "default" / "static"
+    static.mkdir(parents=True)
+    edit(static / "extra.css", "body { color: red; }\n")
+    status = new_epoch(listener, status["epoch"])
+    assert raw_request(port, "/archive/static/extra.css").text == "body { color: red; }\n"
+    edit(static / "extra.css", "body { color: blue; }\n")
+    new_epoch(listener, status["epoch"])
+    assert raw_request(port, "/archive/static/extra.css").text == "body { color: blue; }\n"

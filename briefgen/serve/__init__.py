@@ -20,13 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from watchdog.observers.api import BaseObserver
-
 from briefgen.errors import BriefgenError, ProblemsError, UsageError
 from briefgen.serve.http import PreviewServer, is_loopback
 from briefgen.serve.rebuild import Outcome, Rebuilder, SearchHook, no_search
 from briefgen.serve.reload import Broadcaster, Status
-from briefgen.serve.watch import Change, Debouncer, watch
+from briefgen.serve.watch import Change, Debouncer, Watcher
 
 Report = Callable[[str], None]
 """Where the preview tells the terminal what happened (the CLI passes ``print``)."""
@@ -68,7 +66,7 @@ class Preview:
         self.last_outcome: Outcome | None = None
         """What the last successful rebuild did (set before its reload is announced)."""
         self._threads: list[threading.Thread] = []
-        self._observer: BaseObserver | None = None
+        self._watcher: Watcher | None = None
         try:
             self.server = self._bind(host, port, fallback_ports)
         except BaseException:
@@ -100,7 +98,7 @@ class Preview:
 
     def start(self) -> str:
         """Build once, then serve, watch and rebuild in background threads; returns the URL."""
-        self._observer = watch(self.source, self.debouncer)
+        self._watcher = Watcher(self.source, self.debouncer)
         self._thread(self.server.serve_forever, "server")  # "building…" until the first build
         self._run(Change(full=True))
         self._thread(self._loop, "rebuild")
@@ -134,6 +132,8 @@ class Preview:
         self.last_outcome = outcome
         for warning in outcome.warnings:
             self.report(warning.render(self.source))
+        if outcome.full and self._watcher is not None:
+            self._watcher.refresh()
         if outcome.written or outcome.removed or before.error is not None or change.full:
             self.broadcaster.built()
         self.report(_describe(outcome))
@@ -156,9 +156,9 @@ class Preview:
 
     def close(self) -> None:
         """Stop watching, serving and rebuilding; remove every temporary file."""
-        observer = self._observer
-        if observer is not None:
-            observer.stop()
+        watcher = self._watcher
+        if watcher is not None:
+            watcher.observer.stop()
         self.debouncer.close()
         self.broadcaster.close()
         if any(t.name == "briefgen-serve-server" for t in self._threads):
@@ -167,10 +167,10 @@ class Preview:
         self.server.close_connections()
         for thread in self._threads:
             thread.join(10)
-        if observer is not None:
-            observer.join(10)
+        if watcher is not None:
+            watcher.stop()
         self._threads = []
-        self._observer = None
+        self._watcher = None
         self.rebuilder.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 

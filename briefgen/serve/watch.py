@@ -136,15 +136,28 @@ def theme_dirs(source: Path) -> tuple[Path, ...]:
     return tuple(dirs)
 
 
-def watch(source: Path, debouncer: Debouncer) -> BaseObserver:
-    """A started observer feeding ``debouncer`` with edits to content, themes and ``site.yml``."""
-    themes = theme_dirs(source)
-    handler = _Handler(source, themes, debouncer)
-    observer = Observer()
-    observer.schedule(handler, str(source), recursive=False)
-    for directory in (source / "content", *themes):
-        if directory.is_dir():
-            observer.schedule(handler, str(directory), recursive=True)
-    observer.daemon = True
-    observer.start()
-    return observer
+class Watcher:
+    """A watchdog observer on ``site.yml``, ``content/`` and the theme directories."""
+
+    def __init__(self, source: Path, debouncer: Debouncer) -> None:
+        self.source = source
+        self.themes = theme_dirs(source)
+        self.handler = _Handler(source, self.themes, debouncer)
+        self.observer: BaseObserver = Observer()
+        self.observer.daemon = True
+        self.observer.schedule(self.handler, str(source), recursive=False)
+        self._watched: set[Path] = set()
+        self.refresh()
+        self.observer.start()
+
+    def refresh(self) -> None:
+        """Watch the directories that exist now (a ``themes/`` folder made after starting)."""
+        for directory in (self.source / "content", *self.themes):
+            if directory not in self._watched and directory.is_dir():
+                self.observer.schedule(self.handler, str(directory), recursive=True)
+                self._watched.add(directory)
+
+    def stop(self, timeout: float = 10) -> None:
+        """Stop the observer and wait for its threads."""
+        self.observer.stop()
+        self.observer.join(timeout)
