@@ -108,10 +108,11 @@ class Rebuilder:
         self._retired: list[Path] = []
         self._serial = 0
         self._site: Site | None = None
-        self._paths: list[Path] = []
-        self._needs_full = True
-        """The article files, as of the last rebuild (kept up to date from file events)."""
         """The site of an incremental rebuild whose :meth:`finish` is still due."""
+        self._paths: list[Path] = []
+        """The article files, as of the last rebuild (kept up to date from file events)."""
+        self._needs_full = True
+        """True until a full build succeeds (the first one, or after a failed one)."""
 
     @property
     def root(self) -> Path | None:
@@ -124,11 +125,6 @@ class Rebuilder:
         """The config of the last good build."""
         state = self._state
         return state.config if state is not None else None
-
-    def watched(self) -> tuple[Path, ...]:
-        """Theme directories of the last good build (the site's own and the built-in one)."""
-        state = self._state
-        return state.theme.dirs if state is not None else ()
 
     def rebuild(self, changed: Iterable[Path] | None = None) -> Outcome:
         """Rebuild after ``changed`` articles were edited, or everything when ``changed`` is None.
