@@ -362,3 +362,29 @@ def test_a_theme_folder_made_while_serving_is_watched(
     edit(static / "extra.css", "body { color: blue; }\n")
     new_epoch(listener, status["epoch"])
     assert raw_request(port, "/archive/static/extra.css").text == "body { color: blue; }\n"
+
+
+def test_the_sitemap_follows_once_the_reloaded_pages_were_served(
+    site: Path, start_preview: StartPreview
+) -> None:
+    preview = start_preview(site)
+    port = preview.server.port
+    listener = Listener(port)
+    status = listener.next_status()
+    edit(
+        site / "content/articles/it/nuovo.md",
+        article(
+            title="Nuovo",
+            date="2025-03-01",
+            outlet="meteoweb",
+            language="it",
+            tags="[china]",
+            body="Testo nuovo.",
+        ),
+    )
+    new_epoch(listener, status["epoch"])
+    assert raw_request(port, "/archive/it/articles/nuovo/").status == 200
+    deadline = time.monotonic() + 10
+    while "it/articles/nuovo/" not in raw_request(port, "/archive/sitemap.xml").text:
+        assert time.monotonic() < deadline, "the sitemap was never updated"
+        time.sleep(0.05)

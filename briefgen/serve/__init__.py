@@ -32,6 +32,10 @@ Report = Callable[[str], None]
 DEBOUNCE = 0.05
 """Seconds of quiet that end a burst of file events (an atomic save takes a few milliseconds)."""
 
+SETTLE = 0.3
+"""Seconds without events after a reload before the deferred work (sitemap, search) runs:
+the pages reloading first should not wait for it."""
+
 PORT_TRIES = 10
 """Ports tried after a busy default port (the next free one is announced)."""
 
@@ -111,8 +115,13 @@ class Preview:
         self._threads.append(thread)
 
     def _loop(self) -> None:
-        while (change := self.debouncer.take()) is not None:
-            self._run(change)
+        while not self.debouncer.closed:
+            idle = SETTLE if self.rebuilder.unfinished else None
+            change = self.debouncer.take(idle)
+            if change is not None:
+                self._run(change)
+            elif not self.debouncer.closed:
+                self._finish()
 
     def _run(self, change: Change) -> None:
         """One rebuild; its failure is shown, never raised (the last good build stays served)."""
@@ -137,6 +146,9 @@ class Preview:
         if outcome.written or outcome.removed or before.error is not None or change.full:
             self.broadcaster.built()
         self.report(_describe(outcome))
+
+    def _finish(self) -> None:
+        """The sitemap and the search index, once the reloaded pages have been served."""
         try:
             self.rebuilder.finish()
         except BriefgenError as exc:

@@ -40,7 +40,7 @@ DEFERRED = frozenset({"sitemap"})
 
 The sitemap lists every page, so any edit changes it and rendering it takes longer than all the
 other changed pages together on a large archive; nobody reads it while editing. It is written
-by :meth:`Rebuilder.finish`, right after the reload is announced and before the next rebuild.
+by :meth:`Rebuilder.finish` once the preview is idle after announcing the reload.
 """
 
 SearchHook = Callable[[Path], None]
@@ -171,7 +171,7 @@ class Rebuilder:
     def _incremental(
         self, state: _State, changed: Iterable[Path], started: tuple[float, float]
     ) -> Outcome:
-        self.finish()
+        self._postpone()
         changed = set(changed)
         self.cache.forget(changed)
         self._paths = _update_paths(self._paths, changed, state.config)
@@ -208,10 +208,25 @@ class Rebuilder:
             time.perf_counter() - started[0], time.thread_time() - started[1], loaded.warnings,
         )
 
+    @property
+    def unfinished(self) -> bool:
+        """Whether an incremental rebuild left work for :meth:`finish`."""
+        return self._site is not None
+
+    def _postpone(self) -> None:
+        """Another edit came before :meth:`finish`: its deferred pages count as changed again."""
+        state = self._state
+        if state is not None:
+            for page in state.deferred:
+                state.pages.pop(page.path, None)
+            state.deferred = []
+        self._site = None
+
     def finish(self) -> None:
         """Write the pages an incremental rebuild deferred, then refresh the search index.
 
-        Called after the reload was announced; the next rebuild calls it first if nobody did.
+        Called once the preview has been idle for a moment after announcing the reload, so
+        that the pages reloading first get the processor; an edit coming sooner postpones it.
         """
         state = self._state
         if state is None or self._site is None:

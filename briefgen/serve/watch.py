@@ -85,21 +85,33 @@ class Debouncer:
                 self._pending.articles.add(path)
             self._cond.notify_all()
 
-    def take(self) -> Change | None:
-        """Block until a burst has settled and return it; None once closed."""
+    def take(self, idle: float | None = None) -> Change | None:
+        """Block until a burst has settled and return it.
+
+        Returns None once closed, or when ``idle`` seconds passed without any event.
+        """
+        deadline = None if idle is None else time.monotonic() + idle
         with self._cond:
             while True:
                 if self._closed:
                     return None
-                if self._pending is None:
-                    self._cond.wait()
-                    continue
                 now = time.monotonic()
+                if self._pending is None:
+                    if deadline is not None and now >= deadline:
+                        return None
+                    self._cond.wait(None if deadline is None else deadline - now)
+                    continue
                 due = min(self._last + self.quiet, self._first + self.longest)
                 if now >= due:
                     change, self._pending = self._pending, None
                     return change
                 self._cond.wait(due - now)
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        with self._cond:
+            return self._closed
 
     def close(self) -> None:
         """Wake :meth:`take` for good."""
