@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,39 @@ def test_the_search_hook_indexes_every_new_build(site: Path, tmp_path: Path) -> 
         assert indexed[1] == (rebuilder.root, True)
     finally:
         rebuilder.close()
+
+
+def test_an_edit_that_moves_nothing_does_not_list_every_page_again(
+    site: Path, rebuilder: Rebuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lists whose articles were edited in place are patched, not produced again; a list page
+    carrying data the patch does not know is produced again in full."""
+    from briefgen.render import PageBuilder
+
+    calls: list[str] = []
+    original = PageBuilder.list_pages
+
+    def counting(self: PageBuilder, lang: object, kind: str, *args: object, **kw: object) -> object:
+        calls.append(kind)
+        return original(self, lang, kind, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PageBuilder, "list_pages", counting)
+    rebuilder.rebuild(EDITS["title"](site))
+    rebuilder.finish()
+    assert calls == []
+    assert rebuilder.root is not None
+    assert _tree(rebuilder.root) == _clean_build(site, tmp_path, "clean")
+
+    def with_extra_data(self: PageBuilder, *args: object, **kw: object) -> object:
+        for page in original(self, *args, **kw):  # type: ignore[arg-type]
+            first = page.data["articles"][:1]
+            yield replace(page, data={**page.data, "first_title": [a.title for a in first]})
+
+    monkeypatch.setattr(PageBuilder, "list_pages", with_extra_data)
+    rebuilder.rebuild()  # pages now carry first_title
+    changed = _replace("content/articles/it/i1.md", "title: Primo", "title: Primissimo")(site)
+    rebuilder.rebuild(changed)
+    pages = {p.path: p for p in rebuilder._state.pages.values()}  # type: ignore[union-attr]
+    assert any(
+        p.data.get("first_title") == ["Primissimo"] for p in pages.values() if p.kind == "home"
+    )

@@ -14,12 +14,51 @@ vocabularies; a config, theme or vocabulary change is a full rebuild with a fres
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from briefgen.config import Language
 from briefgen.model import Article, Site
 from briefgen.render import Page, PageBuilder
 from briefgen.theme import Theme
+
+LIST_DATA = frozenset({"articles", "total", "pagination", "filters", "filter", "feed"})
+"""The data keys of a list page (besides its ``extra``) that :func:`_edited_in_place` knows."""
+
+
+def _edited_in_place(
+    old_key: tuple[Any, ...], new_key: tuple[Any, ...], old_pages: tuple[Page, ...]
+) -> tuple[Page, ...] | None:
+    """The pages of a list whose articles were only edited in place, from its previous pages.
+
+    When the list has the same articles in the same order and languages (an edit that moved
+    nothing), pagination, language filters and counts are what they were: only the chunks that
+    hold an edited article change. Rebuilding just those saves listing a 10,000-article home
+    page again on every save. None when that does not hold, or when the list pages carry data
+    this function does not know (then the list is produced again in full).
+    """
+    old, new = old_key[2], new_key[2]
+    if old_key[:2] + old_key[3:] != new_key[:2] + new_key[3:] or len(old) != len(new):
+        return None
+    extra: dict[str, Any] = old_key[4]
+    known = LIST_DATA | extra.keys()
+    if any(not known.issuperset(page.data) for page in old_pages):
+        return None
+    swaps: dict[int, Article] = {}
+    for before, after in zip(old, new, strict=True):
+        if before is after:
+            continue
+        if before.slug != after.slug or before.language != after.language:
+            return None
+        swaps[id(before)] = after
+    pages: list[Page] = []
+    for page in old_pages:
+        chunk: tuple[Article, ...] = page.data["articles"]
+        if any(id(a) in swaps for a in chunk):
+            data = {**page.data, "articles": tuple(swaps.get(id(a), a) for a in chunk)}
+            page = replace(page, data=data)
+        pages.append(page)
+    return tuple(pages)
 
 
 class PageMemo:
@@ -69,7 +108,10 @@ class MemoPageBuilder(PageBuilder):
         hit = self.memo.lists.get(slot)
         if hit is not None and hit[0] == key:
             return iter(hit[1])
-        pages = tuple(super().list_pages(lang, kind, base, articles, title, extra=extra, feed=feed))
+        pages = None if hit is None else _edited_in_place(hit[0], key, hit[1])
+        if pages is None:
+            produced = super().list_pages(lang, kind, base, articles, title, extra=extra, feed=feed)
+            pages = tuple(produced)
         self.memo.lists[slot] = (key, pages)
         return iter(pages)
 
