@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -42,6 +43,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Preview, 
             language="it",
             tags="[russia]",
             body="Testo.",
+        ),
+        "content/articles/it/arabic-slug.md": article(
+            title="Slug",
+            date="2025-01-01",
+            outlet="meteoweb",
+            language="it",
+            tags="[russia]",
+            slug="مقال",
+            body="Arabic slug.",
         ),
         "themes/default/static/app.wasm": "\0asm",
         "themes/default/static/app.js": "console.log(1);",
@@ -106,6 +116,10 @@ def test_directories_redirect_to_their_slash_and_serve_index(served: tuple[Previ
     port = preview.server.port
     redirect = raw_request(port, "/it/articles/uno")
     assert redirect.status == 301 and redirect.headers["location"] == "/it/articles/uno/"
+    slug = quote("مقال")
+    arabic = raw_request(port, f"/it/articles/{slug}")
+    assert arabic.status == 301 and arabic.headers["location"] == f"/it/articles/{slug}/"
+    assert "Arabic slug." in raw_request(port, f"/it/articles/{slug}/").text
     page = raw_request(port, "/it/articles/uno/?utm=x")
     assert page.status == 200 and "Testo." in page.text
 

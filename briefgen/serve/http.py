@@ -23,7 +23,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from briefgen.serve.reload import EVENTS_PATH, Broadcaster, Status, inject, overlay, script
 
@@ -297,7 +297,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-        self.send_header("Location", location)
+        self.send_header("Location", quote(location, safe="/"))
         self.send_header("Content-Length", "0")
         self.end_headers()
 
