@@ -388,3 +388,9 @@ def test_the_sitemap_follows_once_the_reloaded_pages_were_served(
     while "it/articles/nuovo/" not in raw_request(port, "/archive/sitemap.xml").text:
         assert time.monotonic() < deadline, "the sitemap was never updated"
         time.sleep(0.05)
+
+
+def test_cli_serve_refuses_a_directory_that_is_not_a_site(tmp_path: Path) -> None:
+    from briefgen.cli import main
+
+    assert main(["serve", "--source", str(tmp_path), "--port", "0"]) == 2

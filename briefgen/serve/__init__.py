@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from briefgen.config import SITE_FILE
 from briefgen.errors import BriefgenError, ProblemsError, UsageError
 from briefgen.serve.http import PreviewServer, is_loopback
 from briefgen.serve.rebuild import Outcome, Rebuilder, SearchHook, no_search
@@ -225,6 +226,8 @@ def serve(
     report: Report = _silent,
 ) -> None:
     """Preview until interrupted (Ctrl-C); the default port falls back to the next free one."""
+    if not (source / SITE_FILE).is_file():
+        raise UsageError(f"{source / SITE_FILE}: not found (is {source} a briefgen site?)")
     if not is_loopback(host):
         report(
             f"warning: listening on {host}: other machines can read this preview (drafts "
