@@ -181,7 +181,7 @@ def test_a_site_broken_from_the_start_is_served_once_fixed(
 
 
 def test_a_burst_of_events_gives_one_rebuild(site: Path, start_preview: StartPreview) -> None:
-    preview = start_preview(site, debounce=0.4)
+    preview = start_preview(site, debounce=1.0)  # generous: CI machines stall
     listener = Listener(preview.server.port)
     first = listener.next_status()
     before = preview.rebuilds
@@ -199,7 +199,7 @@ def test_a_burst_of_events_gives_one_rebuild(site: Path, start_preview: StartPre
             ),
         )
     new_epoch(listener, first["epoch"])
-    time.sleep(1.0)  # any second rebuild would have started by now
+    time.sleep(1.5)  # any second rebuild would have started by now
     assert preview.rebuilds == before + 1
     assert raw_request(preview.server.port, "/archive/it/articles/burst-49/").status == 200
 
@@ -248,7 +248,7 @@ def test_a_slow_client_does_not_stall_the_others(site: Path, start_preview: Star
         sock.sendall(b"GET /archive/ar/ HTTP/1.1\r\nHost: 127.0.0.1")  # and never finishes
     started = time.monotonic()
     assert raw_request(port, "/archive/ar/").status == 200
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5
     for sock in slow:
         sock.close()
 

@@ -41,7 +41,7 @@ def test_classify(path: str, kind: Kind | None) -> None:
 
 
 def test_a_burst_is_delivered_once_it_has_been_quiet() -> None:
-    debouncer = Debouncer(quiet=0.2)
+    debouncer = Debouncer(quiet=1.0)  # generous: a loaded machine may pause the writer
     got: list[object] = []
     taker = threading.Thread(target=lambda: got.append(debouncer.take()))
     taker.start()
@@ -51,7 +51,7 @@ def test_a_burst_is_delivered_once_it_has_been_quiet() -> None:
         time.sleep(0.005)
     debouncer.add(Kind.FULL, SOURCE / "site.yml")
     taker.join(5)
-    assert time.monotonic() - started >= 0.2 + 40 * 0.005
+    assert time.monotonic() - started >= 1.0 + 40 * 0.005
     assert len(got) == 1
     change = got[0]
     assert change is not None
