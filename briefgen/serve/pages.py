@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from itertools import chain
 from typing import Any
 
 from briefgen.config import Language
@@ -42,7 +43,7 @@ def _edited_in_place(
         return None
     extra: dict[str, Any] = old_key[4]
     known = LIST_DATA | extra.keys()
-    if any(not known.issuperset(page.data) for page in old_pages):
+    if not known.issuperset(chain.from_iterable(page.data for page in old_pages)):
         return None
     swaps: dict[int, Article] = {}
     for before, after in zip(old, new, strict=True):
@@ -51,10 +52,11 @@ def _edited_in_place(
         if before.slug != after.slug or before.language != after.language:
             return None
         swaps[id(before)] = after
+    edited = swaps.keys()
     pages: list[Page] = []
     for page in old_pages:
         chunk: tuple[Article, ...] = page.data["articles"]
-        if any(id(a) in swaps for a in chunk):
+        if not edited.isdisjoint(map(id, chunk)):
             data = {**page.data, "articles": tuple(swaps.get(id(a), a) for a in chunk)}
             page = replace(page, data=data)
         pages.append(page)
