@@ -394,3 +394,36 @@ def test_cli_serve_refuses_a_directory_that_is_not_a_site(tmp_path: Path) -> Non
     from briefgen.cli import main
 
     assert main(["serve", "--source", str(tmp_path), "--port", "0"]) == 2
+
+
+def test_a_slow_search_stage_does_not_hold_up_the_next_edit(
+    site: Path, start_preview: StartPreview
+) -> None:
+    gate = threading.Event()
+    indexed: list[Path] = []
+
+    def search(root: Path) -> None:
+        if root.name.endswith(".staging"):
+            return  # the first build indexes its staged site before swapping it in
+        indexed.append(root)
+        assert gate.wait(30)
+
+    preview = start_preview(site, search=search)
+    listener = Listener(preview.server.port)
+    status = listener.next_status()
+    path = site / "content/articles/ar/one.md"
+    text = ARTICLES["content/articles/ar/one.md"]
+    edit(path, text.replace("النص الأصلي.", "تعديل أول."))
+    status = new_epoch(listener, status["epoch"])
+    deadline = time.monotonic() + 10
+    while not indexed:  # indexing of the first edit started, and is stuck
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    edit(path, text.replace("النص الأصلي.", "تعديل ثان."))
+    new_epoch(listener, status["epoch"])  # the second edit is served all the same
+    assert "تعديل ثان." in raw_request(preview.server.port, "/archive/ar/articles/one/").text
+    gate.set()
+    deadline = time.monotonic() + 10
+    while len(indexed) < 2:  # and the index catches up
+        assert time.monotonic() < deadline
+        time.sleep(0.02)

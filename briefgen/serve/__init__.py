@@ -70,6 +70,7 @@ class Preview:
         """Rebuilds run so far, the first build included (tests count them)."""
         self.last_outcome: Outcome | None = None
         """What the last successful rebuild did (set before its reload is announced)."""
+        self._indexer = _Indexer(search, report)
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None
         try:
@@ -107,6 +108,7 @@ class Preview:
         self._thread(self.server.serve_forever, "server")  # "building…" until the first build
         self._run(Change(full=True))
         self._thread(self._loop, "rebuild")
+        self._thread(self._indexer.run, "search")
         self.url = f"http://{_url_host(self.server.host)}:{self.server.port}{self._base_path()}"
         return self.url
 
@@ -149,13 +151,17 @@ class Preview:
         self.report(_describe(outcome))
 
     def _finish(self) -> None:
-        """The sitemap and the search index, once the reloaded pages have been served."""
+        """The sitemap, once the reloaded pages have been served; then search, in the background."""
         try:
-            self.rebuilder.finish()
+            root = self.rebuilder.finish(index=False)
         except BriefgenError as exc:
             self._failed(f"error: {exc}")
+            return
         except Exception:
             self._failed("internal error:\n" + traceback.format_exc())
+            return
+        if root is not None:
+            self._indexer.request(root)
 
     def _failed(self, text: str) -> None:
         kept = "" if self.rebuilder.root is None else " (still serving the last good build)"
@@ -173,6 +179,7 @@ class Preview:
         if watcher is not None:
             watcher.observer.stop()
         self.debouncer.close()
+        self._indexer.close()
         self.broadcaster.close()
         if any(t.name == "briefgen-serve-server" for t in self._threads):
             self.server.shutdown()
@@ -194,6 +201,51 @@ class Preview:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+class _Indexer:
+    """Runs the search stage after incremental rebuilds, one run at a time, off the rebuild thread.
+
+    Indexing a large archive takes seconds; the next edit should not wait for it. Requests that
+    come while a run is going are merged into one more run; the index may lag an edit behind
+    for that long.
+    """
+
+    def __init__(self, search: SearchHook, report: Report) -> None:
+        self.search = search
+        self.report = report
+        self._cond = threading.Condition()
+        self._root: Path | None = None
+        self._closed = False
+        self.runs = 0
+        """Indexing runs finished (tests wait for them)."""
+
+    def request(self, root: Path) -> None:
+        """Index ``root`` (the served build) as soon as the indexer is free."""
+        with self._cond:
+            self._root = root
+            self._cond.notify_all()
+
+    def run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._closed or self._root is not None)
+                if self._closed:
+                    return
+                root, self._root = self._root, None
+            assert root is not None
+            try:
+                self.search(root)
+            except Exception as exc:  # the preview goes on without a fresh index
+                self.report(f"search index not refreshed: {exc}")
+            with self._cond:
+                self.runs += 1
+                self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
 
 
 def _describe(outcome: Outcome) -> str:

@@ -222,15 +222,17 @@ class Rebuilder:
             state.deferred = []
         self._site = None
 
-    def finish(self) -> None:
+    def finish(self, *, index: bool = True) -> Path | None:
         """Write the pages an incremental rebuild deferred, then refresh the search index.
 
         Called once the preview has been idle for a moment after announcing the reload, so
         that the pages reloading first get the processor; an edit coming sooner postpones it.
+        With ``index=False`` the search stage is left to the caller (the preview runs it in a
+        thread of its own, as it may take seconds): returns the directory to index, if any.
         """
         state = self._state
         if state is None or self._site is None:
-            return
+            return None
         site, self._site = self._site, None
         deferred, state.deferred = state.deferred, []
         for i, page in enumerate(deferred):
@@ -241,7 +243,9 @@ class Rebuilder:
                 for unwritten in deferred[i:]:  # the next rebuild sees them as changed again
                     state.pages.pop(unwritten.path, None)
                 raise
-        self.search(state.root)
+        if index:
+            self.search(state.root)
+        return state.root
 
     def _retire(self, old: Path) -> None:
         """Delete the build before ``old``: ``old`` itself may still be answering requests."""
