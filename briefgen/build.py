@@ -13,7 +13,7 @@ from briefgen.config import load_config
 from briefgen.content import Loaded, load_site
 from briefgen.errors import Problem
 from briefgen.render import render_site
-from briefgen.theme import asset_bytes, load_theme
+from briefgen.theme import load_theme
 from briefgen.write import Staging
 
 log = logging.getLogger("briefgen")
@@ -69,8 +69,8 @@ def build(root: Path, output: Path | None = None, *, drafts: bool = False) -> Bu
         with timings.stage("render"):
             for path, data in render_site(loaded.site, theme):
                 staging.write(path, data)
-            for path, source in theme.static_files().items():
-                staging.write(path, asset_bytes(source))
+            for path, data in theme.assets():
+                staging.write(path, data)
         with timings.stage("swap"):
             staging.commit()
     return BuildReport(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,6 +35,22 @@ def _parser() -> argparse.ArgumentParser:
     p_build.add_argument(
         "--drafts", action="store_true", help="include articles marked draft: true"
     )
+
+    p_serve = commands.add_parser(
+        "serve", help="preview the site: build, serve, rebuild on every edit, reload open pages"
+    )
+    p_serve.add_argument(
+        "--source", type=Path, default=Path("."), metavar="DIR", help="site root (default: .)"
+    )
+    p_serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    p_serve.add_argument(
+        "--port", type=int, metavar="PORT",
+        help="port to listen on (default: 8000, or the next free one)",
+    )
+    p_serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    p_serve.add_argument("--open", action="store_true", help="open the site in a web browser")
 
     p_check = commands.add_parser("check", help="validate the archive without writing anything")
     p_check.add_argument(
@@ -78,6 +95,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _serve(args: argparse.Namespace) -> None:
+    """Run the preview until Ctrl-C (or SIGTERM), printing what it does."""
+    from briefgen.serve import serve
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        serve(
+            args.source, host=args.host, port=args.port, drafts=args.drafts,
+            open_browser=args.open, report=lambda text: print(text, flush=True),
+        )
+    except KeyboardInterrupt:
+        print("stopped", flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run briefgen; returns 0 on success, 1 for archive errors, 2 for usage errors."""
     args = _parser().parse_args(argv)
@@ -96,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"built {report.pages} files ({report.articles} articles, "
                 f"{report.unchanged} unchanged) in {report.seconds:.2f} s → {report.output}"
             )
+        elif args.command == "serve":
+            _serve(args)
         elif args.command == "check":
             checked = check_site(args.source)
             failed = checked.failed(strict=args.strict)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from urllib.parse import quote
-from types import MappingProxyType
 from typing import Any
 
 from babel import Locale
@@ -23,6 +22,7 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
+    Template,
     TemplateError,
     TemplateSyntaxError,
     select_autoescape,
@@ -299,7 +299,12 @@ class PageBuilder:
         yield self.feed(lang, Urls.feed(code), site.articles_in(code), self.config.title[code], Urls.home(code))
 
         tag_rows = tuple((tag, len(site.by_tag.get(tag.key, ()))) for tag in site.tags.values())
-        yield Page(Urls.tags(code), "tags.html", lang, "tags", t("tags_title"), self.everywhere(Urls.tags), {"tag_rows": tag_rows})
+        yield Page(Urls.tags(code), "tags.html", lang, "tags", t("tags_title"), self.everywhere(Urls.tags), {
+                "tag_rows": tag_rows,
+                "subject_rows": research.Helpers.tag_rows(site),
+                "pairs": research.Helpers.pairs(site),
+            },
+        )
         for tag in site.tags.values():
             articles = site.by_tag.get(tag.key, ())
             yield from self.list_pages(
@@ -355,6 +360,7 @@ class PageBuilder:
         variants: list[str | None] = [None, *present] if len(present) > 1 else [None]
         counts = {v: sum(1 for a in articles if v is None or a.language == v) for v in variants}
         per = self.config.per_page
+        summarised = kind in ("tag", "outlet")  # their first page charts coverage over time
         for variant in variants:
             subset = [a for a in articles if variant is None or a.language == variant]
             chunks = [subset[i : i + per] for i in range(0, len(subset), per)] or [[]]
@@ -374,6 +380,14 @@ class PageBuilder:
                     url_for(lang.code, n + 1) if n < len(chunks) else None,
                 )
                 data = {
+                    # The first unfiltered page of a tag or outlet charts its coverage over time.
+                    # The counts live in the page data, so serve re-renders the page exactly when
+                    # they change.
+                    "coverage": (
+                        research.Helpers.coverage_of(self.site, articles)
+                        if summarised and n == 1 and variant is None
+                        else None
+                    ),
                     "articles": tuple(chunk),
                     "total": len(subset),
                     "pagination": pagination,
@@ -452,31 +466,48 @@ PRODUCERS: tuple[Producer, ...] = (research.pages,)
 """Features that add pages (search, data, ...), called in order after the core pages."""
 
 
-def site_pages(site: Site, theme: Theme) -> tuple[Page, ...]:
-    """Every page of the site, the sitemap last."""
-    builder = PageBuilder(site, theme)
+def site_pages(site: Site, theme: Theme, builder: PageBuilder | None = None) -> tuple[Page, ...]:
+    """Every page of the site, the sitemap last (``builder``: a subclass, e.g. serve's memo)."""
+    builder = builder or PageBuilder(site, theme)
     pages = (*builder.pages(), *(page for produce in PRODUCERS for page in produce(builder)))
     entries = tuple(p for p in pages if p.sitemap)
     sitemap = Page("sitemap.xml", "sitemap.xml", site.config.default_language, "sitemap", "sitemap", data={"entries": entries}, sitemap=False)
     return (*pages, sitemap)
 
 
-def render_site(site: Site, theme: Theme) -> Iterator[tuple[str, bytes]]:
-    """(output path, bytes) for every page, in a stable order."""
-    env = make_environment(theme, site.config)
-    i18n = {lang.code: I18n(lang, theme.strings[lang.code]) for lang in site.config.languages}
-    common = MappingProxyType({"site": site, "config": site.config, "languages": site.config.languages})
-    templates: dict[str, Any] = {}
-    for page in site_pages(site, theme):
-        if page.content is not None:
-            yield page.path, page.content
-            continue
+class Renderer:
+    """Renders pages through one Jinja environment, reused while the config and theme stay the same.
+
+    ``briefgen serve`` keeps one across rebuilds so an edit re-renders only the pages it changed
+    without recompiling the templates.
+    """
+
+    def __init__(self, config: SiteConfig, theme: Theme) -> None:
+        self.env = make_environment(theme, config)
+        self.i18n = {lang.code: I18n(lang, theme.strings[lang.code]) for lang in config.languages}
+        self.templates: dict[str, Template] = {}
+
+    def render(self, site: Site, page: Page) -> bytes:
+        """One page's bytes; template errors become :class:`BuildError` with their location."""
+        if page.content is not None:  # data files (JSON, CSV, citations) are bytes already
+            return page.content
+        common = {"site": site, "config": site.config, "languages": site.config.languages}
         try:
-            template = templates.get(page.template) or templates.setdefault(page.template, env.get_template(page.template))
-            context = {**common, **page.data, "page": page, "lang": page.lang, "t": i18n[page.lang.code]}
-            text = template.render(context)
+            template = self.templates.get(page.template) or self.templates.setdefault(
+                page.template, self.env.get_template(page.template)
+            )
+            t = self.i18n[page.lang.code]
+            context = {**common, **page.data, "page": page, "lang": page.lang, "t": t}
+            text: str = template.render(context)
         except TemplateSyntaxError as exc:
             raise BuildError(f"{exc.filename}:{exc.lineno}: template error: {exc.message}") from exc
         except TemplateError as exc:
             raise BuildError(f"template {page.template} (page {page.url or '/'}): {exc}") from exc
-        yield page.path, text.encode("utf-8")
+        return text.encode("utf-8")
+
+
+def render_site(site: Site, theme: Theme) -> Iterator[tuple[str, bytes]]:
+    """(output path, bytes) for every page, in a stable order."""
+    renderer = Renderer(site.config, theme)
+    for page in site_pages(site, theme):
+        yield page.path, renderer.render(site, page)

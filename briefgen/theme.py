@@ -7,7 +7,7 @@ depends on a number gives one text per CLDR plural category of the language (Ara
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -57,6 +57,11 @@ class Theme:
                 if path.is_file() and not path.is_symlink():
                     files["static/" + path.relative_to(static).as_posix()] = path
         return dict(sorted(files.items()))
+
+    def assets(self) -> Iterator[tuple[str, bytes]]:
+        """(output path, published bytes) of every static file: what build and serve stage."""
+        for path, source in self.static_files().items():
+            yield path, asset_bytes(source)
 
 
 def asset_bytes(source: Path) -> bytes:

@@ -93,10 +93,6 @@ class Staging:
         target.write_bytes(data)
         return False
 
-    def copy(self, path: str, source: Path) -> None:
-        """Stage a copy of ``source`` (static files)."""
-        self.write(path, source.read_bytes())
-
     def adopt(self, paths: list[str]) -> None:
         """Record files that another tool wrote into the staging directory (the search index)."""
         for path in paths:

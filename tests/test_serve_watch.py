@@ -1,0 +1,81 @@
+"""Which file events matter to the preview, and how a burst of them becomes one rebuild."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from briefgen.serve.watch import Debouncer, Kind, classify
+
+SOURCE = Path("/site")
+THEMES = (SOURCE / "themes", Path("/usr/lib/briefgen/themes/default"))
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/site/site.yml", Kind.FULL),
+        ("/site/content/tags.yml", Kind.FULL),
+        ("/site/content/outlets.yml", Kind.FULL),
+        ("/site/content/articles/ar/one.md", Kind.ARTICLE),
+        ("/site/content/articles/2025", Kind.ARTICLE),  # a folder moved in or out
+        ("/site/themes/default/templates/list.html", Kind.FULL),
+        ("/site/themes/default/static/style.css", Kind.FULL),
+        ("/usr/lib/briefgen/themes/default/i18n/ar.yml", Kind.FULL),
+        ("/site/content/articles/ar/.one.md.swp", None),
+        ("/site/content/articles/ar/one.md~", None),
+        ("/site/content/articles/ar/#one.md#", None),
+        ("/site/content/articles/ar/notes.txt", None),
+        ("/site/content/README", None),
+        ("/site/site.yml.tmp", None),
+        ("/site/_site/ar/index.html", None),
+        ("/site/.git/index", None),
+        ("/site/themes/default/templates/.list.html.swp", None),
+    ],
+)
+def test_classify(path: str, kind: Kind | None) -> None:
+    assert classify(Path(path), SOURCE, THEMES) is kind
+
+
+def test_a_burst_is_delivered_once_it_has_been_quiet() -> None:
+    debouncer = Debouncer(quiet=1.0)  # generous: a loaded machine may pause the writer
+    got: list[object] = []
+    taker = threading.Thread(target=lambda: got.append(debouncer.take()))
+    taker.start()
+    started = time.monotonic()
+    for i in range(40):
+        debouncer.add(Kind.ARTICLE, Path(f"/site/content/articles/a{i}.md"))
+        time.sleep(0.005)
+    debouncer.add(Kind.FULL, SOURCE / "site.yml")
+    taker.join(5)
+    assert time.monotonic() - started >= 1.0 + 40 * 0.005
+    assert len(got) == 1
+    change = got[0]
+    assert change is not None
+    assert change.full and len(change.articles) == 40  # type: ignore[attr-defined]
+    debouncer.close()
+    assert debouncer.take() is None
+
+
+def test_an_endless_burst_is_cut_after_the_longest_wait() -> None:
+    debouncer = Debouncer(quiet=0.2, longest=0.5)
+    stop = threading.Event()
+
+    def churn() -> None:
+        while not stop.is_set():
+            debouncer.add(Kind.ARTICLE, Path("/site/content/articles/a.md"))
+            time.sleep(0.01)
+
+    writer = threading.Thread(target=churn)
+    writer.start()
+    started = time.monotonic()
+    try:
+        assert debouncer.take() is not None
+        assert time.monotonic() - started < 2
+    finally:
+        stop.set()
+        writer.join()
+        debouncer.close()
