@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     p_build.add_argument("--source", type=Path, default=Path("."), metavar="DIR", help="site root (default: .)")
     p_build.add_argument("--output", type=Path, metavar="DIR", help="output directory (default: site.yml's output)")
     p_build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    p_build.add_argument("--no-search", action="store_true", help="skip the search index")
 
     p_check = commands.add_parser("check", help="validate the archive without writing anything")
     p_check.add_argument("--source", type=Path, default=Path("."), metavar="DIR", help="site root (default: .)")
@@ -43,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logger.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         if args.command == "build":
-            report = build(args.source, args.output, drafts=args.drafts)
+            report = build(args.source, args.output, drafts=args.drafts, search=not args.no_search)
             for warning in report.warnings:
                 print(warning.render(), file=sys.stderr)
             print(
