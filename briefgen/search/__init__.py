@@ -35,6 +35,11 @@ def search_url(lang: str) -> str:
     return f"{lang}/search/"
 
 
+def capitalise(text: str) -> str:
+    """The first letter upper-case (scripts without case are unchanged)."""
+    return text[:1].upper() + text[1:]
+
+
 def aliases(site: Site) -> dict[str, list[str]]:
     """Alias key → tag keys, from every tag's labels and aliases (any script)."""
     table: dict[str, list[str]] = {}
@@ -60,7 +65,8 @@ def page_config(site: Site, t: I18n) -> dict[str, Any]:
         "excerptLength": EXCERPT_WORDS,
         "filterNames": {key: t(f"search_filter_{key}") for key in FILTERS},
         "labels": {
-            "lang": {lang: t.language_name(lang) for lang in languages},
+            # CLDR writes Italian language names in lower case (arabo): a filter label starts upper.
+            "lang": {lang: capitalise(t.language_name(lang)) for lang in languages},
             "tag": {tag.key: tag.labels.get(code, tag.key) for tag in site.tags.values()},
             "outlet": {
                 o.key: o.name if o.known else t("unknown_outlet")
