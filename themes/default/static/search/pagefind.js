@@ -114,9 +114,10 @@ function entry(inst, result, weight) {
 // Every query form and the alias search on one bundle, merged by page.
 async function searchBundle(inst, queries, tags, filters, sort) {
   const calls = queries.map((q, i) => inst.pf.search(q, { filters, sort }).then((res) => ({ res, weight: i ? VARIANT_WEIGHT : 1 })));
-  const aliasFilter = filters.tag ? filters.tag.any.filter((t) => tags.includes(t)) : tags;
-  if (aliasFilter.length) {
-    calls.push(inst.pf.search(null, { filters: { ...filters, tag: { any: aliasFilter } }, sort }).then((res) => ({ res, weight: 0, alias: true })));
+  if (tags.length) {
+    // The alias's tags AND whatever the reader ticked (a tag ticked too must also be present).
+    const aliasFilters = { ...filters, all: [{ tag: { any: tags } }] };
+    calls.push(inst.pf.search(null, { filters: aliasFilters, sort }).then((res) => ({ res, weight: 0, alias: true })));
   }
   const done = await Promise.all(calls);
   const byId = new Map();
