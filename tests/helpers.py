@@ -45,7 +45,8 @@ def site_tree(root: Path) -> dict[str, bytes]:
     files = {path: data for path, data in tree(root).items() if not path.startswith(SEARCH_BUNDLE)}
     if MANIFEST in files:
         lines = files[MANIFEST].decode("utf-8").splitlines(keepends=True)
-        files[MANIFEST] = "".join(x for x in lines if not x.startswith(SEARCH_BUNDLE)).encode("utf-8")
+        kept = "".join(line for line in lines if not line.startswith(SEARCH_BUNDLE))
+        files[MANIFEST] = kept.encode("utf-8")
     return files
 
 

@@ -69,7 +69,7 @@ def test_only_json_ld_scripts_exist_and_nothing_closes_them_early(valid_output: 
     for rel, text in html_files(valid_output):
         scripts = parse_html(text).find_all("script")
         if rel.endswith("/search/index.html"):  # the one page with JavaScript
-            kinds = {(s.get("type"), (s.get("src") or "/").rsplit("/", 1)[1] or None) for s in scripts}
+            kinds = {(s.get("type"), (s.get("src") or "").rsplit("/")[-1] or None) for s in scripts}
             assert kinds == SEARCH_SCRIPTS, rel
         else:
             assert all(s.get("type") == "application/ld+json" for s in scripts), rel

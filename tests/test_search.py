@@ -29,12 +29,15 @@ def fragments(bundle: Path) -> list[dict[str, object]]:
     out = []
     for path in sorted((bundle / "fragment").iterdir()):
         data = gzip.decompress(path.read_bytes())
-        out.append(json.loads(data[data.index(b"{"):]))
+        out.append(json.loads(data[data.index(b"{") :]))
     return out
 
 
 def test_one_bundle_per_content_language_holds_that_language_only(valid_output: Path) -> None:
-    for lang, slugs in (("ar", {"alliance-month", "putin-china-ai", "undated-note"}), ("it", {"escaping", "sberbank"})):
+    for lang, slugs in (
+        ("ar", {"alliance-month", "putin-china-ai", "undated-note"}),
+        ("it", {"escaping", "sberbank"}),
+    ):
         bundle = valid_output / "pagefind" / lang
         entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
         assert list(entry["languages"]) == [lang]
@@ -53,22 +56,40 @@ def test_records_are_articles_with_their_metadata_not_pages(valid_output: Path) 
         "date": "2025-02-03T10:30:00+01:00",
         "outlet": "meteoweb",
     }
-    assert record["filters"] == {"lang": ["it"], "tag": ["russia", "china"], "outlet": ["meteoweb"], "year": ["2025"]}
+    assert record["filters"] == {
+        "lang": ["it"],
+        "tag": ["russia", "china"],
+        "outlet": ["meteoweb"],
+        "year": ["2025"],
+    }
     content = str(record["content"])
     assert content.startswith("L'alleanza di Sberbank con la Cina.")
-    for navigation in ("Temi", "Testate", "Archivio", "Cerca", "Home"):  # no menus, lists or footers
+    for navigation in (
+        "Temi",
+        "Testate",
+        "Archivio",
+        "Cerca",
+        "Home",
+    ):  # no menus, lists or footers
         assert navigation not in content
 
 
 def test_an_undated_article_is_indexed_without_a_year(valid_output: Path) -> None:
-    (record,) = [r for r in fragments(valid_output / "pagefind/ar") if "undated-note" in str(r["url"])]
+    (record,) = [
+        r for r in fragments(valid_output / "pagefind/ar") if "undated-note" in str(r["url"])
+    ]
     assert "year" not in dict(record["filters"])  # type: ignore[arg-type]
     assert "date" not in dict(record["meta"])  # type: ignore[arg-type]
 
 
 def test_only_what_the_search_page_loads_is_kept(valid_output: Path) -> None:
     names = {p.name for p in (valid_output / "pagefind").rglob("*") if p.is_file()}
-    assert not names & {"pagefind-ui.js", "pagefind-modular-ui.js", "pagefind-worker.js", "wasm.unknown.pagefind"}
+    assert not names & {
+        "pagefind-ui.js",
+        "pagefind-modular-ui.js",
+        "pagefind-worker.js",
+        "wasm.unknown.pagefind",
+    }
     # The Component UI is loaded from the first bundle only.
     assert (valid_output / "pagefind/ar/pagefind-component-ui.js").is_file()
     assert not (valid_output / "pagefind/it/pagefind-component-ui.js").exists()
@@ -76,12 +97,21 @@ def test_only_what_the_search_page_loads_is_kept(valid_output: Path) -> None:
 
 def test_the_manifest_lists_every_bundle_file(valid_output: Path) -> None:
     listed = set((valid_output / MANIFEST).read_text("utf-8").splitlines())
-    bundle = {p.relative_to(valid_output).as_posix() for p in (valid_output / "pagefind").rglob("*") if p.is_file()}
+    bundle = {
+        p.relative_to(valid_output).as_posix()
+        for p in (valid_output / "pagefind").rglob("*")
+        if p.is_file()
+    }
     assert bundle and bundle <= listed
 
 
 def test_no_search_builds_the_page_but_no_bundle(tmp_path: Path) -> None:
-    assert main(["build", "--source", str(VALID_SITE), "--output", str(tmp_path / "out"), "--no-search"]) == 0
+    assert (
+        main(
+            ["build", "--source", str(VALID_SITE), "--output", str(tmp_path / "out"), "--no-search"]
+        )
+        == 0
+    )
     assert not (tmp_path / "out/pagefind").exists()
     assert (tmp_path / "out/ar/search/index.html").is_file()
 
@@ -112,7 +142,10 @@ def broken_binary(tmp_path: Path, text: bytes) -> Path:
     ],
 )
 def test_a_broken_pagefind_fails_the_build_and_keeps_the_previous_site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], binary: bytes | None
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    binary: bytes | None,
 ) -> None:
     output = tmp_path / "out"
     build(VALID_SITE, output)
@@ -126,7 +159,10 @@ def test_a_broken_pagefind_fails_the_build_and_keeps_the_previous_site(
     if binary != b"#!/bin/sh\nexit 0\n":
         assert INSTALL in err
     assert tree_hash(output) == before
-    assert sorted(p.name for p in tmp_path.iterdir() if ".staging" in p.name or ".previous" in p.name) == []
+    assert (
+        sorted(p.name for p in tmp_path.iterdir() if ".staging" in p.name or ".previous" in p.name)
+        == []
+    )
 
 
 def test_a_missing_binary_package_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,16 +178,33 @@ def test_the_search_page_carries_its_strings_and_tables(valid_output: Path) -> N
         config_script = next(s for s in doc.find_all("script") if s.get("id") == "briefgen-search")
         config = json.loads(config_script.text)
         assert config["lang"] == lang
-        assert [b["path"] for b in config["bundles"]] == ["/archive/pagefind/ar/", "/archive/pagefind/it/"]
+        assert [b["path"] for b in config["bundles"]] == [
+            "/archive/pagefind/ar/",
+            "/archive/pagefind/it/",
+        ]
         assert config["labels"]["tag"]["china"] == {"ar": "الصين", "it": "Cina"}[lang]
-        assert config["labels"]["lang"] == {"ar": {"ar": "العربية", "it": "الإيطالية"}, "it": {"ar": "Arabo", "it": "Italiano"}}[lang]
-        assert set(config["aliases"]["china"]) == {"china"} and config["aliases"]["中国"] == ["china"]
-        plurals = {"ar": {"zero", "one", "two", "few", "many", "other"}, "it": {"one", "many", "other"}}[lang]
+        assert (
+            config["labels"]["lang"]
+            == {
+                "ar": {"ar": "العربية", "it": "الإيطالية"},
+                "it": {"ar": "Arabo", "it": "Italiano"},
+            }[lang]
+        )
+        assert set(config["aliases"]["china"]) == {"china"} and config["aliases"]["中国"] == [
+            "china"
+        ]
+        plurals = {
+            "ar": {"zero", "one", "two", "few", "many", "other"},
+            "it": {"one", "many", "other"},
+        }[lang]
         assert set(config["plurals"]) == plurals
         assert all("[SEARCH_TERM]" in text for text in config["plurals"].values())
         noscript = doc.find("noscript")
         assert noscript is not None
-        assert [a.get("href") for a in noscript.find_all("a")] == [f"/archive/{lang}/tags/", f"/archive/{lang}/archive/"]
+        assert [a.get("href") for a in noscript.find_all("a")] == [
+            f"/archive/{lang}/tags/",
+            f"/archive/{lang}/archive/",
+        ]
 
 
 def test_every_page_links_to_the_search_page_of_its_language(valid_output: Path) -> None:
@@ -197,6 +250,8 @@ def test_alias_keys_meet_across_spellings(names: tuple[str, ...], same: bool) ->
 def test_aliases_in_tags_yml_reach_the_search_pages(tmp_path: Path) -> None:
     build(SITES / "search", tmp_path / "out")
     doc = parse_html((tmp_path / "out/it/search/index.html").read_text("utf-8"))
-    config = json.loads(next(s for s in doc.find_all("script") if s.get("id") == "briefgen-search").text)
+    config = json.loads(
+        next(s for s in doc.find_all("script") if s.get("id") == "briefgen-search").text
+    )
     assert config["aliases"][alias_key("سبير بنك")] == ["sberbank"]
     assert config["aliases"][alias_key("German Gref")] == ["gref"]

@@ -24,6 +24,7 @@ const keyOut = CFG.filterNames;                                   // {tag: "ال
 const keyIn = Object.fromEntries(Object.entries(keyOut).map(([k, v]) => [v, k]));
 
 let ready = null;
+let totals = null;                                                // every filter value's count, labelled
 let sortState = null;                                             // null: relevance; {date: "desc"|"asc"}
 
 export function setSort(sort) { sortState = sort; }
@@ -33,8 +34,12 @@ function init() {
     const module = await import(bundle.path + "pagefind.js");
     const pf = module.createInstance({ basePath: bundle.path, excerptLength: CFG.excerptLength, noWorker: true });
     await pf.init();
-    return { lang: bundle.lang, pf };
-  }));
+    // Loads the filter index: without it the first search counts only the filters it used.
+    return { lang: bundle.lang, pf, filters: await pf.filters() };
+  })).then((insts) => {
+    totals = labelFilters(insts.map((inst) => inst.filters));
+    return insts;
+  });
   return ready;
 }
 
@@ -109,9 +114,10 @@ function entry(inst, result, weight) {
 // Every query form and the alias search on one bundle, merged by page.
 async function searchBundle(inst, queries, tags, filters, sort) {
   const calls = queries.map((q, i) => inst.pf.search(q, { filters, sort }).then((res) => ({ res, weight: i ? VARIANT_WEIGHT : 1 })));
-  const aliasFilter = filters.tag ? filters.tag.any.filter((t) => tags.includes(t)) : tags;
-  if (aliasFilter.length) {
-    calls.push(inst.pf.search(null, { filters: { ...filters, tag: { any: aliasFilter } }, sort }).then((res) => ({ res, weight: 0, alias: true })));
+  if (tags.length) {
+    // The alias's tags AND whatever the reader ticked (a tag ticked too must also be present).
+    const aliasFilters = { ...filters, all: [{ tag: { any: tags } }] };
+    calls.push(inst.pf.search(null, { filters: aliasFilters, sort }).then((res) => ({ res, weight: 0, alias: true })));
   }
   const done = await Promise.all(calls);
   const byId = new Map();
@@ -195,19 +201,15 @@ export async function search(term, options = {}) {
     results,
     unfilteredResultCount: per.reduce((n, p) => n + p.unfiltered, 0),
     filters: labelFilters(per.map((p) => p.counts)),
-    totalFilters: await filtersAll(),
+    totalFilters: totals,
     timings: { total: performance.now() - started },
     queries, aliasTags: tags,
   };
 }
 
-async function filtersAll() {
-  return labelFilters(await Promise.all((await init()).map((inst) => inst.pf.filters())));
-}
-
 export function createInstance() {
   return {
-    init, search, filters: filtersAll,
+    init, search, filters: async () => { await init(); return totals; },
     debouncedSearch: (term, options) => search(term, options),
     preload: async (term) => { for (const inst of await init()) for (const q of expandQuery(term)) inst.pf.preload(q); },
     options: async () => {}, mergeIndex: async () => {}, destroy: () => {},
