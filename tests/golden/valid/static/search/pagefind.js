@@ -29,7 +29,7 @@ let sortState = null;                                             // null: relev
 
 export function setSort(sort) { sortState = sort; }
 
-function init() {
+export function init() {
   ready ??= Promise.all(CFG.bundles.map(async (bundle) => {
     const module = await import(bundle.path + "pagefind.js");
     const pf = module.createInstance({ basePath: bundle.path, excerptLength: CFG.excerptLength, noWorker: true });
