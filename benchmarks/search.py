@@ -30,7 +30,13 @@ sys.path.insert(0, str(ROOT))
 from briefgen.build import build  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: E402
 
-QUERIES = [("ar", "الذكاء"), ("ar", "والعقوبات"), ("it", "Cina"), ("it", "sanzioni"), ("ar", "غريف")]
+QUERIES = [
+    ("ar", "الذكاء"),
+    ("ar", "والعقوبات"),
+    ("it", "Cina"),
+    ("it", "sanzioni"),
+    ("ar", "غريف"),
+]
 PRECOMPRESSED = (".pagefind", ".pf_index", ".pf_fragment", ".pf_meta", ".pf_filter")
 """Pagefind's own files are gzip already: counted as they are."""
 
@@ -47,7 +53,12 @@ def sentences(lang: str) -> list[str]:
 
 
 def article(
-    rnd: random.Random, lang: str, pool: list[str], words: list[str], tags: list[str], outlets: list[str]
+    rnd: random.Random,
+    lang: str,
+    pool: list[str],
+    words: list[str],
+    tags: list[str],
+    outlets: list[str],
 ) -> str:
     picked = [
         " ".join(w if rnd.random() > 0.33 else rnd.choice(words) for w in s.split())
@@ -56,7 +67,10 @@ def article(
     title = " ".join(picked[0].split()[:9]).strip(".،,:")
     date = f"{rnd.randint(2015, 2025)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
     front = {
-        "title": title, "date": date, "outlet": rnd.choice(outlets), "language": lang,
+        "title": title,
+        "date": date,
+        "outlet": rnd.choice(outlets),
+        "language": lang,
         "tags": rnd.sample(tags, rnd.randint(1, 4)),
     }
     lines = [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in front.items()]
@@ -67,7 +81,8 @@ def make_archive(root: Path, count: int, seed: int = 1) -> None:
     rnd = random.Random(seed)
     (root / "content").mkdir(parents=True)
     (root / "site.yml").write_text(
-        "title: {ar: أرشيف, it: Archivio}\nbase_url: https://example.org/\nlanguages: [ar, it]\nper_page: 50\n",
+        "title: {ar: أرشيف, it: Archivio}\nbase_url: https://example.org/\n"
+        "languages: [ar, it]\nper_page: 50\n",
         "utf-8",
     )
     for name in ("tags.yml", "outlets.yml"):
@@ -102,7 +117,8 @@ def browse(output: Path) -> list[dict[str, object]]:
                     context = browser.new_context()
                     page = context.new_page()
                     fetched: list[str] = []
-                    page.on("requestfinished", lambda r: fetched.append(r.url.removeprefix(base)))
+                    done = fetched.append
+                    page.on("requestfinished", lambda r, done=done: done(r.url.removeprefix(base)))
                     page.goto(f"{base}{page_lang}/search/")
                     page.wait_for_selector("pagefind-input input")
                     page.wait_for_load_state("networkidle")
@@ -112,20 +128,28 @@ def browse(output: Path) -> list[dict[str, object]]:
                     box.click()
                     started = time.perf_counter()
                     box.fill(query)
-                    page.wait_for_selector("pagefind-results li.search-result .pf-result-link", timeout=60000)
+                    page.wait_for_selector(
+                        "pagefind-results li.search-result .pf-result-link", timeout=60000
+                    )
                     ui_ms = (time.perf_counter() - started) * 1000
                     page.wait_for_load_state("networkidle")
                     count = page.inner_text("pagefind-summary")
                     files = [output / u.split("?")[0] for u in fetched]
                     files = [f for f in files if f.is_file()]
-                    runs.append({
-                        "page": page_lang, "query": query, "summary": count,
-                        "typed_to_first_result_ms": round(ui_ms),
-                        "first_search_requests": len(files),
-                        "first_search_raw_bytes": sum(f.stat().st_size for f in files),
-                        "first_search_wire_bytes": sum(wire_size(f) for f in files),
-                        "page_load_wire_bytes": sum(wire_size(output / u) for u in page_files if (output / u).is_file()),
-                    })
+                    runs.append(
+                        {
+                            "page": page_lang,
+                            "query": query,
+                            "summary": count,
+                            "typed_to_first_result_ms": round(ui_ms),
+                            "first_search_requests": len(files),
+                            "first_search_raw_bytes": sum(f.stat().st_size for f in files),
+                            "first_search_wire_bytes": sum(wire_size(f) for f in files),
+                            "page_load_wire_bytes": sum(
+                                wire_size(output / u) for u in page_files if (output / u).is_file()
+                            ),
+                        }
+                    )
                     context.close()
             browser.close()
     finally:
@@ -148,7 +172,9 @@ def measure(count: int, work: Path) -> dict[str, object]:
         "bundle_files": len(bundle),
         "bundle_bytes": sum(p.stat().st_size for p in bundle),
         "bundle_bytes_per_language": {
-            lang: sum(p.stat().st_size for p in bundle if p.is_relative_to(output / "pagefind" / lang))
+            lang: sum(
+                p.stat().st_size for p in bundle if p.is_relative_to(output / "pagefind" / lang)
+            )
             for lang in ("ar", "it")
         },
     }
@@ -157,9 +183,13 @@ def measure(count: int, work: Path) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
-    parser.add_argument("--keep", type=Path, help="build here and keep the sites (default: a temp dir)")
+    parser.add_argument(
+        "--keep", type=Path, help="build here and keep the sites (default: a temp dir)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as tmp:
         work = args.keep or Path(tmp)
