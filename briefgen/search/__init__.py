@@ -35,6 +35,11 @@ def search_url(lang: str) -> str:
     return f"{lang}/search/"
 
 
+def direction(code: str) -> str:
+    """``rtl`` or ``ltr`` for a language code, from CLDR."""
+    return str(Locale.parse(code).text_direction)
+
+
 def capitalise(text: str) -> str:
     """The first letter upper-case (scripts without case are unchanged)."""
     return text[:1].upper() + text[1:]
@@ -75,7 +80,7 @@ def page_config(site: Site, t: I18n) -> dict[str, Any]:
             },
         },
         "outletLang": {
-            o.key: [o.language, Locale.parse(o.language).text_direction] if o.known else [code, t.dir]
+            o.key: [o.language, direction(o.language)] if o.known else [code, t.dir]
             for o in site.outlets.values()
             if o.key in site.by_outlet
         },
