@@ -199,6 +199,21 @@ def test_native_and_cross_language_results_on_the_italian_page(page: Page, base:
     assert "Arabo" in results[0]["meta"]
 
 
+@pytest.mark.parametrize(("lang", "pane_side"), [("ar", "right"), ("it", "left")])
+def test_the_layout_follows_the_reading_direction(
+    page: Page, base: str, lang: str, pane_side: str
+) -> None:
+    page.set_viewport_size({"width": 1000, "height": 1200})
+    page.goto(f"{base}{lang}/search/")
+    search(page, "روسيا", 6)
+    pane = page.locator("pagefind-filter-pane").bounding_box()
+    results = page.locator("pagefind-results").bounding_box()
+    assert pane is not None and results is not None
+    # The filters come first in the reading direction: on the right in Arabic.
+    assert (pane["x"] > results["x"]) is (pane_side == "right")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 @pytest.mark.parametrize(
     ("query", "count", "summary"),
     [
