@@ -386,3 +386,29 @@ def test_without_javascript_the_page_says_so_and_links_elsewhere(
     hrefs = notice.locator("a").evaluate_all("links => links.map((a) => a.getAttribute('href'))")
     assert hrefs == [f"/news/{lang}/tags/", f"/news/{lang}/archive/"]
     context.close()
+
+
+EXPANSIONS = [
+    ("والذكاء", ["والذكاء", "الذكاء"]),
+    ("وبالذكاء", ["وبالذكاء", "بالذكاء", "الذكاء"]),
+    ("للذكاء", ["للذكاء", "الذكاء"]),
+    ("لروسيا", ["لروسيا", "روسيا"]),
+    ("تحالفات", ["تحالفات", "تحالف"]),
+    ("لجنة", ["لجنة"]),  # short words keep their first letter: لجنة is not ل + جنة
+    ("الذَّكَـاء", ["الذكاء"]),
+    ("الذکاء ۲۰۲۳", ["الذكاء 2023"]),
+    ("\u202eRussia\u202c", ["Russia"]),
+    ("dell’Ucraina", ["dell'Ucraina", "Ucraina"]),
+]
+
+
+def test_query_expansion_rules(page: Page, base: str) -> None:
+    page.goto(f"{base}it/search/")
+    got = page.evaluate(
+        """async (queries) => {
+          const m = await import(new URL("../../static/search/normalize.js", location.href).href);
+          return queries.map((q) => m.expandQuery(q));
+        }""",
+        [q for q, _ in EXPANSIONS],
+    )
+    assert dict(zip([q for q, _ in EXPANSIONS], got, strict=True)) == dict(EXPANSIONS)
