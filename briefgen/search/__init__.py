@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from babel import Locale
 
-from briefgen.search.index import BUNDLE_DIR, COMPONENT_UI, bundle_languages, index_site
+from briefgen.search.index import BUNDLE_DIR, COMPONENT_UI, TAG_TOKEN, bundle_languages, index_site
 from briefgen.search.normalize import alias_key, fold_index
 
 if TYPE_CHECKING:
@@ -26,6 +26,9 @@ __all__ = [
 ]
 
 EXCERPT_WORDS = 30
+PAGE_SIZE = 30
+"""Results shown at first and added by "more results": the Component UI makes a placeholder per
+result shown, and thousands of them took seconds."""
 FILTERS = ("lang", "tag", "outlet", "year")
 """Filter keys in the index (values are ids; the page shows labels)."""
 
@@ -68,6 +71,8 @@ def page_config(site: Site, t: I18n) -> dict[str, Any]:
             for lang in languages
         ],
         "excerptLength": EXCERPT_WORDS,
+        "pageSize": PAGE_SIZE,
+        "tagToken": TAG_TOKEN,
         "filterNames": {key: t(f"search_filter_{key}") for key in FILTERS},
         "labels": {
             # CLDR writes Italian language names in lower case (arabo): a filter label starts upper.

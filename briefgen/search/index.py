@@ -11,6 +11,7 @@ so ``add_custom_record`` would take minutes for a thousand articles.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -32,6 +33,10 @@ UNUSED = (
     "pagefind-highlight.js", "pagefind-worker.js", "wasm.unknown.pagefind",
 )
 """Bundle files the search page never loads (it runs Pagefind without a worker)."""
+TAG_TOKEN = "bgtag"
+"""Prefix of the word each record carries per tag (``bgtagchina``): a search for an alias is a
+search for that word, which reads one index chunk. A filter-only search (no term) reads every
+chunk of the index: 2.4 MB at 10,000 articles."""
 COMPONENT_UI = ("pagefind-component-ui.js", "pagefind-component-ui.css")
 """Kept in the first bundle only: the search page loads them from there."""
 
@@ -81,6 +86,11 @@ def record(article: Article, base_path: str) -> Record:
     )
 
 
+def tag_token(key: str) -> str:
+    """The indexed word standing for a tag (``german-gref`` → ``bgtaggermangref``)."""
+    return TAG_TOKEN + re.sub(r"[^a-z0-9]", "", key.lower())
+
+
 def record_html(rec: Record) -> str:
     """A record as the smallest page Pagefind indexes: the title (meta), the text, the filters."""
     attrs = "".join(
@@ -97,7 +107,7 @@ def record_html(rec: Record) -> str:
         f'<!DOCTYPE html><html lang="{rec.lang}"><head><meta charset="utf-8"></head><body>'
         f"<main data-pagefind-body>{meta}{attrs}{sort}"
         f"<h1>{escape(fold_index(rec.title))}</h1><p>{escape(fold_index(rec.text))}</p>"
-        "</main></body></html>"
+        f"<p>{' '.join(tag_token(key) for key in rec.filters['tag'])}</p></main></body></html>"
     )
 
 

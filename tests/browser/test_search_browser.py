@@ -412,3 +412,27 @@ def test_query_expansion_rules(page: Page, base: str) -> None:
         [q for q, _ in EXPANSIONS],
     )
     assert dict(zip([q for q, _ in EXPANSIONS], got, strict=True)) == dict(EXPANSIONS)
+
+
+def test_more_results_show_the_next_page_and_tag_words_never_show(
+    browser: Browser,
+    http_server: Callable[[Path], str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("briefgen.search.PAGE_SIZE", 2)
+    build(SEARCH_SITE, tmp_path / "news")
+    page = browser.new_page(viewport={"width": 1000, "height": 3000})
+    page.goto(http_server(tmp_path) + "news/it/search/")
+    more = page.locator("#search-more")
+    assert len(search(page, "Russia", 2)) == 2
+    assert page.inner_text("pagefind-summary").startswith("6 ")
+    for shown in (4, 6):
+        assert more.is_visible()
+        more.click()
+        page.wait_for_function(f"(n) => document.querySelectorAll('{RESULTS}').length === n", arg=shown)
+    page.wait_for_function("document.getElementById('search-more').hidden")
+    # Alias matches come from a word each record carries per tag: it is never shown.
+    search(page, "غريف", 4)  # "more" raised the page to six results
+    assert "bgtag" not in page.inner_text("pagefind-results")
+    page.close()

@@ -95,6 +95,9 @@ function aliasTags(term, queries) {
   return [...tags];
 }
 
+const tagToken = (key) => CFG.tagToken + key.toLowerCase().replace(/[^a-z0-9]/g, "");
+const TOKENS = new RegExp(`(<mark>)?${CFG.tagToken}[a-z0-9]+(</mark>)?`, "g");
+
 function entry(inst, result, weight) {
   let data = null;
   return {
@@ -102,6 +105,7 @@ function entry(inst, result, weight) {
     data: () => (data ??= result.data().then((d) => ({
       ...d,
       url: d.meta.href ?? d.url,
+      excerpt: d.excerpt.replace(TOKENS, "").trim(),   // the tag words are for matching only
       meta: {
         ...d.meta, lang: inst.lang, dir: directions[inst.lang], date_label: dateLabel(d.meta.date),
         lang_label: valueLabel("lang", inst.lang), outlet_label: valueLabel("outlet", d.meta.outlet),
@@ -114,10 +118,10 @@ function entry(inst, result, weight) {
 // Every query form and the alias search on one bundle, merged by page.
 async function searchBundle(inst, queries, tags, filters, sort) {
   const calls = queries.map((q, i) => inst.pf.search(q, { filters, sort }).then((res) => ({ res, weight: i ? VARIANT_WEIGHT : 1 })));
-  if (tags.length) {
-    // The alias's tags AND whatever the reader ticked (a tag ticked too must also be present).
-    const aliasFilters = { ...filters, all: [{ tag: { any: tags } }] };
-    calls.push(inst.pf.search(null, { filters: aliasFilters, sort }).then((res) => ({ res, weight: 0, alias: true })));
+  // An alias: the word each record carries per tag (a search without a term would read every
+  // index chunk). Ranked after text matches.
+  for (const tag of tags) {
+    calls.push(inst.pf.search(tagToken(tag), { filters, sort }).then((res) => ({ res, weight: 0, alias: true })));
   }
   const done = await Promise.all(calls);
   const byId = new Map();
@@ -211,7 +215,9 @@ export function createInstance() {
   return {
     init, search, filters: async () => { await init(); return totals; },
     debouncedSearch: (term, options) => search(term, options),
-    preload: async (term) => { for (const inst of await init()) for (const q of expandQuery(term)) inst.pf.preload(q); },
+    preload: async (term) => {
+      for (const inst of await init()) for (const q of expandQuery(term)) inst.pf.preload(q);
+    },
     options: async () => {}, mergeIndex: async () => {}, destroy: () => {},
   };
 }
