@@ -430,7 +430,8 @@ def test_more_results_show_the_next_page_and_tag_words_never_show(
     for shown in (4, 6):
         assert more.is_visible()
         more.click()
-        page.wait_for_function(f"(n) => document.querySelectorAll('{RESULTS}').length === n", arg=shown)
+        count = f"(n) => document.querySelectorAll('{RESULTS}').length === n"
+        page.wait_for_function(count, arg=shown)
     page.wait_for_function("document.getElementById('search-more').hidden")
     # Alias matches come from a word each record carries per tag: it is never shown.
     search(page, "غريف", 4)  # "more" raised the page to six results
