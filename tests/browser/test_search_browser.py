@@ -7,11 +7,13 @@ search page: both pages must give the same results, which is what cross-language
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from briefgen.build import build
 from tests.helpers import SITES, VALID_SITE
@@ -145,6 +147,14 @@ def read_results(page: Page) -> list[dict[str, str]]:
     )
 
 
+def summary_line(page: Page, expected: str) -> str:
+    """The summary once it has settled ("Searching for …" names the query too)."""
+    final = "(s) => document.querySelector('pagefind-summary').textContent.trim() === s"
+    with contextlib.suppress(PlaywrightTimeout):  # the caller's comparison shows what was shown
+        page.wait_for_function(final, arg=expected, timeout=5000)
+    return page.inner_text("pagefind-summary")
+
+
 def slug(href: str) -> str:
     return href.rstrip("/").rsplit("/", 1)[1]
 
@@ -171,7 +181,8 @@ def test_native_and_cross_language_results_on_the_arabic_page(page: Page, base: 
     for component in ("pagefind-input", "pagefind-summary", "pagefind-results"):
         assert page.eval_on_selector(component, "e => getComputedStyle(e).direction") == "rtl"
     results = search(page, "بوتين", 5)
-    assert page.inner_text("pagefind-summary") == "5 نتائج لـ«\u2068بوتين\u2069»"
+    expected = "5 نتائج لـ«\u2068بوتين\u2069»"
+    assert summary_line(page, expected) == expected
     by_slug = {slug(r["href"]): r for r in results}
     assert set(by_slug) == {"a1", "a2", "a3", "i1", "i3"}
     assert (by_slug["a1"]["lang"], by_slug["a1"]["dir"]) == ("ar", "rtl")
@@ -192,7 +203,8 @@ def test_native_and_cross_language_results_on_the_italian_page(page: Page, base:
     assert page.eval_on_selector("pagefind-results", "e => getComputedStyle(e).direction") == "ltr"
     results = search(page, "Ucraina", 2)
     assert {slug(r["href"]) for r in results} == {"i1", "i3"}
-    assert page.inner_text("pagefind-summary") == "2 risultati per «\u2068Ucraina\u2069»"
+    expected = "2 risultati per «\u2068Ucraina\u2069»"
+    assert summary_line(page, expected) == expected
     results = search(page, "الذكاء", 4)
     assert {(r["lang"], r["dir"]) for r in results} == {("ar", "rtl")}
     assert all(r["mark"].startswith("الذكاء") for r in results)
@@ -228,7 +240,7 @@ def test_arabic_result_counts_take_their_cldr_plural_form(
 ) -> None:
     page.goto(f"{base}ar/search/")
     search(page, query, count)
-    assert page.inner_text("pagefind-summary") == summary
+    assert summary_line(page, summary) == summary
 
 
 def pick_filter(page: Page, group: str, value: str) -> None:
