@@ -13,6 +13,7 @@ from briefgen.config import load_config
 from briefgen.content import Loaded, load_site
 from briefgen.errors import Problem
 from briefgen.render import render_site
+from briefgen.search import index_site
 from briefgen.theme import load_theme
 from briefgen.write import Staging
 
@@ -56,8 +57,13 @@ def check(root: Path, *, drafts: bool = True) -> Loaded:
     return load_site(config, drafts=drafts)
 
 
-def build(root: Path, output: Path | None = None, *, drafts: bool = False) -> BuildReport:
-    """Build the site at ``root`` into its output; the previous output survives any failure."""
+def build(
+    root: Path, output: Path | None = None, *, drafts: bool = False, search: bool = True
+) -> BuildReport:
+    """Build the site at ``root`` into its output; the previous output survives any failure.
+
+    ``search=False`` skips the Pagefind index (fast builds; the search page finds nothing).
+    """
     started = time.perf_counter()
     timings = Timings()
     with timings.stage("config"):
@@ -71,6 +77,9 @@ def build(root: Path, output: Path | None = None, *, drafts: bool = False) -> Bu
                 staging.write(path, data)
             for path, data in theme.assets():
                 staging.write(path, data)
+        if search:
+            with timings.stage("search"):
+                staging.adopt(index_site(loaded.site, staging.dir))
         with timings.stage("swap"):
             staging.commit()
     return BuildReport(

@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     p_build.add_argument(
         "--drafts", action="store_true", help="include articles marked draft: true"
     )
+    p_build.add_argument("--no-search", action="store_true", help="skip the search index")
 
     p_serve = commands.add_parser(
         "serve", help="preview the site: build, serve, rebuild on every edit, reload open pages"
@@ -123,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logger.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         if args.command == "build":
-            report = build(args.source, args.output, drafts=args.drafts)
+            report = build(args.source, args.output, drafts=args.drafts, search=not args.no_search)
             for warning in report.warnings:
                 print(warning.render(), file=sys.stderr)
             print(

@@ -29,7 +29,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from briefgen import research
+from briefgen import research, search
 from briefgen.config import Language, SiteConfig
 from briefgen.errors import BuildError
 from briefgen.model import Article, PartialDate, Precision, Site
@@ -178,6 +178,11 @@ class I18n:
             return forms.format(count=self.number(count), **values)
         text = forms.get(self.locale.plural_form(count), forms["other"])
         return text.format(count=self.number(count), **values)
+
+    def forms(self, key: str) -> Mapping[str, str]:
+        """Every plural form of ``key`` by CLDR category (for scripts that pick the form)."""
+        forms = self._lookup(key)
+        return {"other": forms} if isinstance(forms, str) else forms
 
     def number(self, value: int) -> str:
         """A number with the locale's digits and grouping."""
@@ -462,7 +467,7 @@ class PageBuilder:
 
 Producer = Callable[[PageBuilder], Iterable[Page]]
 
-PRODUCERS: tuple[Producer, ...] = (research.pages,)
+PRODUCERS: tuple[Producer, ...] = (research.pages, search.pages)
 """Features that add pages (search, data, ...), called in order after the core pages."""
 
 

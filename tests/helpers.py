@@ -31,6 +31,25 @@ def tree(root: Path) -> dict[str, bytes]:
     }
 
 
+SEARCH_BUNDLE = "pagefind/"
+MANIFEST = ".briefgen-manifest"
+
+
+def site_tree(root: Path) -> dict[str, bytes]:
+    """:func:`tree` without the Pagefind bundle and its lines in the manifest.
+
+    Pagefind 1.5.2 gives its filter and meta files new names and bytes on every run, even for the
+    same input (and reorders ``pagefind-entry.json``), so the bundle cannot be byte-identical
+    between builds; tests/test_search.py checks its presence and shape instead.
+    """
+    files = {path: data for path, data in tree(root).items() if not path.startswith(SEARCH_BUNDLE)}
+    if MANIFEST in files:
+        lines = files[MANIFEST].decode("utf-8").splitlines(keepends=True)
+        kept = "".join(line for line in lines if not line.startswith(SEARCH_BUNDLE))
+        files[MANIFEST] = kept.encode("utf-8")
+    return files
+
+
 def tree_hash(root: Path) -> dict[str, str]:
     """Every file and directory under ``root`` with a digest of its bytes (or "dir")."""
     out: dict[str, str] = {}

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import pytest
 
 from briefgen.build import build
 from briefgen.errors import UsageError
+from briefgen.model import Site
 from briefgen.serve import Preview
 from tests.conftest import MakeSite, article
 from tests.serve_support import Listener, raw_request
@@ -209,9 +210,10 @@ def test_200_concurrent_requests_during_a_rebuild_are_all_answered(
 ) -> None:
     indexing = threading.Event()
 
-    def slow_search(root: Path) -> None:
+    def slow_search(site: Site, root: Path) -> Sequence[str]:
         indexing.set()
         time.sleep(1.5)
+        return ()
 
     preview = start_preview(site, search=slow_search)
     port = preview.server.port
@@ -402,11 +404,12 @@ def test_a_slow_search_stage_does_not_hold_up_the_next_edit(
     gate = threading.Event()
     indexed: list[Path] = []
 
-    def search(root: Path) -> None:
+    def search(site: Site, root: Path) -> Sequence[str]:
         if root.name.endswith(".staging"):
-            return  # the first build indexes its staged site before swapping it in
+            return ()  # the first build indexes its staged site before swapping it in
         indexed.append(root)
         assert gate.wait(30)
+        return ()
 
     preview = start_preview(site, search=search)
     listener = Listener(preview.server.port)
@@ -427,3 +430,14 @@ def test_a_slow_search_stage_does_not_hold_up_the_next_edit(
     while len(indexed) < 2:  # and the index catches up
         assert time.monotonic() < deadline
         time.sleep(0.02)
+
+
+def test_search_works_in_the_preview(site: Path, start_preview: StartPreview) -> None:
+    """By default the preview runs the pipeline's own search stage: the bundles are served."""
+    preview = start_preview(site)
+    port = preview.server.port
+    for lang in ("ar", "it"):
+        response = raw_request(port, f"/archive/pagefind/{lang}/pagefind.js")
+        assert response.status == 200
+        assert "javascript" in response.headers.get("content-type", "")
+    assert raw_request(port, "/archive/ar/search/").status == 200

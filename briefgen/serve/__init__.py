@@ -22,8 +22,9 @@ from types import TracebackType
 
 from briefgen.config import SITE_FILE
 from briefgen.errors import BriefgenError, ProblemsError, UsageError
+from briefgen.model import Site
 from briefgen.serve.http import PreviewServer, is_loopback
-from briefgen.serve.rebuild import Outcome, Rebuilder, SearchHook, no_search
+from briefgen.serve.rebuild import Outcome, Rebuilder, SearchHook, pagefind_search
 from briefgen.serve.reload import Broadcaster, Status
 from briefgen.serve.watch import Change, Debouncer, Watcher
 
@@ -57,7 +58,7 @@ class Preview:
         drafts: bool = False,
         fallback_ports: int = 0,
         debounce: float = DEBOUNCE,
-        search: SearchHook = no_search,
+        search: SearchHook = pagefind_search,
         report: Report = _silent,
     ) -> None:
         self.source = source.resolve()
@@ -153,15 +154,15 @@ class Preview:
     def _finish(self) -> None:
         """The sitemap, once the reloaded pages have been served; then search, in the background."""
         try:
-            root = self.rebuilder.finish(index=False)
+            built = self.rebuilder.finish(index=False)
         except BriefgenError as exc:
             self._failed(f"error: {exc}")
             return
         except Exception:
             self._failed("internal error:\n" + traceback.format_exc())
             return
-        if root is not None:
-            self._indexer.request(root)
+        if built is not None:
+            self._indexer.request(*built)
 
     def _failed(self, text: str) -> None:
         kept = "" if self.rebuilder.root is None else " (still serving the last good build)"
@@ -216,14 +217,16 @@ class _Indexer:
         self.report = report
         self._cond = threading.Condition()
         self._root: Path | None = None
+        self._site: Site | None = None
         self._closed = False
         self.runs = 0
         """Indexing runs finished (tests wait for them)."""
 
-    def request(self, root: Path) -> None:
-        """Index ``root`` (the served build) as soon as the indexer is free."""
+    def request(self, site: Site, root: Path) -> None:
+        """Index ``root`` (the served build of ``site``) as soon as the indexer is free."""
         with self._cond:
             self._root = root
+            self._site = site
             self._cond.notify_all()
 
     def run(self) -> None:
@@ -233,9 +236,10 @@ class _Indexer:
                 if self._closed:
                     return
                 root, self._root = self._root, None
-            assert root is not None
+                site = self._site
+            assert root is not None and site is not None
             try:
-                self.search(root)
+                self.search(site, root)
             except Exception as exc:  # the preview goes on without a fresh index
                 self.report(f"search index not refreshed: {exc}")
             with self._cond:

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,7 @@ from briefgen.content import ArticleCache, article_paths, load_site
 from briefgen.errors import BuildError, Problem
 from briefgen.model import Site
 from briefgen.render import Page, Renderer, site_pages
+from briefgen.search import index_site
 from briefgen.serve.pages import MemoPageBuilder, PageMemo
 from briefgen.theme import Theme, load_theme
 from briefgen.write import Staging, safe_relative
@@ -43,12 +44,18 @@ other changed pages together on a large archive; nobody reads it while editing. 
 by :meth:`Rebuilder.finish` once the preview is idle after announcing the reload.
 """
 
-SearchHook = Callable[[Path], None]
-"""Indexes a built site directory for search (the pipeline's search stage)."""
+SearchHook = Callable[[Site, Path], Sequence[str]]
+"""Indexes a built site directory for search; returns the paths it wrote under it."""
 
 
-def no_search(root: Path) -> None:
-    """The search hook until the search stage exists: indexing is skipped."""
+def no_search(site: Site, root: Path) -> Sequence[str]:
+    """Indexing skipped (``serve`` without search, and tests of the rebuild loop)."""
+    return ()
+
+
+def pagefind_search(site: Site, root: Path) -> Sequence[str]:
+    """The pipeline's own search stage, so search works in the preview as in the build."""
+    return index_site(site, root)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +163,7 @@ class Rebuilder:
                 staging.write(page.path, renderer.render(loaded.site, page))
             for path, data in theme.assets():
                 staging.write(path, data)
-            self.search(staging.dir)
+            staging.adopt(list(self.search(loaded.site, staging.dir)))
             staging.commit()
         self._needs_full = False
         previous = self._state
@@ -222,13 +229,13 @@ class Rebuilder:
             state.deferred = []
         self._site = None
 
-    def finish(self, *, index: bool = True) -> Path | None:
+    def finish(self, *, index: bool = True) -> tuple[Site, Path] | None:
         """Write the pages an incremental rebuild deferred, then refresh the search index.
 
         Called once the preview has been idle for a moment after announcing the reload, so
         that the pages reloading first get the processor; an edit coming sooner postpones it.
         With ``index=False`` the search stage is left to the caller (the preview runs it in a
-        thread of its own, as it may take seconds): returns the directory to index, if any.
+        thread of its own, as it may take seconds): returns the site and directory to index.
         """
         state = self._state
         if state is None or self._site is None:
@@ -244,8 +251,8 @@ class Rebuilder:
                     state.pages.pop(unwritten.path, None)
                 raise
         if index:
-            self.search(state.root)
-        return state.root
+            self.search(site, state.root)
+        return site, state.root
 
     def _retire(self, old: Path) -> None:
         """Delete the build before ``old``: ``old`` itself may still be answering requests."""

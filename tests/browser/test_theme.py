@@ -45,6 +45,7 @@ PAGES = [
         ("404", f"{lang}/404.html"),
         ("coverage", f"{lang}/coverage/"),
         ("data", f"{lang}/data/"),
+        ("search", f"{lang}/search/"),
     ]
 ]
 """(language-page kind, URL): every kind of page the theme has templates for, in both languages.

@@ -1,0 +1,202 @@
+"""Search budgets on a generated archive: index size and time, first-search bytes and latency.
+
+    /work/venv/bin/python benchmarks/search.py 1000 10000
+
+For each size, writes an archive of that many articles (half Arabic, half Italian) whose text is
+sampled from the real articles in content/: sentences are picked at random and about a third of
+their words swapped for other words of the same language, so no two articles are alike. Then it
+builds the site (reporting the search stage per 1,000 articles and the bundles' size) and opens
+both search pages in Chromium, reporting per query what the first search downloads (raw, and
+gzip-equivalent as a server would send it) and how long it takes. Goals at 10,000 articles:
+under 300 kB and 300 ms for the first search. A benchmark, not a test: it prints what it measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from briefgen.build import build  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: E402
+
+QUERIES = [
+    ("ar", "الذكاء"),
+    ("ar", "والعقوبات"),
+    ("it", "Cina"),
+    ("it", "sanzioni"),
+    ("ar", "غريف"),
+]
+PRECOMPRESSED = (".pagefind", ".pf_index", ".pf_fragment", ".pf_meta", ".pf_filter")
+"""Pagefind's own files are gzip already: counted as they are."""
+
+
+def sentences(lang: str) -> list[str]:
+    """The sentences of the real articles in ``lang`` (front matter and headings dropped)."""
+    out: list[str] = []
+    for path in sorted((ROOT / "content/articles" / lang).glob("*.md")):
+        body = path.read_text("utf-8").split("\n---\n", 1)[1]
+        for line in body.splitlines():
+            if line.strip() and not line.startswith(("#", "-", "[")):
+                out += [s.strip() for s in re.split(r"(?<=[.!?؟])\s+", line) if len(s.split()) > 4]
+    return out
+
+
+def article(
+    rnd: random.Random,
+    lang: str,
+    pool: list[str],
+    words: list[str],
+    tags: list[str],
+    outlets: list[str],
+) -> str:
+    picked = [
+        " ".join(w if rnd.random() > 0.33 else rnd.choice(words) for w in s.split())
+        for s in rnd.sample(pool, min(len(pool), rnd.randint(4, 10)))
+    ]
+    title = " ".join(picked[0].split()[:9]).strip(".،,:")
+    date = f"{rnd.randint(2015, 2025)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+    front = {
+        "title": title,
+        "date": date,
+        "outlet": rnd.choice(outlets),
+        "language": lang,
+        "tags": rnd.sample(tags, rnd.randint(1, 4)),
+    }
+    lines = [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in front.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n" + "\n\n".join(picked) + "\n"
+
+
+def make_archive(root: Path, count: int, seed: int = 1) -> None:
+    rnd = random.Random(seed)
+    (root / "content").mkdir(parents=True)
+    (root / "site.yml").write_text(
+        "title: {ar: أرشيف, it: Archivio}\nbase_url: https://example.org/\n"
+        "languages: [ar, it]\nper_page: 50\n",
+        "utf-8",
+    )
+    for name in ("tags.yml", "outlets.yml"):
+        shutil.copy(ROOT / "content" / name, root / "content" / name)
+    tags = re.findall(r"^([a-z0-9-]+):", (ROOT / "content/tags.yml").read_text("utf-8"), re.M)
+    outlets = re.findall(r"^([a-z0-9-]+):", (ROOT / "content/outlets.yml").read_text("utf-8"), re.M)
+    for lang in ("ar", "it"):
+        pool = sentences(lang)
+        words = sorted({w for s in pool for w in s.split()})
+        folder = root / "content/articles" / lang
+        folder.mkdir(parents=True)
+        for i in range(count // 2):
+            text = article(rnd, lang, pool, words, tags, outlets)
+            (folder / f"{lang}-{i:05d}.md").write_text(text, "utf-8")
+
+
+def wire_size(path: Path) -> int:
+    data = path.read_bytes()
+    return len(data) if path.name.endswith(PRECOMPRESSED) else len(gzip.compress(data, 6))
+
+
+def browse(output: Path) -> list[dict[str, object]]:
+    from playwright.sync_api import sync_playwright
+
+    server, base = serve_directory(output)
+    runs: list[dict[str, object]] = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for page_lang in ("ar", "it"):
+                for _, query in QUERIES:
+                    context = browser.new_context()
+                    page = context.new_page()
+                    fetched: list[str] = []
+                    done = fetched.append
+                    page.on("requestfinished", lambda r, done=done: done(r.url.removeprefix(base)))
+                    page.goto(f"{base}{page_lang}/search/")
+                    page.wait_for_selector("pagefind-input input")
+                    page.wait_for_load_state("networkidle")
+                    page_files = list(fetched)
+                    fetched.clear()
+                    box = page.locator("pagefind-input input")
+                    box.click()
+                    started = time.perf_counter()
+                    box.fill(query)
+                    page.wait_for_selector(
+                        "pagefind-results li.search-result .pf-result-link", timeout=60000
+                    )
+                    ui_ms = (time.perf_counter() - started) * 1000
+                    page.wait_for_load_state("networkidle")
+                    count = page.inner_text("pagefind-summary")
+                    files = [output / u.split("?")[0] for u in fetched]
+                    files = [f for f in files if f.is_file()]
+                    runs.append(
+                        {
+                            "page": page_lang,
+                            "query": query,
+                            "summary": count,
+                            "typed_to_first_result_ms": round(ui_ms),
+                            "first_search_requests": len(files),
+                            "first_search_raw_bytes": sum(f.stat().st_size for f in files),
+                            "first_search_wire_bytes": sum(wire_size(f) for f in files),
+                            "page_load_wire_bytes": sum(
+                                wire_size(output / u) for u in page_files if (output / u).is_file()
+                            ),
+                        }
+                    )
+                    context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return runs
+
+
+def measure(count: int, work: Path) -> dict[str, object]:
+    root, output = work / f"site-{count}", work / f"out-{count}"
+    make_archive(root, count)
+    report = build(root, output)
+    stages = dict(report.stages)
+    bundle = [p for p in (output / "pagefind").rglob("*") if p.is_file()]
+    result: dict[str, object] = {
+        "articles": report.articles,
+        "build_seconds": round(report.seconds, 1),
+        "stages_seconds": {k: round(v, 2) for k, v in stages.items()},
+        "index_seconds_per_1000": round(stages["search"] / report.articles * 1000, 2),
+        "bundle_files": len(bundle),
+        "bundle_bytes": sum(p.stat().st_size for p in bundle),
+        "bundle_bytes_per_language": {
+            lang: sum(
+                p.stat().st_size for p in bundle if p.is_relative_to(output / "pagefind" / lang)
+            )
+            for lang in ("ar", "it")
+        },
+    }
+    result["searches"] = browse(output)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
+    parser.add_argument(
+        "--keep", type=Path, help="build here and keep the sites (default: a temp dir)"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        for size in args.sizes:
+            print(json.dumps(measure(size, work), ensure_ascii=False, indent=1), flush=True)  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Search: a Pagefind bundle per content language and a search page per site language.
+
+:func:`pages` is the producer registered in :data:`briefgen.render.PRODUCERS`: it adds
+``<lang>/search/`` with everything the page's script needs inline (bundle paths, labels in the
+page's language, the tag alias table, the CLDR plural forms). :func:`index_site` is the build's
+search stage; it writes the bundles into the staging directory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from babel import Locale
+
+from briefgen.search.index import BUNDLE_DIR, COMPONENT_UI, TAG_TOKEN, bundle_languages, index_site
+from briefgen.search.normalize import alias_key, fold_index
+
+if TYPE_CHECKING:
+    from briefgen.model import Site
+    from briefgen.render import I18n, Page, PageBuilder
+
+__all__ = [
+    "BUNDLE_DIR", "alias_key", "bundle_languages", "fold_index", "index_site", "pages",
+    "search_url",
+]
+
+EXCERPT_WORDS = 30
+PAGE_SIZE = 30
+"""Results shown at first and added by "more results": the Component UI makes a placeholder per
+result shown, and thousands of them took seconds."""
+FILTERS = ("lang", "tag", "outlet", "year")
+"""Filter keys in the index (values are ids; the page shows labels)."""
+
+
+def search_url(lang: str) -> str:
+    """The search page of a site language."""
+    return f"{lang}/search/"
+
+
+def direction(code: str) -> str:
+    """``rtl`` or ``ltr`` for a language code, from CLDR."""
+    return str(Locale.parse(code).text_direction)
+
+
+def capitalise(text: str) -> str:
+    """The first letter upper-case (scripts without case are unchanged)."""
+    return text[:1].upper() + text[1:]
+
+
+def aliases(site: Site) -> dict[str, list[str]]:
+    """Alias key → tag keys, from every tag's labels and aliases (any script)."""
+    table: dict[str, list[str]] = {}
+    for tag in site.tags.values():
+        for name in (*tag.labels.values(), *tag.aliases):
+            key = alias_key(name)
+            if key and tag.key not in table.setdefault(key, []):
+                table[key].append(tag.key)
+    return dict(sorted(table.items()))
+
+
+def page_config(site: Site, t: I18n) -> dict[str, Any]:
+    """What the search script needs, in the page's language (embedded as JSON in the page)."""
+    code, base = t.code, site.config.base_path
+    languages = bundle_languages(site)
+    directions = {lang.code: lang.dir for lang in site.config.languages}
+    return {
+        "lang": code,
+        "bundles": [
+            {"lang": lang, "dir": directions[lang], "path": f"{base}{BUNDLE_DIR}/{lang}/"}
+            for lang in languages
+        ],
+        "excerptLength": EXCERPT_WORDS,
+        "pageSize": PAGE_SIZE,
+        "tagToken": TAG_TOKEN,
+        "filterNames": {key: t(f"search_filter_{key}") for key in FILTERS},
+        "labels": {
+            # CLDR writes Italian language names in lower case (arabo): a filter label starts upper.
+            "lang": {lang: capitalise(t.language_name(lang)) for lang in languages},
+            "tag": {tag.key: tag.labels.get(code, tag.key) for tag in site.tags.values()},
+            "outlet": {
+                o.key: o.name if o.known else t("unknown_outlet")
+                for o in site.outlets.values()
+                if o.key in site.by_outlet
+            },
+        },
+        "outletLang": {
+            o.key: [o.language, direction(o.language)] if o.known else [code, t.dir]
+            for o in site.outlets.values()
+            if o.key in site.by_outlet
+        },
+        "undated": t("undated"),
+        "aliases": aliases(site),
+        "plurals": {
+            category: text.format(count="[COUNT]", term="[SEARCH_TERM]")
+            for category, text in t.forms("search_results").items()
+        },
+    }
+
+
+def pages(builder: PageBuilder) -> Iterator[Page]:
+    """The search page in each site language."""
+    from briefgen.render import Page  # here, not at the top: render imports this package
+
+    site = builder.site
+    languages = bundle_languages(site)
+    ui = f"{BUNDLE_DIR}/{languages[0]}/" if languages else None
+    for lang in builder.config.languages:
+        t = builder.i18n[lang.code]
+        data = {
+            "search": page_config(site, t),
+            "component_ui": tuple(ui + name for name in COMPONENT_UI) if ui else (),
+        }
+        yield Page(
+            search_url(lang.code), "search.html", lang, "search", t("search_title"),
+            builder.everywhere(search_url), data,
+        )

@@ -1,0 +1,188 @@
+"""Pagefind bundles of the staged site: one per content language, built from article records.
+
+Each language gets its own bundle so that each is searched with its own stemmer (a merged
+bundle is searched with the page language's stemmer, which loses most Arabic matches from an
+Italian page). A record is the article's title and text, never a whole page, so navigation and
+lists are not indexed. Records are written as minimal HTML files and indexed by the Pagefind
+binary in one run per language, the runs in parallel: the Python API answers one call per 100 ms,
+so ``add_custom_record`` would take minutes for a thousand articles.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from html import escape
+from pathlib import Path
+
+from briefgen.errors import BuildError
+from briefgen.model import Article, Site
+from briefgen.search.normalize import fold_index
+
+BUNDLE_DIR = "pagefind"
+"""Site-relative directory of the bundles: ``pagefind/ar/``, ``pagefind/it/``."""
+INSTALL = 'pip install "pagefind[bin]"'
+UNUSED = (
+    "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+    "pagefind-highlight.js", "pagefind-worker.js", "wasm.unknown.pagefind",
+)
+"""Bundle files the search page never loads (it runs Pagefind without a worker)."""
+TAG_TOKEN = "bgtag"
+"""Prefix of the word each record carries per tag (``bgtagchina``): a search for an alias is a
+search for that word, which reads one index chunk. A filter-only search (no term) reads every
+chunk of the index: 2.4 MB at 10,000 articles."""
+COMPONENT_UI = ("pagefind-component-ui.js", "pagefind-component-ui.css")
+"""Kept in the first bundle only: the search page loads them from there."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What is indexed for one article."""
+
+    path: str
+    """The record file, inside the language's directory (the article's URL + ``index.html``)."""
+    lang: str
+    href: str
+    """The article's URL with the base path, shown as the result link."""
+    title: str
+    text: str
+    date: str
+    """ISO date at the source's precision (empty when undated), formatted by the page."""
+    sort: str
+    """Sorts chronologically as text; undated articles sort as ``0000``."""
+    filters: Mapping[str, tuple[str, ...]]
+
+
+def bundle_languages(site: Site) -> tuple[str, ...]:
+    """The languages that have articles, in site order: one bundle each."""
+    present = {a.language for a in site.articles}
+    return tuple(lang.code for lang in site.config.languages if lang.code in present)
+
+
+def record(article: Article, base_path: str) -> Record:
+    """The searchable part of an article, with its filters (ids, labelled by the page)."""
+    when = article.date
+    date = "" if when is None else when.iso
+    if when is not None and when.moment is not None:
+        sort = when.moment.astimezone(UTC).isoformat()
+    else:
+        sort = date or "0000"
+    filters: dict[str, tuple[str, ...]] = {
+        "lang": (article.language,),
+        "tag": tuple(dict.fromkeys(article.tags)),
+        "outlet": (article.outlet,),
+    }
+    if when is not None:
+        filters["year"] = (f"{when.year:04d}",)
+    return Record(
+        article.url + "index.html", article.language, base_path + article.url, article.title,
+        article.body_text, date, sort, filters,
+    )
+
+
+def tag_token(key: str) -> str:
+    """The indexed word standing for a tag (``german-gref`` → ``bgtaggermangref``)."""
+    return TAG_TOKEN + re.sub(r"[^a-z0-9]", "", key.lower())
+
+
+def record_html(rec: Record) -> str:
+    """A record as the smallest page Pagefind indexes: the title (meta), the text, the filters."""
+    attrs = "".join(
+        f'<i data-pagefind-filter="{escape(key)}:{escape(value)}"></i>'
+        for key, values in rec.filters.items() for value in values
+    )
+    outlet = rec.filters["outlet"][0]
+    fields = (("title", rec.title), ("href", rec.href), ("date", rec.date), ("outlet", outlet))
+    meta = "".join(
+        f'<i data-pagefind-meta="{key}:{escape(value)}"></i>' for key, value in fields if value
+    )
+    sort = f'<i data-pagefind-sort="date:{escape(rec.sort)}"></i>'
+    return (
+        f'<!DOCTYPE html><html lang="{rec.lang}"><head><meta charset="utf-8"></head><body>'
+        f"<main data-pagefind-body>{meta}{attrs}{sort}"
+        f"<h1>{escape(fold_index(rec.title))}</h1><p>{escape(fold_index(rec.text))}</p>"
+        f"<p>{' '.join(tag_token(key) for key in rec.filters['tag'])}</p></main></body></html>"
+    )
+
+
+def pagefind_binary() -> Path:
+    """The Pagefind executable: ``PAGEFIND_BINARY_PATH``, else the one ``pagefind[bin]`` ships."""
+    configured = os.environ.get("PAGEFIND_BINARY_PATH")
+    if configured:
+        path = Path(configured)
+    else:
+        try:
+            import pagefind_bin  # type: ignore[import-untyped]  # pagefind[bin]: no download
+        except ImportError:
+            raise BuildError(
+                f"the Pagefind binary is not installed: {INSTALL} (or build with --no-search)"
+            ) from None
+        path = Path(pagefind_bin.get_executable())
+    if not path.is_file() or not os.access(path, os.X_OK):
+        raise BuildError(f"the Pagefind binary {path} is missing or not executable: {INSTALL}")
+    return path
+
+
+def index_site(site: Site, staging: Path) -> list[str]:
+    """Write one bundle per content language under ``staging/pagefind/``; return the files
+    written (staging-relative). Raises :class:`BuildError` when Pagefind fails."""
+    languages = bundle_languages(site)
+    if not languages:
+        return []
+    binary = pagefind_binary()
+    base_path = site.config.base_path
+    with tempfile.TemporaryDirectory(prefix="briefgen-search-") as tmp:
+        runs: list[tuple[str, subprocess.Popen[bytes]]] = []
+        command: list[str | Path]
+        try:
+            for lang in languages:
+                source = Path(tmp) / lang
+                for article in site.articles_in(lang):
+                    rec = record(article, base_path)
+                    target = source / rec.path
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(record_html(rec), encoding="utf-8")
+                output = staging / BUNDLE_DIR / lang
+                command = [binary, "--site", source, "--output-path", output, "--silent"]
+                run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                runs.append((lang, run))
+        except OSError as exc:
+            for _, run in runs:
+                run.kill()
+                run.wait()
+            raise BuildError(
+                f"could not run the Pagefind binary {binary}: {exc}; reinstall it: {INSTALL}"
+            ) from exc
+        failures = []
+        for lang, run in runs:
+            out, err = run.communicate()
+            if run.returncode != 0:
+                detail = (err or out).decode("utf-8", "replace").strip().splitlines()[-3:]
+                message = " ".join(detail) or "no message"
+                failures.append(f"{lang}: exit status {run.returncode}: {message}")
+        if failures:
+            raise BuildError(
+                f"Pagefind ({binary}) failed to index the site: {'; '.join(failures)}; "
+                f"if the binary is broken, reinstall it: {INSTALL}"
+            )
+    return list(_keep(staging, languages))
+
+
+def _keep(staging: Path, languages: Sequence[str]) -> Iterator[str]:
+    """Drop the bundle files the search page does not use; yield the others, sorted."""
+    for n, lang in enumerate(languages):
+        bundle = staging / BUNDLE_DIR / lang
+        if not (bundle / "pagefind.js").is_file():
+            raise BuildError(f"Pagefind wrote no bundle for {lang!r} into {bundle}")
+        for name in UNUSED + (COMPONENT_UI if n else ()):
+            (bundle / name).unlink(missing_ok=True)
+        shutil.rmtree(bundle / "playground", ignore_errors=True)
+        for path in sorted(bundle.rglob("*")):
+            if path.is_file():
+                yield path.relative_to(staging).as_posix()

@@ -1,0 +1,451 @@
+"""Search as a reader uses it, in a real browser: the built fixture sites over a local server.
+
+tests/sites/search holds five Arabic and three Italian articles cut from the seeds. QUERIES is
+the table of what a reader types and the articles they must get (and nothing else), from either
+search page: both pages must give the same results, which is what cross-language search means.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from briefgen.build import build
+from tests.helpers import SITES, VALID_SITE
+
+SEARCH_SITE = SITES / "search"
+
+AI = {"a1", "a2", "a3", "a4"}
+RUSSIA = {"a1", "a2", "a3", "i1", "i2", "i3"}
+SBERBANK = {"a1", "a2", "a3", "i1", "i2"}
+GREF = {"a1", "a2", "a3", "i2"}
+YEAR_2023 = {"a1", "a2", "a3", "i2"}
+QUERIES: list[tuple[str, set[str], str]] = [
+    # Arabic as readers type it
+    ("الذكاء", AI, "plain"),
+    ("والذكاء", AI, "و + ال"),
+    ("بالذكاء", AI, "ب + ال"),
+    ("للذكاء", AI, "لل"),
+    ("وبالذكاء", AI, "و + ب + ال"),
+    ("الذَّكَاءِ", AI, "diacritics"),
+    ("الذكـــاء", AI, "tatweel"),
+    ("الذکاء", AI, "Persian kaf"),
+    ("کتاب", {"a5"}, "Persian kaf"),
+    ("كتاب", {"a5"}, "plain"),
+    ("تحالفات", AI, "ات plural"),
+    ("تحالف", AI, "singular"),
+    ("روسيا", RUSSIA, "plain, and the tag in every language"),
+    ("لروسيا", RUSSIA, "ل + word"),
+    ("روسیا", RUSSIA, "Persian yeh"),
+    ("بوتين", {"a1", "a2", "a3", "i1", "i3"}, "plain, and the tag"),
+    ("انجلترا", {"a5"}, "bare alef"),
+    ("إنجلترا", {"a5"}, "hamza alef"),
+    ("اوكرانيا", {"a1", "a2", "a3"}, "bare alef"),
+    ("شبكه", {"a1", "a2"}, "ه for ة"),
+    ("كبري", {"a2", "a4"}, "ي for ى"),
+    ("٢٠٢٣", YEAR_2023, "Arabic-Indic digits"),
+    ("2023", YEAR_2023, "Western digits"),
+    # names across scripts (tag aliases)
+    ("سبيربنك", SBERBANK, "alias"),
+    ("سبير بنك", SBERBANK, "alias in two words"),
+    ("Sberbank", SBERBANK, "alias in Latin script"),
+    ("DeepSeek", {"a3"}, "alias in Latin script"),
+    ("ديب سيك", {"a3"}, "alias in Arabic script"),
+    ("جريف", GREF, "alias"),
+    ("غريف", GREF, "alias with غ"),
+    ("Gref", GREF, "alias in Latin script"),
+    # Italian
+    ("Ucraina", {"i1", "i3"}, "after an elision with ’"),
+    ("dell’Ucraina", {"i1", "i3"}, "typed with ’"),
+    ("alleanza", {"i1"}, "after an elision with ’"),
+    ("intelligenza", {"i1", "i2"}, "plain"),
+    ("sanzioni", {"i1", "i2"}, "plain"),
+    ("Pechino", {"i1", "i3"}, "plain"),
+    ("Cina", {"i1", "i2", "i3", "a1", "a2", "a3", "a4"}, "plain, and the tag"),
+]
+
+SEARCH_ALL = """async (queries) => {
+  const module = await import(new URL("../../static/search/pagefind.js", location.href).href);
+  const pf = module.createInstance();
+  const out = {};
+  for (const q of queries) {
+    const res = await pf.search(q);
+    const data = await Promise.all(res.results.map((r) => r.data()));
+    out[q] = data.map((d) => d.url.split("/").filter(Boolean).pop());
+  }
+  return out;
+}"""
+
+RESULTS = "pagefind-results li.search-result"
+FIRST = f"{RESULTS} .pf-result-link"
+
+
+@pytest.fixture(scope="module")
+def search_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/sites/search built once, under the /news/ path its base_url names."""
+    served = tmp_path_factory.mktemp("search-site")
+    build(SEARCH_SITE, served / "news")
+    return served
+
+
+@pytest.fixture
+def base(search_output: Path, http_server: Callable[[Path], str]) -> str:
+    return http_server(search_output) + "news/"
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1000, "height": 3000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: errors.append("dialog: " + dialog.message))
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def search(page: Page, query: str, count: int | None = None) -> list[dict[str, str]]:
+    """Type ``query`` into the search box, wait for the results and read them all."""
+    box = page.locator("pagefind-input input")
+    box.fill("")
+    box.fill(query)
+    page.wait_for_function(
+        "(q) => document.querySelector('pagefind-summary')?.textContent.includes(q)", arg=query
+    )
+    if count is not None:
+        page.wait_for_function(
+            f"(n) => document.querySelectorAll('{RESULTS}').length === n", arg=count
+        )
+    return read_results(page)
+
+
+def read_results(page: Page) -> list[dict[str, str]]:
+    """Every result shown, once its data has loaded (results load as they scroll into view)."""
+    page.evaluate(f"document.querySelectorAll('{RESULTS}').forEach((li) => li.scrollIntoView())")
+    page.wait_for_function(
+        f"[...document.querySelectorAll('{RESULTS}')]"
+        ".every((li) => li.querySelector('.pf-result-link'))"
+    )
+    return list(
+        page.eval_on_selector_all(
+            RESULTS,
+            """items => items.map((li) => ({
+                lang: li.getAttribute("lang"), dir: li.getAttribute("dir"),
+                href: li.querySelector(".pf-result-link").getAttribute("href"),
+                title: li.querySelector(".pf-result-link").textContent,
+                date: li.querySelector("time").getAttribute("datetime"),
+                meta: li.querySelector(".search-meta").textContent.replace(/\\s+/g, " ").trim(),
+                mark: li.querySelector(".pf-result-excerpt mark")?.textContent ?? "",
+            }))""",
+        )
+    )
+
+
+def summary_line(page: Page, expected: str) -> str:
+    """The summary once it has settled ("Searching for …" names the query too)."""
+    final = "(s) => document.querySelector('pagefind-summary').textContent.trim() === s"
+    with contextlib.suppress(PlaywrightTimeout):  # the caller's comparison shows what was shown
+        page.wait_for_function(final, arg=expected, timeout=5000)
+    return page.inner_text("pagefind-summary")
+
+
+def slug(href: str) -> str:
+    return href.rstrip("/").rsplit("/", 1)[1]
+
+
+@pytest.mark.parametrize("lang", ["ar", "it"])
+def test_every_query_finds_its_articles_from_either_page(page: Page, base: str, lang: str) -> None:
+    page.goto(f"{base}{lang}/search/")
+    found = page.evaluate(SEARCH_ALL, [q for q, _, _ in QUERIES])
+    wrong = {
+        f"{q} ({case})": {
+            "missing": sorted(expected - set(found[q])),
+            "extra": sorted(set(found[q]) - expected),
+        }
+        for q, expected, case in QUERIES
+        if set(found[q]) != expected
+    }
+    assert not wrong
+    assert all(len(found[q]) == len(set(found[q])) for q, _, _ in QUERIES), "a result listed twice"
+
+
+def test_native_and_cross_language_results_on_the_arabic_page(page: Page, base: str) -> None:
+    page.goto(f"{base}ar/search/")
+    assert page.eval_on_selector("html", "e => [e.lang, e.dir]") == ["ar", "rtl"]
+    for component in ("pagefind-input", "pagefind-summary", "pagefind-results"):
+        assert page.eval_on_selector(component, "e => getComputedStyle(e).direction") == "rtl"
+    results = search(page, "بوتين", 5)
+    expected = "5 نتائج لـ«\u2068بوتين\u2069»"
+    assert summary_line(page, expected) == expected
+    by_slug = {slug(r["href"]): r for r in results}
+    assert set(by_slug) == {"a1", "a2", "a3", "i1", "i3"}
+    assert (by_slug["a1"]["lang"], by_slug["a1"]["dir"]) == ("ar", "rtl")
+    assert (by_slug["i1"]["lang"], by_slug["i1"]["dir"]) == ("it", "ltr")
+    italian = page.locator(f'{RESULTS}[lang="it"] .pf-result-title').first
+    assert italian.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    assert by_slug["a1"]["href"] == "/news/ar/articles/a1/"
+    assert by_slug["a1"]["mark"].startswith("بوتين")  # Pagefind marks the word with its punctuation
+    # date in the page's language, the outlet, the article's language in the page's language
+    assert by_slug["a1"]["meta"] == "2 يناير 2025 · المصدر · العربية"
+    assert by_slug["i1"]["meta"] == "2 يناير 2025 · MeteoWeb · الإيطالية"
+    outlet = page.locator(f'{RESULTS}[lang="it"] .search-meta bdi').first
+    assert (outlet.get_attribute("lang"), outlet.get_attribute("dir")) == ("it", "ltr")
+
+
+def test_native_and_cross_language_results_on_the_italian_page(page: Page, base: str) -> None:
+    page.goto(f"{base}it/search/")
+    assert page.eval_on_selector("pagefind-results", "e => getComputedStyle(e).direction") == "ltr"
+    results = search(page, "Ucraina", 2)
+    assert {slug(r["href"]) for r in results} == {"i1", "i3"}
+    expected = "2 risultati per «\u2068Ucraina\u2069»"
+    assert summary_line(page, expected) == expected
+    results = search(page, "الذكاء", 4)
+    assert {(r["lang"], r["dir"]) for r in results} == {("ar", "rtl")}
+    assert all(r["mark"].startswith("الذكاء") for r in results)
+    assert "Arabo" in results[0]["meta"]
+
+
+@pytest.mark.parametrize(("lang", "pane_side"), [("ar", "right"), ("it", "left")])
+def test_the_layout_follows_the_reading_direction(
+    page: Page, base: str, lang: str, pane_side: str
+) -> None:
+    page.set_viewport_size({"width": 1000, "height": 1200})
+    page.goto(f"{base}{lang}/search/")
+    search(page, "روسيا", 6)
+    pane = page.locator("pagefind-filter-pane").bounding_box()
+    results = page.locator("pagefind-results").bounding_box()
+    assert pane is not None and results is not None
+    # The filters come first in the reading direction: on the right in Arabic.
+    assert (pane["x"] > results["x"]) is (pane_side == "right")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize(
+    ("query", "count", "summary"),
+    [
+        ("زززز", 0, "لا توجد نتائج لـ«\u2068زززز\u2069»"),
+        ("كتاب", 1, "نتيجة واحدة لـ«\u2068كتاب\u2069»"),
+        ("شبكه", 2, "نتيجتان لـ«\u2068شبكه\u2069»"),
+        ("الذكاء", 4, "4 نتائج لـ«\u2068الذكاء\u2069»"),
+    ],
+)
+def test_arabic_result_counts_take_their_cldr_plural_form(
+    page: Page, base: str, query: str, count: int, summary: str
+) -> None:
+    page.goto(f"{base}ar/search/")
+    search(page, query, count)
+    assert summary_line(page, summary) == summary
+
+
+def pick_filter(page: Page, group: str, value: str) -> None:
+    """Tick (or untick) a filter value as a reader does: open its group, click the box."""
+    details = page.locator(f'pagefind-filter-pane details[data-filter-name="{group}"]')
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    details.locator(f'input[value="{value}"]').click()
+
+
+def filter_values(page: Page) -> dict[str, list[str]]:
+    """Every filter group and its values, as the pane offers them."""
+    page.wait_for_selector("pagefind-filter-pane input", state="attached")
+    return dict(
+        page.eval_on_selector_all(
+            "pagefind-filter-pane details",
+            """groups => groups.map((g) => [g.dataset.filterName,
+                [...g.querySelectorAll("input")].map((i) => i.value)])""",
+        )
+    )
+
+
+FILTER_LABELS = {
+    "ar": {
+        "اللغة": ["العربية", "الإيطالية"],
+        "وسيلة الإعلام": ["الأخبار", "المصدر", "الشرق", "MeteoWeb"],
+        "الوسم": [
+            "الذكاء الاصطناعي",
+            "بريكس",
+            "الصين",
+            "ديب سيك",
+            "اقتصاد",
+            "غريف",
+            "بوتين",
+            "روسيا",
+            "سبيربنك",
+        ],
+        "السنة": ["2024", "2025"],
+    },
+    "it": {
+        "Lingua": ["Arabo", "Italiano"],
+        "Testata": ["الأخبار", "المصدر", "الشرق", "MeteoWeb"],
+        "Tema": [
+            "Intelligenza artificiale",
+            "BRICS",
+            "Cina",
+            "DeepSeek",
+            "Economia",
+            "Gref",
+            "Putin",
+            "Russia",
+            "Sberbank",
+        ],
+        "Anno": ["2024", "2025"],
+    },
+}
+"""Filter groups and values on each page: ids in the index, labels in the page's language."""
+
+
+@pytest.mark.parametrize(
+    ("lang", "query", "language", "other", "year"),
+    [("ar", "روسيا", "اللغة", "الإيطالية", "السنة"), ("it", "Russia", "Lingua", "Arabo", "Anno")],
+)
+def test_filters_are_labelled_in_the_page_language_and_narrow(
+    page: Page, base: str, lang: str, query: str, language: str, other: str, year: str
+) -> None:
+    page.goto(f"{base}{lang}/search/")
+    assert len(search(page, query, 6)) == 6
+    offered = filter_values(page)
+    assert {k: sorted(v) for k, v in offered.items()} == {
+        k: sorted(v) for k, v in FILTER_LABELS[lang].items()
+    }
+    pick_filter(page, language, other)  # from either page, narrow to the other language
+    page.wait_for_function(f"document.querySelectorAll('{RESULTS}').length === 3")
+    assert {r["lang"] for r in read_results(page)} == ({"it"} if lang == "ar" else {"ar"})
+    pick_filter(page, language, other)
+    page.wait_for_function(f"document.querySelectorAll('{RESULTS}').length === 6")
+    pick_filter(page, year, "2024")
+    page.wait_for_function(f"document.querySelectorAll('{RESULTS}').length === 2")
+    assert {slug(r["href"]) for r in read_results(page)} == {"a2", "i3"}
+
+
+def test_tag_and_outlet_filters(page: Page, base: str) -> None:
+    page.goto(f"{base}it/search/")
+    search(page, "Cina", 7)
+    pick_filter(page, "Tema", "BRICS")
+    page.wait_for_function(f"document.querySelectorAll('{RESULTS}').length === 3")
+    assert {slug(r["href"]) for r in read_results(page)} == {"a1", "a2", "i2"}
+    pick_filter(page, "Tema", "BRICS")
+    pick_filter(page, "Testata", "MeteoWeb")
+    page.wait_for_function(f"document.querySelectorAll('{RESULTS}').length === 3")
+    assert {slug(r["href"]) for r in read_results(page)} == {"i1", "i2", "i3"}
+
+
+@pytest.mark.parametrize("lang", ["ar", "it"])
+def test_results_sort_by_date_across_languages(page: Page, base: str, lang: str) -> None:
+    page.goto(f"{base}{lang}/search/")
+    query = "روسيا" if lang == "ar" else "Russia"
+    search(page, query, 6)
+    page.select_option("#search-sort", "desc")
+    newest = ["a3", "a1", "i1", "i2", "a2", "i3"]  # i1 and a1 share 2025-01-02: either order
+    page.wait_for_function(
+        f"document.querySelector('{FIRST}')?.getAttribute('href').endsWith('/a3/')"
+    )
+    dates = [r["date"] for r in read_results(page)]
+    assert dates == sorted(dates, reverse=True) and len(dates) == 6
+    assert [slug(r["href"]) for r in read_results(page)][:1] == newest[:1]
+    page.select_option("#search-sort", "asc")
+    page.wait_for_function(
+        f"['/i3/', '/a2/'].some((s) => document.querySelector('{FIRST}')?.href.endsWith(s))"
+    )
+    dates = [r["date"] for r in read_results(page)]
+    assert dates == sorted(dates) and len(dates) == 6
+
+
+def test_markup_quotes_and_direction_controls_in_a_query_stay_text(page: Page, base: str) -> None:
+    page.goto(f"{base}it/search/")
+    for query in ("<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>', "\u202eRussia\u202c"):
+        box = page.locator("pagefind-input input")
+        box.fill(query)
+        page.wait_for_function(
+            "(q) => document.querySelector('pagefind-summary')?.textContent.includes(q)", arg=query
+        )
+        assert page.evaluate("document.querySelectorAll('main img, main svg').length") == 0
+        assert query in page.inner_text("pagefind-summary")
+
+
+def test_a_title_with_markup_is_shown_as_text(
+    browser: Browser, http_server: Callable[[Path], str], tmp_path: Path
+) -> None:
+    build(VALID_SITE, tmp_path / "archive")
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    page.goto(http_server(tmp_path) + "archive/it/search/")
+    results = search(page, "Mosca", 1)
+    assert results[0]["title"] == "<script>alert(1)</script> \"Mosca\" & 'Pechino' </script>"
+    assert (
+        page.evaluate("document.querySelectorAll('pagefind-results script').length") == 1
+    )  # the template
+    assert not dialogs
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["ar", "it"])
+def test_without_javascript_the_page_says_so_and_links_elsewhere(
+    browser: Browser, base: str, lang: str
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base}{lang}/search/")
+    notice = page.locator(".search-nojs")
+    assert notice.is_visible()
+    assert "JavaScript" in notice.inner_text()
+    hrefs = notice.locator("a").evaluate_all("links => links.map((a) => a.getAttribute('href'))")
+    assert hrefs == [f"/news/{lang}/tags/", f"/news/{lang}/archive/"]
+    context.close()
+
+
+EXPANSIONS = [
+    ("والذكاء", ["والذكاء", "الذكاء"]),
+    ("وبالذكاء", ["وبالذكاء", "بالذكاء", "الذكاء"]),
+    ("للذكاء", ["للذكاء", "الذكاء"]),
+    ("لروسيا", ["لروسيا", "روسيا"]),
+    ("تحالفات", ["تحالفات", "تحالف"]),
+    ("لجنة", ["لجنة"]),  # short words keep their first letter: لجنة is not ل + جنة
+    ("الذَّكَـاء", ["الذكاء"]),
+    ("الذکاء ۲۰۲۳", ["الذكاء 2023"]),
+    ("\u202eRussia\u202c", ["Russia"]),
+    ("dell’Ucraina", ["dell'Ucraina", "Ucraina"]),
+]
+
+
+def test_query_expansion_rules(page: Page, base: str) -> None:
+    page.goto(f"{base}it/search/")
+    got = page.evaluate(
+        """async (queries) => {
+          const m = await import(new URL("../../static/search/normalize.js", location.href).href);
+          return queries.map((q) => m.expandQuery(q));
+        }""",
+        [q for q, _ in EXPANSIONS],
+    )
+    assert dict(zip([q for q, _ in EXPANSIONS], got, strict=True)) == dict(EXPANSIONS)
+
+
+def test_more_results_show_the_next_page_and_tag_words_never_show(
+    browser: Browser,
+    http_server: Callable[[Path], str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("briefgen.search.PAGE_SIZE", 2)
+    build(SEARCH_SITE, tmp_path / "news")
+    page = browser.new_page(viewport={"width": 1000, "height": 3000})
+    page.goto(http_server(tmp_path) + "news/it/search/")
+    more = page.locator("#search-more")
+    assert len(search(page, "Russia", 2)) == 2
+    assert page.inner_text("pagefind-summary").startswith("6 ")
+    for shown in (4, 6):
+        assert more.is_visible()
+        more.click()
+        count = f"(n) => document.querySelectorAll('{RESULTS}').length === n"
+        page.wait_for_function(count, arg=shown)
+    page.wait_for_function("document.getElementById('search-more').hidden")
+    # Alias matches come from a word each record carries per tag: it is never shown.
+    search(page, "غريف", 4)  # "more" raised the page to six results
+    assert "bgtag" not in page.inner_text("pagefind-results")
+    page.close()

@@ -1,0 +1,223 @@
+// A "pagefind.js" for Pagefind's Component UI that searches one bundle per content language.
+//
+// The Component UI imports `${bundle-path}pagefind.js`, calls createInstance(), then init(),
+// filters() and search(term, {filters}). This module answers those calls with one real Pagefind
+// instance per bundle, each imported from its own URL so that it loads its own language's WASM
+// (stemmer): sharing one pagefind.js between bundles breaks, and Pagefind's mergeIndex searches
+// every bundle with the page language's stemmer. It also expands the query (normalize.js),
+// turns tag aliases into a tag-filter search, merges the results and labels the filters in the
+// page's language. Everything shown is escaped by the Component UI's template; meta.title is text.
+import { aliasKey, expandQuery, foldQuery } from "./normalize.js";
+
+const CFG = JSON.parse(document.getElementById("briefgen-search").textContent);
+const VARIANT_WEIGHT = 0.8;          // an expanded form ranks below the query as typed
+const MIN_WORD_ALIAS = 3;            // single words shorter than this match an alias only as the whole query
+const plural = new Intl.PluralRules(CFG.lang);
+const years = new Intl.NumberFormat(CFG.lang, { useGrouping: false });
+const dateFormats = {
+  4: new Intl.DateTimeFormat(CFG.lang, { year: "numeric", timeZone: "UTC" }),
+  7: new Intl.DateTimeFormat(CFG.lang, { year: "numeric", month: "long", timeZone: "UTC" }),
+  10: new Intl.DateTimeFormat(CFG.lang, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" }),
+};
+const directions = Object.fromEntries(CFG.bundles.map((b) => [b.lang, b.dir]));
+const keyOut = CFG.filterNames;                                   // {tag: "الوسم", ...}
+const keyIn = Object.fromEntries(Object.entries(keyOut).map(([k, v]) => [v, k]));
+
+let ready = null;
+let totals = null;                                                // every filter value's count, labelled
+let sortState = null;                                             // null: relevance; {date: "desc"|"asc"}
+
+export function setSort(sort) { sortState = sort; }
+
+export function init() {
+  ready ??= Promise.all(CFG.bundles.map(async (bundle) => {
+    const module = await import(bundle.path + "pagefind.js");
+    const pf = module.createInstance({ basePath: bundle.path, excerptLength: CFG.excerptLength, noWorker: true });
+    await pf.init();
+    // Loads the filter index: without it the first search counts only the filters it used.
+    return { lang: bundle.lang, pf, filters: await pf.filters() };
+  })).then((insts) => {
+    totals = labelFilters(insts.map((inst) => inst.filters));
+    return insts;
+  });
+  return ready;
+}
+
+// An ISO date at its precision (2025, 2025-01, 2025-01-02, or a date-time) in the page's language.
+function dateLabel(iso) {
+  if (!iso) return CFG.undated;
+  const day = iso.slice(0, 10);
+  const when = new Date((day.length === 4 ? day + "-01-01" : day.length === 7 ? day + "-01" : day) + "T12:00:00Z");
+  return dateFormats[Math.min(day.length, 10)]?.format(when) ?? iso;
+}
+
+function valueLabel(key, value) {
+  if (key === "year") return years.format(Number(value));
+  return CFG.labels[key]?.[value] ?? value;
+}
+
+// [{tag: {china: 3}}, ...] from several searches → one table with labels in the page's language.
+function labelFilters(tables) {
+  const out = Object.fromEntries(Object.values(keyOut).map((name) => [name, {}]));
+  for (const table of tables) for (const [key, counts] of Object.entries(table ?? {})) {
+    if (!keyOut[key]) continue;
+    for (const [value, n] of Object.entries(counts)) {
+      const label = valueLabel(key, value);
+      out[keyOut[key]][label] = (out[keyOut[key]][label] ?? 0) + n;
+    }
+  }
+  return out;
+}
+
+// The Component UI's selection ({"الوسم": ["الصين"]}) → ids ({tag: {any: ["china"]}}).
+function filterIds(selection) {
+  const out = {};
+  for (const [name, chosen] of Object.entries(selection ?? {})) {
+    const key = keyIn[name] ?? name;
+    const labels = Array.isArray(chosen) ? chosen : chosen?.any ?? [];
+    if (!labels.length) continue;
+    const ids = {};
+    if (key === "year") for (const label of labels) ids[label] = foldQuery(String(label));
+    else for (const [id, label] of Object.entries(CFG.labels[key] ?? {})) ids[label] = id;
+    out[key] = { any: labels.map((label) => ids[label] ?? label) };
+  }
+  return out;
+}
+
+// Tags whose name or alias is the whole query, one of its words, or two adjacent words.
+function aliasTags(term, queries) {
+  const words = [...new Set(queries.flatMap((q) => q.split(" ")))];
+  const keys = new Set([aliasKey(term)]);
+  for (const w of words) if (aliasKey(w).length >= MIN_WORD_ALIAS) keys.add(aliasKey(w));
+  for (let i = 0; i + 1 < words.length; i++) keys.add(aliasKey(words[i] + words[i + 1]));
+  const tags = new Set();
+  for (const key of keys) for (const tag of CFG.aliases[key] ?? []) tags.add(tag);
+  return [...tags];
+}
+
+const tagToken = (key) => CFG.tagToken + key.toLowerCase().replace(/[^a-z0-9]/g, "");
+const TOKENS = new RegExp(`(<mark>)?${CFG.tagToken}[a-z0-9]+(</mark>)?`, "g");
+
+function entry(inst, result, weight) {
+  let data = null;
+  return {
+    id: `${inst.lang}:${result.id}`, score: result.score * weight, words: result.words?.length ?? 0,
+    data: () => (data ??= result.data().then((d) => ({
+      ...d,
+      url: d.meta.href ?? d.url,
+      excerpt: d.excerpt.replace(TOKENS, "").trim(),   // the tag words are for matching only
+      meta: {
+        ...d.meta, lang: inst.lang, dir: directions[inst.lang], date_label: dateLabel(d.meta.date),
+        lang_label: valueLabel("lang", inst.lang), outlet_label: valueLabel("outlet", d.meta.outlet),
+        outlet_lang: CFG.outletLang[d.meta.outlet]?.[0] ?? CFG.lang, outlet_dir: CFG.outletLang[d.meta.outlet]?.[1] ?? "auto",
+      },
+    }))),
+  };
+}
+
+// Every query form and the alias search on one bundle, merged by page.
+async function searchBundle(inst, queries, tags, filters, sort) {
+  const calls = queries.map((q, i) => inst.pf.search(q, { filters, sort }).then((res) => ({ res, weight: i ? VARIANT_WEIGHT : 1 })));
+  // An alias: the word each record carries per tag (a search without a term would read every
+  // index chunk). Ranked after text matches.
+  for (const tag of tags) {
+    calls.push(inst.pf.search(tagToken(tag), { filters, sort }).then((res) => ({ res, weight: 0, alias: true })));
+  }
+  const done = await Promise.all(calls);
+  const byId = new Map();
+  const lists = [];
+  for (const { res, weight, alias } of done) {
+    const list = [];
+    for (const result of res.results) {
+      let e = byId.get(result.id);
+      const fresh = entry(inst, result, weight);
+      if (!e) byId.set(result.id, (e = fresh));
+      else {
+        e.score = Math.max(e.score, fresh.score);
+        // The excerpt of the search that matched most words: the literal والذكاء also matches والذي.
+        if (fresh.words > e.words) { e.data = fresh.data; e.words = fresh.words; }
+      }
+      if (alias) e.alias = true;
+      list.push(e);
+    }
+    lists.push(list);
+  }
+  // The counts of a union are not the sum of the searches' counts: show the largest (a lower bound).
+  const counts = {};
+  for (const { res } of done) for (const [key, values] of Object.entries(res.filters ?? {})) {
+    counts[key] ??= {};
+    for (const [v, n] of Object.entries(values)) counts[key][v] = Math.max(counts[key][v] ?? 0, n);
+  }
+  return { all: [...byId.values()], lists, counts, unfiltered: Math.max(0, ...done.map((d) => d.res.unfilteredResultCount ?? 0)) };
+}
+
+// Merge lists already sorted by date, loading only the fragments of the results shown.
+function dateMerge(lists, direction) {
+  const pos = lists.map(() => 0), seen = new Set(), out = [];
+  let chain = Promise.resolve();
+  async function next() {
+    let best = null, bestList = -1, bestKey = null;
+    for (let i = 0; i < lists.length; i++) {
+      while (pos[i] < lists[i].length && seen.has(lists[i][pos[i]].id)) pos[i]++;
+      if (pos[i] >= lists[i].length) continue;
+      const e = lists[i][pos[i]];
+      const key = (await e.data()).meta.date ?? "";
+      if (best === null || (direction === "desc" ? key > bestKey : key < bestKey)) [best, bestList, bestKey] = [e, i, key];
+    }
+    if (best) { pos[bestList]++; seen.add(best.id); }
+    return best;
+  }
+  return (i) => (chain = chain.then(async () => {
+    while (out.length <= i) { const e = await next(); if (!e) break; out.push(e); }
+  }).then(() => out[i]));
+}
+
+// The summary in the right CLDR plural form (Pagefind's translations know only one and many);
+// the term is isolated so that direction controls in it cannot reorder the sentence.
+function setSummary(count) {
+  const text = (CFG.plurals[count === 0 && CFG.plurals.zero ? "zero" : plural.select(count)] ?? CFG.plurals.other)
+    .replace("[SEARCH_TERM]", "\u2068[SEARCH_TERM]\u2069");
+  window.PagefindComponents?.getInstanceManager?.().getInstance("default")
+    ?.setTranslations({ zero_results: text, one_result: text, many_results: text });
+}
+
+export async function search(term, options = {}) {
+  const started = performance.now();
+  const insts = await init();
+  const filters = filterIds(options.filters);
+  const sort = options.sort ?? sortState ?? undefined;
+  const queries = term ? expandQuery(term) : [];
+  const tags = term ? aliasTags(term, queries) : [];
+  const per = await Promise.all(insts.map((inst) => searchBundle(inst, queries.length ? queries : [null], tags, filters, sort)));
+  const all = per.flatMap((p) => p.all);
+  let results;
+  if (sort?.date) {
+    const at = dateMerge(per.flatMap((p) => p.lists), sort.date);
+    results = all.map((_, i) => ({ id: `d${i}`, score: 0, words: [], data: async () => (await at(i)).data() }));
+  } else {
+    // Raw scores compare across bundles (same ranking formula); alias-only hits come after text hits.
+    const floor = Math.min(1, ...all.filter((e) => e.score > 0).map((e) => e.score)) / 2;
+    for (const e of all) e.rank = e.score > 0 ? e.score * (e.alias ? 1.5 : 1) : floor;
+    results = all.sort((a, b) => b.rank - a.rank || (a.id < b.id ? -1 : 1));
+  }
+  if (term) setSummary(results.length);
+  return {
+    results,
+    unfilteredResultCount: per.reduce((n, p) => n + p.unfiltered, 0),
+    filters: labelFilters(per.map((p) => p.counts)),
+    totalFilters: totals,
+    timings: { total: performance.now() - started },
+    queries, aliasTags: tags,
+  };
+}
+
+export function createInstance() {
+  return {
+    init, search, filters: async () => { await init(); return totals; },
+    debouncedSearch: (term, options) => search(term, options),
+    preload: async (term) => {
+      for (const inst of await init()) for (const q of expandQuery(term)) inst.pf.preload(q);
+    },
+    options: async () => {}, mergeIndex: async () => {}, destroy: () => {},
+  };
+}

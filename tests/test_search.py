@@ -1,0 +1,257 @@
+"""The search stage: the bundles it writes, what goes into them, and what happens when it fails.
+
+The bundles are not byte-for-byte reproducible (Pagefind renames its filter and meta files on each
+run), so the golden tree leaves them out and these tests check their presence and shape. What a
+reader finds is tested in a real browser: tests/browser/test_search_browser.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from briefgen import search
+from briefgen.build import build, check
+from briefgen.cli import main
+from briefgen.errors import BuildError
+from briefgen.search import alias_key, fold_index
+from tests.helpers import MANIFEST, SITES, VALID_SITE, parse_html, tree_hash
+
+INSTALL = 'pip install "pagefind[bin]"'
+
+
+def fragments(bundle: Path) -> list[dict[str, object]]:
+    """The stored records of a bundle (gzip, after Pagefind's ``pagefind_dcd`` marker)."""
+    out = []
+    for path in sorted((bundle / "fragment").iterdir()):
+        data = gzip.decompress(path.read_bytes())
+        out.append(json.loads(data[data.index(b"{") :]))
+    return out
+
+
+def test_one_bundle_per_content_language_holds_that_language_only(valid_output: Path) -> None:
+    for lang, slugs in (
+        ("ar", {"alliance-month", "putin-china-ai", "undated-note"}),
+        ("it", {"escaping", "sberbank"}),
+    ):
+        bundle = valid_output / "pagefind" / lang
+        entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+        assert list(entry["languages"]) == [lang]
+        assert entry["languages"][lang]["page_count"] == len(slugs)
+        assert (bundle / f"wasm.{lang}.pagefind").is_file()
+        assert (bundle / "pagefind.js").is_file()
+        records = fragments(bundle)
+        assert {str(r["url"]).split("/")[-2] for r in records} == slugs
+
+
+def test_records_are_articles_with_their_metadata_not_pages(valid_output: Path) -> None:
+    (record,) = [r for r in fragments(valid_output / "pagefind/it") if "sberbank" in str(r["url"])]
+    assert record["meta"] == {
+        "title": "L'alleanza di Sberbank con la Cina",
+        "href": "/archive/it/articles/sberbank/",
+        "date": "2025-02-03T10:30:00+01:00",
+        "outlet": "meteoweb",
+    }
+    assert record["filters"] == {
+        "lang": ["it"],
+        "tag": ["russia", "china"],
+        "outlet": ["meteoweb"],
+        "year": ["2025"],
+    }
+    content = str(record["content"])
+    assert content.startswith("L'alleanza di Sberbank con la Cina.")
+    for navigation in (
+        "Temi",
+        "Testate",
+        "Archivio",
+        "Cerca",
+        "Home",
+    ):  # no menus, lists or footers
+        assert navigation not in content
+
+
+def test_an_undated_article_is_indexed_without_a_year(valid_output: Path) -> None:
+    (record,) = [
+        r for r in fragments(valid_output / "pagefind/ar") if "undated-note" in str(r["url"])
+    ]
+    assert "year" not in dict(record["filters"])  # type: ignore[arg-type]
+    assert "date" not in dict(record["meta"])  # type: ignore[arg-type]
+
+
+def test_only_what_the_search_page_loads_is_kept(valid_output: Path) -> None:
+    names = {p.name for p in (valid_output / "pagefind").rglob("*") if p.is_file()}
+    assert not names & {
+        "pagefind-ui.js",
+        "pagefind-modular-ui.js",
+        "pagefind-worker.js",
+        "wasm.unknown.pagefind",
+    }
+    # The Component UI is loaded from the first bundle only.
+    assert (valid_output / "pagefind/ar/pagefind-component-ui.js").is_file()
+    assert not (valid_output / "pagefind/it/pagefind-component-ui.js").exists()
+
+
+def test_the_manifest_lists_every_bundle_file(valid_output: Path) -> None:
+    listed = set((valid_output / MANIFEST).read_text("utf-8").splitlines())
+    bundle = {
+        p.relative_to(valid_output).as_posix()
+        for p in (valid_output / "pagefind").rglob("*")
+        if p.is_file()
+    }
+    assert bundle and bundle <= listed
+
+
+def test_no_search_builds_the_page_but_no_bundle(tmp_path: Path) -> None:
+    assert (
+        main(
+            ["build", "--source", str(VALID_SITE), "--output", str(tmp_path / "out"), "--no-search"]
+        )
+        == 0
+    )
+    assert not (tmp_path / "out/pagefind").exists()
+    assert (tmp_path / "out/ar/search/index.html").is_file()
+
+
+def test_check_never_indexes(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object) -> list[str]:
+        raise AssertionError("check ran the indexer")
+
+    monkeypatch.setattr(search, "index_site", fail)
+    monkeypatch.setattr("briefgen.build.index_site", fail)
+    check(VALID_SITE)
+
+
+def broken_binary(tmp_path: Path, text: bytes) -> Path:
+    path = tmp_path / "pagefind"
+    path.write_bytes(text)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.mark.parametrize(
+    "binary",
+    [
+        pytest.param(b"\x7fELF garbage", id="not-an-executable"),
+        pytest.param(b"#!/bin/sh\necho 'Error: broken' >&2\nexit 3\n", id="exits-with-an-error"),
+        pytest.param(b"#!/bin/sh\nexit 0\n", id="writes-nothing"),
+        pytest.param(None, id="missing"),
+    ],
+)
+def test_a_broken_pagefind_fails_the_build_and_keeps_the_previous_site(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    binary: bytes | None,
+) -> None:
+    output = tmp_path / "out"
+    build(VALID_SITE, output)
+    before = tree_hash(output)
+    path = tmp_path / "no-such-pagefind" if binary is None else broken_binary(tmp_path, binary)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(path))
+    capsys.readouterr()
+    assert main(["build", "--source", str(VALID_SITE), "--output", str(output)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("briefgen: error: ") and "Pagefind" in err
+    if binary != b"#!/bin/sh\nexit 0\n":
+        assert INSTALL in err
+    assert tree_hash(output) == before
+    assert (
+        sorted(p.name for p in tmp_path.iterdir() if ".staging" in p.name or ".previous" in p.name)
+        == []
+    )
+
+
+def test_a_missing_binary_package_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
+    monkeypatch.setitem(__import__("sys").modules, "pagefind_bin", None)  # import fails
+    with pytest.raises(BuildError, match=r'pip install "pagefind\[bin\]"'):
+        search.index.pagefind_binary()
+
+
+def test_the_search_page_carries_its_strings_and_tables(valid_output: Path) -> None:
+    for lang in ("ar", "it"):
+        doc = parse_html((valid_output / lang / "search/index.html").read_text("utf-8"))
+        config_script = next(s for s in doc.find_all("script") if s.get("id") == "briefgen-search")
+        config = json.loads(config_script.text)
+        assert config["lang"] == lang
+        assert [b["path"] for b in config["bundles"]] == [
+            "/archive/pagefind/ar/",
+            "/archive/pagefind/it/",
+        ]
+        assert config["labels"]["tag"]["china"] == {"ar": "الصين", "it": "Cina"}[lang]
+        assert (
+            config["labels"]["lang"]
+            == {
+                "ar": {"ar": "العربية", "it": "الإيطالية"},
+                "it": {"ar": "Arabo", "it": "Italiano"},
+            }[lang]
+        )
+        assert set(config["aliases"]["china"]) == {"china"} and config["aliases"]["中国"] == [
+            "china"
+        ]
+        plurals = {
+            "ar": {"zero", "one", "two", "few", "many", "other"},
+            "it": {"one", "many", "other"},
+        }[lang]
+        assert set(config["plurals"]) == plurals
+        assert all("[SEARCH_TERM]" in text for text in config["plurals"].values())
+        noscript = doc.find("noscript")
+        assert noscript is not None
+        assert [a.get("href") for a in noscript.find_all("a")] == [
+            f"/archive/{lang}/tags/",
+            f"/archive/{lang}/archive/",
+        ]
+
+
+def test_every_page_links_to_the_search_page_of_its_language(valid_output: Path) -> None:
+    for lang in ("ar", "it"):
+        for path in (valid_output / lang).rglob("index.html"):
+            assert f'href="/archive/{lang}/search/"' in path.read_text("utf-8"), path
+
+
+@pytest.mark.parametrize(
+    ("text", "indexed"),
+    [
+        ("کتاب", "كتاب"),  # Persian kaf
+        ("روسیا", "روسيا"),  # Persian yeh
+        ("۲۰۲۳", "٢٠٢٣"),  # Persian digits → Arabic-Indic (the Arabic index folds those)
+        ("dell’Ucraina", "dell'Ucraina"),  # typographic apostrophe → ASCII (Pagefind splits there)
+        ("l’1 gennaio", "l'1 gennaio"),
+        ("‘citato’", "‘citato’"),  # quotation marks, not apostrophes: kept
+        ("الذَّكَاء", "الذَّكَاء"),  # Pagefind folds diacritics itself: kept for the excerpt
+    ],
+)
+def test_index_side_folding(text: str, indexed: str) -> None:
+    assert fold_index(text) == indexed
+
+
+@pytest.mark.parametrize(
+    ("names", "same"),
+    [
+        (("سبيربنك", "سبير بنك", "سبير-بنك"), True),
+        (("Sberbank", "Sber-bank", "SBER BANK"), True),
+        (("غريف", "جريف", "جريـف", "جَرِيف"), True),
+        (("إنجلترا", "انجلترا", "آنجلترا"), True),
+        (("مكتبة", "مكتبه"), True),
+        (("٢٠٢٣", "2023", "۲۰۲۳"), True),
+        (("ديب سيك", "ديبسيك", "دیب سیک"), True),
+        (("China", "Cina"), False),
+    ],
+)
+def test_alias_keys_meet_across_spellings(names: tuple[str, ...], same: bool) -> None:
+    keys = {alias_key(n) for n in names}
+    assert (len(keys) == 1) is same
+
+
+def test_aliases_in_tags_yml_reach_the_search_pages(tmp_path: Path) -> None:
+    build(SITES / "search", tmp_path / "out")
+    doc = parse_html((tmp_path / "out/it/search/index.html").read_text("utf-8"))
+    config = json.loads(
+        next(s for s in doc.find_all("script") if s.get("id") == "briefgen-search").text
+    )
+    assert config["aliases"][alias_key("سبير بنك")] == ["sberbank"]
+    assert config["aliases"][alias_key("German Gref")] == ["gref"]

@@ -1,0 +1,33 @@
+// The search page's own controls. The URL is the one the Component UI imports, so this is the
+// same module instance.
+import { init, setSort } from "./pagefind.js";
+
+// Load the bundles (WASM, filter index) while the reader is still typing, not after.
+document.querySelector("pagefind-input")?.addEventListener("focusin", () => init(), { once: true });
+
+const manager = () => window.PagefindComponents?.getInstanceManager().getInstance("default");
+
+// The Component UI shows max-results results; "more results" raises it and renders again.
+const results = document.querySelector("pagefind-results");
+const more = document.getElementById("search-more");
+const step = Number(results.getAttribute("max-results"));
+let listening = false;
+document.querySelector("pagefind-input")?.addEventListener("input", () => {
+  if (listening || !manager()) return;
+  listening = true;
+  manager().on("results", (found) => {
+    more.hidden = (found?.results?.length ?? 0) <= Number(results.getAttribute("max-results"));
+  });
+});
+more.addEventListener("click", () => {
+  results.setAttribute("max-results", String(Number(results.getAttribute("max-results")) + step));
+  const instance = manager();
+  if (instance?.searchTerm) instance.triggerSearch(instance.searchTerm);
+});
+
+// Date sort (the 1.5.2 Component UI has no sort control).
+document.getElementById("search-sort").addEventListener("change", (event) => {
+  setSort(event.target.value ? { date: event.target.value } : null);
+  const instance = window.PagefindComponents?.getInstanceManager().getInstance("default");
+  if (instance?.searchTerm) instance.triggerSearch(instance.searchTerm);
+});
