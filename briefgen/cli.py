@@ -47,10 +47,14 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
     p_serve.add_argument(
-        "--port", type=int, metavar="PORT",
+        "--port",
+        type=int,
+        metavar="PORT",
         help="port to listen on (default: 8000, or the next free one)",
     )
-    p_serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    p_serve.add_argument(
+        "--drafts", action="store_true", help="include articles marked draft: true"
+    )
     p_serve.add_argument("--open", action="store_true", help="open the site in a web browser")
 
     p_check = commands.add_parser("check", help="validate the archive without writing anything")
@@ -106,8 +110,12 @@ def _serve(args: argparse.Namespace) -> None:
     signal.signal(signal.SIGTERM, stop)
     try:
         serve(
-            args.source, host=args.host, port=args.port, drafts=args.drafts,
-            open_browser=args.open, report=lambda text: print(text, flush=True),
+            args.source,
+            host=args.host,
+            port=args.port,
+            drafts=args.drafts,
+            open_browser=args.open,
+            report=lambda text: print(text, flush=True),
         )
     except KeyboardInterrupt:
         print("stopped", flush=True)

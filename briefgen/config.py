@@ -71,7 +71,7 @@ class SiteConfig:
 
     @property
     def base_path(self) -> str:
-        """The path part of ``base_url`` (``/`` or ``/archive/``): root-relative links start here."""
+        """The path of ``base_url`` (``/`` or ``/archive/``): root-relative links start here."""
         return urlsplit(self.base_url).path
 
     @property
@@ -88,7 +88,13 @@ class SiteConfig:
 
 
 def per_language(
-    value: object, key: str, codes: tuple[str, ...], path: Path, errors: ErrorList, *, required: bool
+    value: object,
+    key: str,
+    codes: tuple[str, ...],
+    path: Path,
+    errors: ErrorList,
+    *,
+    required: bool,
 ) -> Mapping[str, str]:
     """A value given per language: a mapping with a text for every one of ``codes``.
 
@@ -97,7 +103,9 @@ def per_language(
     if not isinstance(value, Map):
         if value is not None and not (isinstance(value, Scalar) and value.is_null):
             assert isinstance(value, (Scalar, Seq))
-            errors.add(path, value.line, f"{key}: expected one text per language, got {kind(value)}")
+            errors.add(
+                path, value.line, f"{key}: expected one text per language, got {kind(value)}"
+            )
         return MappingProxyType({})
     out: dict[str, str] = {}
     for lang_key, text in value.items:
@@ -105,7 +113,8 @@ def per_language(
             errors.add(
                 path,
                 lang_key.line,
-                f"{key}: {lang_key.text!r} is not a language code{did_you_mean(lang_key.text, codes)}",
+                f"{key}: {lang_key.text!r} is not a language code"
+                + did_you_mean(lang_key.text, codes),
             )
         elif not isinstance(text, Scalar) or text.is_null or not text.text.strip():
             errors.add(path, text.line, f"{key}.{lang_key.text}: expected text, got {kind(text)}")
@@ -147,7 +156,9 @@ def load_config(root: Path, output: Path | None = None) -> SiteConfig:
     for item in raw_languages:
         lang = language(item.text)
         if lang is None:
-            errors.add(path, item.line, f"languages: {item.text!r} is not a language code CLDR knows")
+            errors.add(
+                path, item.line, f"languages: {item.text!r} is not a language code CLDR knows"
+            )
         elif lang in languages:
             errors.add(path, item.line, f"languages: {item.text!r} is listed twice")
         else:
@@ -157,7 +168,12 @@ def load_config(root: Path, output: Path | None = None) -> SiteConfig:
     base_url = fields.text("base_url", required=True) or ""
     if base_url:
         parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or parts.query
+            or parts.fragment
+        ):
             errors.add(path, fields.line("base_url"), "base_url: expected an absolute http(s) URL")
         elif not base_url.endswith("/"):
             base_url += "/"
@@ -172,12 +188,16 @@ def load_config(root: Path, output: Path | None = None) -> SiteConfig:
         if raw_per_page.isdigit() and 1 <= int(raw_per_page) <= 1000:
             per_page = int(raw_per_page)
         else:
-            errors.add(path, fields.line("per_page"), "per_page: expected a whole number from 1 to 1000")
+            errors.add(
+                path, fields.line("per_page"), "per_page: expected a whole number from 1 to 1000"
+            )
 
     if node.get("title") is None:
         errors.add(path, node.line, "missing required field 'title'")
     title = per_language(node.get("title"), "title", codes, path, errors, required=True)
-    description = per_language(node.get("description"), "description", codes, path, errors, required=False)
+    description = per_language(
+        node.get("description"), "description", codes, path, errors, required=False
+    )
 
     out_text = fields.text("output") or "_site"
     errors.raise_if_errors(ConfigError)
@@ -199,7 +219,9 @@ def _check_output(root: Path, output: Path) -> None:
     """Refuse an output that would overwrite the sources: the root itself, or anything inside
     ``content/`` or ``themes/`` (a build replaces its output wholesale)."""
     if output == root or root.is_relative_to(output):
-        raise UsageError(f"output {output} is or holds the site root {root}: refusing to replace it")
+        raise UsageError(
+            f"output {output} is or holds the site root {root}: refusing to replace it"
+        )
     for protected in (root / "content", root / "themes"):
         if output.is_relative_to(protected):
             raise UsageError(f"output {output} is inside {protected}: refusing to write there")

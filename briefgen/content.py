@@ -1,4 +1,4 @@
-"""Read ``content/``: vocabularies and articles, validated; every problem collected, then one failure."""
+"""Read ``content/``: vocabularies and articles, validated; all problems collected, one failure."""
 
 from __future__ import annotations
 
@@ -67,7 +67,11 @@ def read_text(path: Path, errors: ErrorList) -> str | None:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         byte = data[exc.start : exc.start + 1].hex()
-        errors.add(path, line, f"not valid UTF-8 (byte 0x{byte} at offset {exc.start}); save the file as UTF-8")
+        errors.add(
+            path,
+            line,
+            f"not valid UTF-8 (byte 0x{byte} at offset {exc.start}); save the file as UTF-8",
+        )
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad = forbidden_character(text)
@@ -112,13 +116,17 @@ def load_tags(path: Path, codes: tuple[str, ...], errors: ErrorList) -> dict[str
         return None
     for key, node in iter_mapping(parse(text, path, errors), path, errors, "tag"):
         if not _KEY.match(key.text):
-            errors.add(path, key.line, f"tag key {key.text!r}: use lower-case letters, digits and hyphens")
+            errors.add(
+                path, key.line, f"tag key {key.text!r}: use lower-case letters, digits and hyphens"
+            )
             continue
         fields = Fields(node, path, errors, TAG_FIELDS, what="field", context=f"tag {key.text!r}: ")
         if node.get("label") is None:
             errors.add(path, key.line, f"tag {key.text!r}: missing required field 'label'")
         labels = per_language(node.get("label"), "label", codes, path, errors, required=True)
-        descriptions = per_language(node.get("description"), "description", codes, path, errors, required=False)
+        descriptions = per_language(
+            node.get("description"), "description", codes, path, errors, required=False
+        )
         aliases = tuple(a.text for a in fields.text_list("aliases") or ())
         tags[key.text] = Tag(key.text, labels, descriptions, aliases, key.line)
     return tags
@@ -138,20 +146,34 @@ def load_outlets(path: Path, errors: ErrorList) -> dict[str, Outlet] | None:
         return None
     for key, node in iter_mapping(parse(text, path, errors), path, errors, "outlet"):
         if key.text == UNKNOWN_OUTLET:
-            errors.add(path, key.line, "'unknown' is reserved for articles whose outlet is not known")
+            errors.add(
+                path, key.line, "'unknown' is reserved for articles whose outlet is not known"
+            )
             continue
         if not _KEY.match(key.text):
-            errors.add(path, key.line, f"outlet key {key.text!r}: use lower-case letters, digits and hyphens")
+            errors.add(
+                path,
+                key.line,
+                f"outlet key {key.text!r}: use lower-case letters, digits and hyphens",
+            )
             continue
-        fields = Fields(node, path, errors, OUTLET_FIELDS, what="field", context=f"outlet {key.text!r}: ")
+        fields = Fields(
+            node, path, errors, OUTLET_FIELDS, what="field", context=f"outlet {key.text!r}: "
+        )
         name = fields.text("name", required=True)
         lang = fields.text("language", required=True)
         if lang is not None and language(lang) is None:
-            errors.add(path, fields.line("language"), f"language: {lang!r} is not a language code CLDR knows")
+            errors.add(
+                path,
+                fields.line("language"),
+                f"language: {lang!r} is not a language code CLDR knows",
+            )
         country = fields.text("country")
         if country is not None and country not in _COUNTRIES:
             hint = f" (did you mean {country.upper()!r}?)" if country.upper() in _COUNTRIES else ""
-            errors.add(path, fields.line("country"), f"country: {country!r} is not an ISO 3166 code{hint}")
+            errors.add(
+                path, fields.line("country"), f"country: {country!r} is not an ISO 3166 code{hint}"
+            )
         url = fields.text("url")
         if url is not None and not _valid_url(url):
             errors.add(path, fields.line("url"), "url: expected an absolute http(s) URL")
@@ -218,7 +240,9 @@ def load_article(
     lang = fields.text("language", required=True)
     if lang is not None and lang not in codes:
         if language(lang) is None:
-            message = f"language: {lang!r} is not a language code CLDR knows{did_you_mean(lang, codes)}"
+            message = (
+                f"language: {lang!r} is not a language code CLDR knows{did_you_mean(lang, codes)}"
+            )
         else:
             message = f"language: {lang!r} is not a site language ({', '.join(codes)})"
         errors.add(path, fields.line("language"), message)
@@ -237,13 +261,16 @@ def load_article(
         errors.add(
             path,
             fields.line("via"),
-            f"via: unknown outlet {via!r}{did_you_mean(via, outlets)}; define it in content/outlets.yml",
+            f"via: unknown outlet {via!r}{did_you_mean(via, outlets)}; "
+            "define it in content/outlets.yml",
         )
 
     tag_keys: list[str] = []
     for item in fields.text_list("tags", required=True) or ():
         if tags is not None and item.text not in tags:
-            errors.add(path, item.line, f"tags: unknown tag {item.text!r}{did_you_mean(item.text, tags)}")
+            errors.add(
+                path, item.line, f"tags: unknown tag {item.text!r}{did_you_mean(item.text, tags)}"
+            )
         elif item.text in tag_keys:
             errors.add(path, item.line, f"tags: {item.text!r} is listed twice")
         else:
@@ -373,7 +400,7 @@ def load_site(
     cache: ArticleCache | None = None,
     paths: Sequence[Path] | None = None,
 ) -> Loaded:
-    """Read, validate and index the whole archive, or raise :class:`ContentError` with every problem.
+    """Read, validate and index the archive, or raise :class:`ContentError` with every problem.
 
     ``paths``: the article files when the caller already knows them (serve follows file events).
     """
@@ -402,14 +429,18 @@ def load_site(
     published = [d for d in drafts_ok if drafts or not d.article.draft]
     assert tags is not None and outlets is not None  # a missing file is an error above
     all_outlets = dict(sorted(outlets.items()))
-    all_outlets[UNKNOWN_OUTLET] = Outlet(UNKNOWN_OUTLET, "", config.default_language.code, None, None, 0)
+    all_outlets[UNKNOWN_OUTLET] = Outlet(
+        UNKNOWN_OUTLET, "", config.default_language.code, None, None, 0
+    )
     site = Site(
         config=config,
         articles=tuple(d.article for d in published),
         tags=MappingProxyType(dict(sorted(tags.items()))),
         outlets=MappingProxyType(all_outlets),
     )
-    return Loaded(site, errors.warnings, MappingProxyType({d.article.slug: d.links for d in published}))
+    return Loaded(
+        site, errors.warnings, MappingProxyType({d.article.slug: d.links for d in published})
+    )
 
 
 def _check_slugs(drafts: Iterable[_Draft], errors: ErrorList) -> None:

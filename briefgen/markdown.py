@@ -1,4 +1,4 @@
-"""Markdown bodies to safe HTML: one configured MarkdownIt, raw HTML off, unsafe links neutralised."""
+"""Markdown bodies to safe HTML: one configured MarkdownIt, raw HTML off, unsafe links inert."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
 
 
 def is_safe_link(url: str) -> bool:
-    """False for ``javascript:``, ``vbscript:``, ``data:`` and ``file:`` links, however disguised."""
+    """False for ``javascript:``, ``vbscript:``, ``data:`` and ``file:`` links, even disguised."""
     return not _UNSAFE_SCHEME.match(_IGNORED_IN_SCHEME.sub("", url))
 
 
@@ -40,9 +40,7 @@ def plain_text(tokens: Sequence[Token]) -> str:
     for token in tokens:
         if token.type == "inline" and token.children is not None:
             parts = [
-                child.content
-                for child in token.children
-                if child.type in ("text", "code_inline")
+                child.content for child in token.children if child.type in ("text", "code_inline")
             ]
             text = "".join(parts).strip()
             if text:

@@ -69,7 +69,7 @@ class PartialDate:
 
     @property
     def iso(self) -> str:
-        """ISO 8601 at the source's precision (``2025``, ``2025-01``, ``2025-01-02``, or a date-time)."""
+        """ISO 8601 at the source's precision: ``2025``, ``2025-01``, ``2025-01-02`` or a moment."""
         if self.moment is not None:
             return self.moment.isoformat()
         if self.day is not None:

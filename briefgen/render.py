@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, get_timezone_gmt
@@ -172,7 +172,7 @@ class I18n:
         return text.format(**values) if values else text
 
     def plural(self, key: str, count: int, **values: object) -> str:
-        """The form of ``key`` that CLDR's plural rules pick for ``count`` ({count} is localised)."""
+        """The form of ``key`` CLDR's plural rules pick for ``count`` ({count} is localised)."""
         forms = self._lookup(key)
         if isinstance(forms, str):
             return forms.format(count=self.number(count), **values)
@@ -189,7 +189,7 @@ class I18n:
         return format_decimal(value, locale=self.locale)
 
     def date(self, when: PartialDate | None) -> str:
-        """A date at its precision: ``2025``, ``gennaio 2025``, ``2 يناير 2025``, or with the time."""
+        """A date at its precision: ``2025``, ``gennaio 2025``, ``2 يناير 2025``, or with time."""
         if when is None:
             return self("undated")
         day = when.as_date
@@ -231,7 +231,13 @@ def lang_attrs(code: str, within: str, direction: str) -> Markup:
 def json_ld(data: Mapping[str, Any]) -> Markup:
     """JSON for a ``<script>`` element: nothing in it can close the script or start markup."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return Markup(text)
 
@@ -277,17 +283,26 @@ class PageBuilder:
     def __init__(self, site: Site, theme: Theme) -> None:
         self.site = site
         self.config = site.config
-        self.i18n = {lang.code: I18n(lang, theme.strings[lang.code]) for lang in self.config.languages}
+        self.i18n = {
+            lang.code: I18n(lang, theme.strings[lang.code]) for lang in self.config.languages
+        }
 
     def everywhere(self, url_for: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
         return tuple((lang.code, url_for(lang.code)) for lang in self.config.languages)
 
     def pages(self) -> Iterator[Page]:
         default = self.config.default_language
-        yield Page("", "redirect.html", default, "redirect", self.config.title[default.code], sitemap=False)
         yield Page(
-            "404.html", "404.html", default, "404", self.i18n[default.code]("not_found_title"),
-            self.everywhere(Urls.not_found), sitemap=False,
+            "", "redirect.html", default, "redirect", self.config.title[default.code], sitemap=False
+        )
+        yield Page(
+            "404.html",
+            "404.html",
+            default,
+            "404",
+            self.i18n[default.code]("not_found_title"),
+            self.everywhere(Urls.not_found),
+            sitemap=False,
         )
         for lang in self.config.languages:
             yield from self.language_pages(lang)
@@ -296,15 +311,31 @@ class PageBuilder:
 
     def language_pages(self, lang: Language) -> Iterator[Page]:
         site, t, code = self.site, self.i18n[lang.code], lang.code
-        yield from self.list_pages(lang, "home", Urls.home, site.articles, self.config.title[code], feed=Urls.feed(code))
-        yield Page(
-            Urls.not_found(code), "404.html", lang, "404", t("not_found_title"),
-            self.everywhere(Urls.not_found), sitemap=False,
+        yield from self.list_pages(
+            lang, "home", Urls.home, site.articles, self.config.title[code], feed=Urls.feed(code)
         )
-        yield self.feed(lang, Urls.feed(code), site.articles_in(code), self.config.title[code], Urls.home(code))
+        yield Page(
+            Urls.not_found(code),
+            "404.html",
+            lang,
+            "404",
+            t("not_found_title"),
+            self.everywhere(Urls.not_found),
+            sitemap=False,
+        )
+        yield self.feed(
+            lang, Urls.feed(code), site.articles_in(code), self.config.title[code], Urls.home(code)
+        )
 
         tag_rows = tuple((tag, len(site.by_tag.get(tag.key, ()))) for tag in site.tags.values())
-        yield Page(Urls.tags(code), "tags.html", lang, "tags", t("tags_title"), self.everywhere(Urls.tags), {
+        yield Page(
+            Urls.tags(code),
+            "tags.html",
+            lang,
+            "tags",
+            t("tags_title"),
+            self.everywhere(Urls.tags),
+            {
                 "tag_rows": tag_rows,
                 "subject_rows": research.Helpers.tag_rows(site),
                 "pairs": research.Helpers.pairs(site),
@@ -313,41 +344,89 @@ class PageBuilder:
         for tag in site.tags.values():
             articles = site.by_tag.get(tag.key, ())
             yield from self.list_pages(
-                lang, "tag", partial(Urls.tag, key=tag.key), articles, tag.labels[code],
-                extra={"tag": tag}, feed=Urls.tag_feed(code, tag.key),
+                lang,
+                "tag",
+                partial(Urls.tag, key=tag.key),
+                articles,
+                tag.labels[code],
+                extra={"tag": tag},
+                feed=Urls.tag_feed(code, tag.key),
             )
-            yield self.feed(lang, Urls.tag_feed(code, tag.key), articles, tag.labels[code], Urls.tag(code, tag.key))
+            yield self.feed(
+                lang,
+                Urls.tag_feed(code, tag.key),
+                articles,
+                tag.labels[code],
+                Urls.tag(code, tag.key),
+            )
 
         outlet_rows = tuple(
             (outlet, len(site.by_outlet.get(outlet.key, ())))
             for outlet in site.outlets.values()
             if outlet.known or outlet.key in site.by_outlet
         )
-        yield Page(Urls.outlets(code), "outlets.html", lang, "outlets", t("outlets_title"), self.everywhere(Urls.outlets), {"outlet_rows": outlet_rows})
+        yield Page(
+            Urls.outlets(code),
+            "outlets.html",
+            lang,
+            "outlets",
+            t("outlets_title"),
+            self.everywhere(Urls.outlets),
+            {"outlet_rows": outlet_rows},
+        )
         for outlet in site.outlets.values():
             articles = site.by_outlet.get(outlet.key, ())
             if not outlet.known and not articles:
                 continue
             title = outlet.name if outlet.known else t("unknown_outlet")
-            yield from self.list_pages(lang, "outlet", partial(Urls.outlet, key=outlet.key), articles, title, extra={"outlet": outlet})
+            yield from self.list_pages(
+                lang,
+                "outlet",
+                partial(Urls.outlet, key=outlet.key),
+                articles,
+                title,
+                extra={"outlet": outlet},
+            )
 
         years = tuple(
-            (year, len(items), tuple((m, len(site.by_month[(y, m)])) for (y, m) in site.by_month if y == year))
+            (
+                year,
+                len(items),
+                tuple((m, len(site.by_month[(y, m)])) for (y, m) in site.by_month if y == year),
+            )
             for year, items in site.by_year.items()
         )
         yield Page(
-            Urls.archive(code), "archive.html", lang, "archive", t("archive_title"), self.everywhere(Urls.archive),
+            Urls.archive(code),
+            "archive.html",
+            lang,
+            "archive",
+            t("archive_title"),
+            self.everywhere(Urls.archive),
             {"years": years, "undated_count": len(site.undated)},
         )
         for year, items in site.by_year.items():
-            yield from self.list_pages(lang, "year", partial(Urls.year, year=year), items, t.year(year), extra={"year": year})
+            yield from self.list_pages(
+                lang,
+                "year",
+                partial(Urls.year, year=year),
+                items,
+                t.year(year),
+                extra={"year": year},
+            )
         for (year, month), items in site.by_month.items():
             yield from self.list_pages(
-                lang, "month", partial(Urls.month, year=year, month=month), items, t.month(year, month),
+                lang,
+                "month",
+                partial(Urls.month, year=year, month=month),
+                items,
+                t.month(year, month),
                 extra={"year": year, "month": month},
             )
         if site.undated:
-            yield from self.list_pages(lang, "undated", Urls.undated, site.undated, t("undated_title"))
+            yield from self.list_pages(
+                lang, "undated", Urls.undated, site.undated, t("undated_title")
+            )
 
     def list_pages(
         self,
@@ -361,7 +440,9 @@ class PageBuilder:
         feed: str | None = None,
     ) -> Iterator[Page]:
         """A paginated list, plus one narrowed to each article language when it mixes several."""
-        present = [lg.code for lg in self.config.languages if any(a.language == lg.code for a in articles)]
+        present = [
+            lg.code for lg in self.config.languages if any(a.language == lg.code for a in articles)
+        ]
         variants: list[str | None] = [None, *present] if len(present) > 1 else [None]
         counts = {v: sum(1 for a in articles if v is None or a.language == v) for v in variants}
         per = self.config.per_page
@@ -375,9 +456,14 @@ class PageBuilder:
                 return start if n == 1 else f"{start}page/{n}/"
 
             for n, chunk in enumerate(chunks, 1):
-                filters = tuple(
-                    LanguageFilter(v, url_for(lang.code, 1, v), counts[v], v == variant) for v in variants
-                ) if len(variants) > 1 else ()
+                filters = (
+                    tuple(
+                        LanguageFilter(v, url_for(lang.code, 1, v), counts[v], v == variant)
+                        for v in variants
+                    )
+                    if len(variants) > 1
+                    else ()
+                )
                 pagination = Pagination(
                     n,
                     len(chunks),
@@ -411,7 +497,9 @@ class PageBuilder:
                     data,
                 )
 
-    def feed(self, lang: Language, url: str, articles: Sequence[Article], title: str, alternate: str) -> Page:
+    def feed(
+        self, lang: Language, url: str, articles: Sequence[Article], title: str, alternate: str
+    ) -> Page:
         """An Atom feed of the newest dated articles (Atom needs a date for every entry)."""
         dated = tuple(a for a in articles if a.date is not None)[:FEED_SIZE]
         updated = max((a.date.start for a in dated if a.date is not None), default=None)
@@ -433,7 +521,8 @@ class PageBuilder:
         }
         # One URL per article: the other languages' equivalents are their home pages.
         alternates = tuple(
-            (lg.code, article.url if lg.code == lang.code else Urls.home(lg.code)) for lg in self.config.languages
+            (lg.code, article.url if lg.code == lang.code else Urls.home(lg.code))
+            for lg in self.config.languages
         )
         return Page(article.url, "article.html", lang, "article", article.title, alternates, data)
 
@@ -476,7 +565,15 @@ def site_pages(site: Site, theme: Theme, builder: PageBuilder | None = None) -> 
     builder = builder or PageBuilder(site, theme)
     pages = (*builder.pages(), *(page for produce in PRODUCERS for page in produce(builder)))
     entries = tuple(p for p in pages if p.sitemap)
-    sitemap = Page("sitemap.xml", "sitemap.xml", site.config.default_language, "sitemap", "sitemap", data={"entries": entries}, sitemap=False)
+    sitemap = Page(
+        "sitemap.xml",
+        "sitemap.xml",
+        site.config.default_language,
+        "sitemap",
+        "sitemap",
+        data={"entries": entries},
+        sitemap=False,
+    )
     return (*pages, sitemap)
 
 

@@ -83,7 +83,9 @@ def load_theme(config: SiteConfig) -> Theme:
     if site_theme.is_dir():
         layers.append(site_theme)
     elif config.theme != "default":
-        raise ConfigError.single(config.root / "site.yml", None, f"theme {config.theme!r}: {site_theme} not found")
+        raise ConfigError.single(
+            config.root / "site.yml", None, f"theme {config.theme!r}: {site_theme} not found"
+        )
     default = builtin_theme()
     if default.resolve() not in [p.resolve() for p in layers]:
         layers.append(default)
@@ -98,7 +100,11 @@ def load_theme(config: SiteConfig) -> Theme:
                 found = True
                 merged.update(_load_strings(path, lang.code, errors))
         if not found:
-            errors.add(config.root / "site.yml", None, f"theme {config.theme!r} has no UI strings for {lang.code!r}")
+            errors.add(
+                config.root / "site.yml",
+                None,
+                f"theme {config.theme!r} has no UI strings for {lang.code!r}",
+            )
         strings[lang.code] = MappingProxyType(merged)
     _check_complete(strings, layers, errors)
     errors.raise_if_errors(ConfigError)
@@ -123,12 +129,20 @@ def _load_strings(path: Path, code: str, errors: ErrorList) -> dict[str, str | M
             missing = sorted(categories - forms.keys())
             extra = sorted(forms.keys() - categories)
             if missing:
-                errors.add(path, value.line, f"{key.text}: missing plural forms {', '.join(missing)} for {code!r}")
+                errors.add(
+                    path,
+                    value.line,
+                    f"{key.text}: missing plural forms {', '.join(missing)} for {code!r}",
+                )
             if extra:
-                errors.add(path, value.line, f"{key.text}: {code!r} has no plural forms {', '.join(extra)}")
+                errors.add(
+                    path, value.line, f"{key.text}: {code!r} has no plural forms {', '.join(extra)}"
+                )
             out[key.text] = MappingProxyType(forms)
         else:
-            errors.add(path, value.line, f"{key.text}: expected text or plural forms, got {kind(value)}")
+            errors.add(
+                path, value.line, f"{key.text}: expected text or plural forms, got {kind(value)}"
+            )
     return out
 
 
@@ -138,6 +152,13 @@ def _check_complete(strings: Mapping[str, Strings], layers: list[Path], errors: 
     for code, table in strings.items():
         missing = sorted(every - table.keys())
         if missing:
-            where = next((p / "i18n" / f"{code}.yml" for p in layers if (p / "i18n" / f"{code}.yml").is_file()), None)
+            where = next(
+                (
+                    p / "i18n" / f"{code}.yml"
+                    for p in layers
+                    if (p / "i18n" / f"{code}.yml").is_file()
+                ),
+                None,
+            )
             if where is not None:
                 errors.add(where, None, f"missing UI strings: {', '.join(missing)}")

@@ -56,7 +56,9 @@ class Staging:
                 )
             self.previous = manifest or set()
         output.parent.mkdir(parents=True, exist_ok=True)
-        self.dir = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".staging", dir=output.parent))
+        self.dir = Path(
+            tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".staging", dir=output.parent)
+        )
         self.written: dict[str, None] = {}
         self.unchanged = 0
 

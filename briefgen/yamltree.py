@@ -33,6 +33,8 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def forbidden_character(text: str) -> re.Match[str] | None:
     """The first character of ``text`` that no HTML or XML output may carry, if any."""
     return _FORBIDDEN.search(text)
+
+
 _MAX_DEPTH = 64
 
 
@@ -222,7 +224,9 @@ class Fields:
         for key, _ in node.items:
             if key.text not in known:
                 errors.add(
-                    path, key.line, f"{context}unknown {what} {key.text!r}{did_you_mean(key.text, known)}"
+                    path,
+                    key.line,
+                    f"{context}unknown {what} {key.text!r}{did_you_mean(key.text, known)}",
                 )
 
     def __contains__(self, key: str) -> bool:
@@ -237,9 +241,13 @@ class Fields:
     def _missing(self, key: str, required: bool) -> None:
         if required:
             if self.node.get(key) is None:
-                self.errors.add(self.path, self.node.line, f"{self.context}missing required field {key!r}")
+                self.errors.add(
+                    self.path, self.node.line, f"{self.context}missing required field {key!r}"
+                )
             else:
-                self.errors.add(self.path, self.line(key), f"{self.context}{key}: must not be empty")
+                self.errors.add(
+                    self.path, self.line(key), f"{self.context}{key}: must not be empty"
+                )
 
     def text(self, key: str, *, required: bool = False) -> str | None:
         """A non-empty string, exactly as written (``no`` stays "no", ``012`` stays "012")."""
@@ -279,7 +287,9 @@ class Fields:
         out: list[Scalar] = []
         for item in value.items:
             if not isinstance(item, Scalar) or item.is_null or not item.text.strip():
-                self.errors.add(self.path, item.line, f"{key}: each item must be text, got {kind(item)}")
+                self.errors.add(
+                    self.path, item.line, f"{key}: each item must be text, got {kind(item)}"
+                )
                 continue
             out.append(Scalar(item.text.strip(), item.line, item.plain))
         if required and not out and not value.items:
@@ -298,7 +308,9 @@ class Fields:
         return value
 
 
-def iter_mapping(node: Node | None, path: Path, errors: ErrorList, what: str) -> Iterator[tuple[Scalar, Map]]:
+def iter_mapping(
+    node: Node | None, path: Path, errors: ErrorList, what: str
+) -> Iterator[tuple[Scalar, Map]]:
     """The entries of a top-level ``key: {mapping}`` file such as ``tags.yml``."""
     if node is None:
         return
@@ -307,6 +319,8 @@ def iter_mapping(node: Node | None, path: Path, errors: ErrorList, what: str) ->
         return
     for key, value in node.items:
         if not isinstance(value, Map):
-            errors.add(path, value.line, f"{what} {key.text!r}: expected a mapping, got {kind(value)}")
+            errors.add(
+                path, value.line, f"{what} {key.text!r}: expected a mapping, got {kind(value)}"
+            )
             continue
         yield key, value

@@ -59,7 +59,9 @@ def test_the_title_is_escaped_in_every_list_that_shows_it(valid_output: Path) ->
 
 
 SEARCH_SCRIPTS = {
-    ("application/json", None), ("text/pagefind-template", None), ("module", "page.js"),
+    ("application/json", None),
+    ("text/pagefind-template", None),
+    ("module", "page.js"),
     (None, "pagefind-component-ui.js"),
 }
 """(type, file name of src) of the scripts only the search pages may have."""

@@ -81,7 +81,8 @@ def test_a_rebuild_without_changes_keeps_every_file(tmp_path: Path) -> None:
         return {
             p: (p.stat().st_ino, p.stat().st_mtime_ns)
             for p in output.rglob("*")
-            if p.is_file() and not p.is_relative_to(output / SEARCH_BUNDLE)
+            if p.is_file()
+            and not p.is_relative_to(output / SEARCH_BUNDLE)
             and p.name != ".briefgen-manifest"
         }
 

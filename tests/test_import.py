@@ -296,8 +296,7 @@ def test_unknown_outlet_name_is_reported_not_invented(site: Path, tmp_path: Path
     [result] = import_files(site, [raw], ImportOptions(dry_run=True))
     assert front(result.text)["outlet"] == "unknown"
     assert any(
-        "'Il Foglio Quotidiano', which is not in content/outlets.yml" in r
-        for r in result.review
+        "'Il Foglio Quotidiano', which is not in content/outlets.yml" in r for r in result.review
     )
 
 

@@ -360,7 +360,9 @@ def test_a_theme_folder_made_while_serving_is_watched(
     static.mkdir(parents=True)
     edit(static / "extra.css", "body { color: red; }\n")
     status = new_epoch(listener, status["epoch"])
-    assert raw_request(port, "/archive/static/extra.css").text == "body{color:red}"  # published minified
+    assert (
+        raw_request(port, "/archive/static/extra.css").text == "body{color:red}"
+    )  # published minified
     edit(static / "extra.css", "body { color: blue; }\n")
     new_epoch(listener, status["epoch"])
     assert raw_request(port, "/archive/static/extra.css").text == "body{color:blue}"

@@ -254,7 +254,9 @@ def test_the_search_hook_indexes_every_new_build(site: Path, tmp_path: Path) -> 
     work = tmp_path / "work"
     work.mkdir()
     rebuilder = Rebuilder(
-        site, work, search=lambda site, root: indexed.append((root, (root / "sitemap.xml").exists())) or ()
+        site,
+        work,
+        search=lambda site, root: indexed.append((root, (root / "sitemap.xml").exists())) or (),
     )
     try:
         rebuilder.rebuild()

@@ -108,7 +108,9 @@ def test_an_article_page_and_its_css_weigh_under_30_kB(site: Path) -> None:
         links = _Stylesheets()
         links.feed(page.read_text(encoding="utf-8"))
         assert links.hrefs, page
-        weight = page.stat().st_size + sum((site / h.lstrip("/")).stat().st_size for h in links.hrefs)
+        weight = page.stat().st_size + sum(
+            (site / h.lstrip("/")).stat().st_size for h in links.hrefs
+        )
         if weight >= PAGE_BUDGET:
             heavy[str(page.relative_to(site))] = weight
     assert heavy == {}

@@ -21,7 +21,12 @@ if TYPE_CHECKING:
     from briefgen.render import I18n, Page, PageBuilder
 
 __all__ = [
-    "BUNDLE_DIR", "alias_key", "bundle_languages", "fold_index", "index_site", "pages",
+    "BUNDLE_DIR",
+    "alias_key",
+    "bundle_languages",
+    "fold_index",
+    "index_site",
+    "pages",
     "search_url",
 ]
 
@@ -112,6 +117,11 @@ def pages(builder: PageBuilder) -> Iterator[Page]:
             "component_ui": tuple(ui + name for name in COMPONENT_UI) if ui else (),
         }
         yield Page(
-            search_url(lang.code), "search.html", lang, "search", t("search_title"),
-            builder.everywhere(search_url), data,
+            search_url(lang.code),
+            "search.html",
+            lang,
+            "search",
+            t("search_title"),
+            builder.everywhere(search_url),
+            data,
         )

@@ -29,8 +29,13 @@ BUNDLE_DIR = "pagefind"
 """Site-relative directory of the bundles: ``pagefind/ar/``, ``pagefind/it/``."""
 INSTALL = 'pip install "pagefind[bin]"'
 UNUSED = (
-    "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
-    "pagefind-highlight.js", "pagefind-worker.js", "wasm.unknown.pagefind",
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-highlight.js",
+    "pagefind-worker.js",
+    "wasm.unknown.pagefind",
 )
 """Bundle files the search page never loads (it runs Pagefind without a worker)."""
 TAG_TOKEN = "bgtag"
@@ -81,8 +86,14 @@ def record(article: Article, base_path: str) -> Record:
     if when is not None:
         filters["year"] = (f"{when.year:04d}",)
     return Record(
-        article.url + "index.html", article.language, base_path + article.url, article.title,
-        article.body_text, date, sort, filters,
+        article.url + "index.html",
+        article.language,
+        base_path + article.url,
+        article.title,
+        article.body_text,
+        date,
+        sort,
+        filters,
     )
 
 
@@ -95,7 +106,8 @@ def record_html(rec: Record) -> str:
     """A record as the smallest page Pagefind indexes: the title (meta), the text, the filters."""
     attrs = "".join(
         f'<i data-pagefind-filter="{escape(key)}:{escape(value)}"></i>'
-        for key, values in rec.filters.items() for value in values
+        for key, values in rec.filters.items()
+        for value in values
     )
     outlet = rec.filters["outlet"][0]
     fields = (("title", rec.title), ("href", rec.href), ("date", rec.date), ("outlet", outlet))

@@ -291,8 +291,12 @@ def serve(
         )
     fallback = PORT_TRIES if port is None else 0
     with Preview(
-        source, host=host, port=8000 if port is None else port, drafts=drafts,
-        fallback_ports=fallback, report=report,
+        source,
+        host=host,
+        port=8000 if port is None else port,
+        drafts=drafts,
+        fallback_ports=fallback,
+        report=report,
     ) as preview:
         url = preview.start()
         report(f"serving {url} (Ctrl-C to stop)")

@@ -181,7 +181,9 @@ class PreviewServer(ThreadingHTTPServer):
 
     def process_request(self, request: Any, client_address: Any) -> None:
         thread = threading.Thread(
-            target=self._handle, args=(request, client_address), daemon=True,
+            target=self._handle,
+            args=(request, client_address),
+            daemon=True,
             name="briefgen-serve-request",
         )
         with self._lock:
@@ -265,7 +267,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             else:
                 self._refuse(HTTPStatus.NOT_FOUND)
             return
-        rel = rel[len(base):]
+        rel = rel[len(base) :]
         file = _resolve(root, rel)
         if file is not None and file.is_dir():
             if rel and not rel.endswith("/"):

@@ -171,8 +171,13 @@ class Rebuilder:
         if previous is not None:
             self._retire(previous.root)
         return Outcome(
-            True, len(staging.written), 0, len(loaded.site.articles),
-            time.perf_counter() - started[0], time.thread_time() - started[1], loaded.warnings,
+            True,
+            len(staging.written),
+            0,
+            len(loaded.site.articles),
+            time.perf_counter() - started[0],
+            time.thread_time() - started[1],
+            loaded.warnings,
         )
 
     def _incremental(
@@ -192,7 +197,8 @@ class Rebuilder:
             raise BuildError(f"two outputs want the same path {twice!r}")
         old = state.pages
         changed_pages = [
-            page for path, page in by_path.items()
+            page
+            for path, page in by_path.items()
             if (before := old.get(path)) is not page and before != page
         ]
         now = [page for page in changed_pages if page.kind not in DEFERRED]
@@ -211,8 +217,13 @@ class Rebuilder:
         state.deferred = later
         self._site = loaded.site if changed_pages or removed else None
         return Outcome(
-            False, len(rendered), len(removed), len(loaded.site.articles),
-            time.perf_counter() - started[0], time.thread_time() - started[1], loaded.warnings,
+            False,
+            len(rendered),
+            len(removed),
+            len(loaded.site.articles),
+            time.perf_counter() - started[0],
+            time.thread_time() - started[1],
+            loaded.warnings,
         )
 
     @property
