@@ -20,6 +20,7 @@ from briefgen.model import UNKNOWN_OUTLET, Article, Outlet, PartialDate, Site, T
 from briefgen.yamltree import (
     Fields,
     Map,
+    Scalar,
     did_you_mean,
     forbidden_character,
     iter_mapping,
@@ -102,19 +103,29 @@ def _valid_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def _vocabulary(
+    path: Path, errors: ErrorList, what: str, name: str
+) -> list[tuple[Scalar, Map]] | None:
+    """The ``key: {fields}`` entries of a vocabulary file; None when it is missing or unreadable."""
+    if not path.is_file():
+        errors.add(path, None, f"missing: {name} is required (content/{path.name})")
+        return None
+    text = read_text(path, errors)
+    if text is None:
+        return None
+    return list(iter_mapping(parse(text, path, errors), path, errors, what))
+
+
 def load_tags(path: Path, codes: tuple[str, ...], errors: ErrorList) -> dict[str, Tag] | None:
     """``content/tags.yml``: each tag needs a label in every site language.
 
     None when the file is missing or unreadable (reported once, here).
     """
+    entries = _vocabulary(path, errors, "tag", "the tag vocabulary")
+    if entries is None:
+        return None
     tags: dict[str, Tag] = {}
-    if not path.is_file():
-        errors.add(path, None, "missing: the tag vocabulary is required (content/tags.yml)")
-        return None
-    text = read_text(path, errors)
-    if text is None:
-        return None
-    for key, node in iter_mapping(parse(text, path, errors), path, errors, "tag"):
+    for key, node in entries:
         if not _KEY.match(key.text):
             errors.add(
                 path, key.line, f"tag key {key.text!r}: use lower-case letters, digits and hyphens"
@@ -137,14 +148,11 @@ def load_outlets(path: Path, errors: ErrorList) -> dict[str, Outlet] | None:
 
     None when the file is missing or unreadable (reported once, here).
     """
+    entries = _vocabulary(path, errors, "outlet", "the outlet list")
+    if entries is None:
+        return None
     outlets: dict[str, Outlet] = {}
-    if not path.is_file():
-        errors.add(path, None, "missing: the outlet list is required (content/outlets.yml)")
-        return None
-    text = read_text(path, errors)
-    if text is None:
-        return None
-    for key, node in iter_mapping(parse(text, path, errors), path, errors, "outlet"):
+    for key, node in entries:
         if key.text == UNKNOWN_OUTLET:
             errors.add(
                 path, key.line, "'unknown' is reserved for articles whose outlet is not known"
