@@ -11,8 +11,9 @@ measurement runs in a subprocess, ``--repeat`` times, and the median is reported
   directory, with any parse cache, ``SITE/.briefgen-cache``, deleted first) and with search;
 - a no-op rebuild (the same build again into the same output, nothing changed) and a rebuild
   after appending one sentence to one article;
-- peak memory: the child's ``ru_maxrss`` from ``os.wait4``, in MB (briefgen's own process;
-  Pagefind runs as a grandchild: its peak shows as ``peak indexer N MB`` when briefgen logs it);
+- peak memory: ``ru_maxrss`` from ``os.wait4`` on the child, in MB. Linux folds in the children
+  that process waited for, so with search it is the larger of briefgen and its Pagefind binary;
+  a ``peak indexer N MB`` line in briefgen's log, when there is one, is reported beside it;
 - pages written (files in the output) and the per-stage split from ``briefgen -v build``
   (``stage  1.234 s`` lines on stderr, reported in the order they appear);
 - with ``--peers``: clean builds of the same corpus by Hugo (Debian's ``hugo``), Eleventy (npm's
@@ -22,8 +23,10 @@ measurement runs in a subprocess, ``--repeat`` times, and the median is reported
 
 Peers are installed into ``benchmarks/.peers/`` (gitignored) by ``--install-peers``, or when
 missing with ``--peers``; a peer that cannot be installed is skipped with a message. Each run has a
-timeout (``--timeout``). The machine description (CPU, cores, RAM, OS, Python, peer versions)
-is printed with the Markdown table.
+timeout (``--timeout``). "files" counts everything in the output: briefgen also writes archive,
+language-filter, citation and data files that the peers' minimal templates do not, so compare
+the time per build, not per file. The machine description (CPU, cores, RAM, OS, Python, peer
+versions) is printed with the Markdown table.
 """
 
 from __future__ import annotations
