@@ -1,0 +1,471 @@
+"""Build-time benchmark: briefgen on generated archives, optionally beside Hugo, Eleventy, Pelican.
+
+    python benchmarks/run.py --sizes 1000 10000 [--peers] [--repeat 3] [--keep DIR] [--json FILE]
+    python benchmarks/run.py --install-peers
+
+For each size N, benchmarks/corpus.py writes an archive of N articles (80 % Arabic, 20 % Italian,
+300-1,500 words each, seed 1; reused from ``--keep DIR`` when it is already there). Every
+measurement runs in a subprocess, ``--repeat`` times, and the median is reported:
+
+- briefgen clean build without search (``briefgen build --no-search`` into a fresh output
+  directory, with any parse cache, ``SITE/.briefgen-cache``, deleted first) and with search;
+- a no-op rebuild (the same build again into the same output, nothing changed) and a rebuild
+  after appending one sentence to one article;
+- peak memory: ``ru_maxrss`` from ``os.wait4`` on the child, in MB. Linux folds in the children
+  that process waited for, so with search it is the larger of briefgen and its Pagefind binary;
+  a ``peak indexer N MB`` line in briefgen's log, when there is one, is reported beside it;
+- pages written (files in the output) and the per-stage split from ``briefgen -v build``
+  (``stage  1.234 s`` lines on stderr, reported in the order they appear);
+- with ``--peers``: clean builds of the same corpus by Hugo (Debian's ``hugo``), Eleventy (npm's
+  ``@11ty/eleventy``) and Pelican (PyPI's ``pelican``, in its own venv), exported by
+  benchmarks/peers with minimal equivalent templates (home, article, tag and outlet pages, no
+  feeds), Pagefind indexing Hugo's output, and the ratio briefgen / peer from the same run.
+
+Peers are installed into ``benchmarks/.peers/`` (gitignored) by ``--install-peers``, or when
+missing with ``--peers``; a peer that cannot be installed is skipped with a message. Each run has a
+timeout (``--timeout``). "files" counts everything in the output: briefgen also writes archive,
+language-filter, citation and data files that the peers' minimal templates do not, so compare
+the time per build, not per file. The machine description (CPU, cores, RAM, OS, Python, peer
+versions) is printed with the Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+import peers  # noqa: E402
+
+PEERS_DIR = HERE / ".peers"
+ELEVENTY = PEERS_DIR / "node_modules" / ".bin" / "eleventy"
+PELICAN_VENV = PEERS_DIR / "pelican-venv"
+PELICAN = PELICAN_VENV / "bin" / "pelican"
+CACHE_DIR = ".briefgen-cache"
+"""Where briefgen keeps its parse cache (if it has one): removed before every clean build."""
+
+STAGE = re.compile(r"^(\S+)\s+(\d+\.\d+) s$")
+PEAK = re.compile(r"^peak (\S+)\s+(\d+(?:\.\d+)?) MB$")
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)  # noqa: T201
+
+
+@dataclass(slots=True)
+class Run:
+    """One subprocess: wall time, peak RSS, and its stderr."""
+
+    seconds: float
+    peak_mb: float
+    stderr: str
+
+
+class RunError(Exception):
+    """A measured command failed or timed out."""
+
+
+def timed(cmd: Sequence[str], cwd: Path, timeout: float) -> Run:
+    """Run ``cmd``; wall time and the child's own peak RSS (``os.wait4``; Linux reports KiB)."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                raise RunError(f"timed out after {timeout:.0f} s: {' '.join(cmd)}")
+            time.sleep(0.02)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
+        err.seek(0)
+        text = err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise RunError(f"exit {proc.returncode}: {' '.join(cmd)}\n{text[-2000:]}")
+    return Run(seconds, usage.ru_maxrss / 1024, text)
+
+
+@dataclass(slots=True)
+class Row:
+    """One line of the table."""
+
+    size: int
+    tool: str
+    measure: str
+    seconds: float
+    peak_mb: float | None = None
+    pages: int | None = None
+    ratio: float | None = None
+    """briefgen's time over this one (same N, same run)."""
+    detail: str = ""
+    runs: list[float] = field(default_factory=list)
+
+
+def median_of(repeat: int, once: Callable[[], Run]) -> tuple[float, float, list[Run]]:
+    runs = [once() for _ in range(repeat)]
+    return (
+        statistics.median(r.seconds for r in runs),
+        statistics.median(r.peak_mb for r in runs),
+        runs,
+    )
+
+
+def stages(stderr: str) -> str:
+    """``name 1.23 s`` lines of ``briefgen -v``, in order, plus any ``peak NAME N MB`` lines."""
+    parts: list[str] = []
+    for line in stderr.splitlines():
+        line = line.strip()
+        if m := STAGE.match(line):
+            parts.append(f"{m[1]} {float(m[2]):.2f}")
+        elif m := PEAK.match(line):
+            parts.append(f"peak {m[1]} {float(m[2]):.0f} MB")
+    return ", ".join(parts)
+
+
+def count_files(folder: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(folder))
+
+
+def briefgen(*args: str) -> list[str]:
+    return [sys.executable, "-m", "briefgen", *args]
+
+
+def clean(site: Path, output: Path) -> None:
+    """What a clean build must not find: the previous output and briefgen's parse cache."""
+    for folder in (output, site / CACHE_DIR):
+        if folder.exists():
+            shutil.rmtree(folder)
+
+
+def measure_briefgen(site: Path, work: Path, size: int, repeat: int, timeout: float) -> list[Row]:
+    rows: list[Row] = []
+    out = work / f"briefgen-{size}"
+    env_cwd = ROOT  # run from the checkout so `-m briefgen` is this worktree's briefgen
+
+    for measure, extra in (("clean build, no search", ["--no-search"]), ("clean build", [])):
+
+        def once(extra: list[str] = extra) -> Run:
+            clean(site, out)
+            cmd = briefgen("-v", "build", "--source", str(site), "--output", str(out), *extra)
+            return timed(cmd, env_cwd, timeout)
+
+        secs, peak, runs = median_of(repeat, once)
+        rows.append(
+            Row(
+                size,
+                "briefgen",
+                measure,
+                secs,
+                peak,
+                count_files(out),
+                None,
+                stages(runs[-1].stderr),
+                [r.seconds for r in runs],
+            )
+        )
+
+    # The output and cache of the last clean build (with search) are the starting point.
+    def noop() -> Run:
+        cmd = briefgen("-v", "build", "--source", str(site), "--output", str(out))
+        return timed(cmd, env_cwd, timeout)
+
+    secs, peak, runs = median_of(repeat, noop)
+    rows.append(
+        Row(
+            size,
+            "briefgen",
+            "no-op rebuild",
+            secs,
+            peak,
+            count_files(out),
+            None,
+            stages(runs[-1].stderr),
+            [r.seconds for r in runs],
+        )
+    )
+
+    target = sorted((site / "content" / "articles" / "ar").glob("*.md"))[0]
+    original = target.read_bytes()
+
+    def edit() -> Run:
+        with target.open("a", encoding="utf-8") as f:
+            f.write("\nجملة أضيفت لقياس إعادة البناء.\n")
+        return noop()
+
+    try:
+        secs, peak, runs = median_of(repeat, edit)
+    finally:
+        target.write_bytes(original)  # the corpus stays byte-identical for the next run
+    rows.append(
+        Row(
+            size,
+            "briefgen",
+            "one-article edit rebuild",
+            secs,
+            peak,
+            count_files(out),
+            None,
+            stages(runs[-1].stderr),
+            [r.seconds for r in runs],
+        )
+    )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# peers
+
+
+def install_peers() -> None:
+    """Install what is missing from the ordinary registries (apt, npm, PyPI); report failures."""
+    if shutil.which("hugo") is None:
+        say("installing hugo with apt-get (Debian's package)")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "hugo"], check=False)
+    PEERS_DIR.mkdir(exist_ok=True)
+    if not ELEVENTY.exists() and shutil.which("npm"):
+        say(f"installing @11ty/eleventy with npm into {PEERS_DIR}")
+        subprocess.run(
+            ["npm", "install", "--silent", "--prefix", str(PEERS_DIR), "@11ty/eleventy"],
+            check=False,
+        )
+    if not PELICAN.exists():
+        say(f"installing pelican with pip into {PELICAN_VENV}")
+        subprocess.run([sys.executable, "-m", "venv", str(PELICAN_VENV)], check=False)
+        pip = PELICAN_VENV / "bin" / "pip"
+        subprocess.run([str(pip), "install", "-q", "pelican", "markdown"], check=False)
+
+
+def version(cmd: Sequence[str]) -> str:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+    except OSError as error:
+        return f"unavailable ({error})"
+    lines = (done.stdout or done.stderr).strip().splitlines()
+    return lines[0] if done.returncode == 0 and lines else f"unavailable (exit {done.returncode})"
+
+
+def peer_commands(project: Path) -> dict[str, tuple[list[str], Path, Path]]:
+    """Per peer: the build command, its working directory and its output directory."""
+    return {
+        "hugo": (["hugo", "--quiet"], project / "hugo", project / "hugo" / "public"),
+        "eleventy": (
+            [str(ELEVENTY), "--quiet"],
+            project / "eleventy",
+            project / "eleventy" / "_site",
+        ),
+        "pelican": (
+            [str(PELICAN), "content", "-s", "pelicanconf.py", "-o", "output", "-q"],
+            project / "pelican",
+            project / "pelican" / "output",
+        ),
+    }
+
+
+def available(name: str) -> str | None:
+    """None when the peer can run, else why not."""
+    exe = {"hugo": shutil.which("hugo"), "eleventy": ELEVENTY, "pelican": PELICAN}[name]
+    return None if exe and Path(exe).exists() else f"{name} is not installed (--install-peers)"
+
+
+def measure_peers(
+    site: Path, work: Path, size: int, repeat: int, timeout: float, per_page: int
+) -> list[Row]:
+    rows: list[Row] = []
+    project = work / f"peers-{size}"
+    for name, (cmd, cwd, out) in peer_commands(project).items():
+        reason = available(name)
+        if reason is not None:
+            say(f"skipping {name}: {reason}")
+            continue
+        peers.EXPORTERS[name](site, cwd, per_page)
+
+        def once(out: Path = out, cmd: list[str] = cmd, cwd: Path = cwd) -> Run:
+            if out.exists():
+                shutil.rmtree(out)
+            return timed(cmd, cwd, timeout)
+
+        try:
+            secs, peak, runs = median_of(repeat, once)
+        except RunError as error:
+            say(f"skipping {name}: {error}")
+            continue
+        rows.append(
+            Row(
+                size,
+                name,
+                "clean build",
+                secs,
+                peak,
+                count_files(out),
+                runs=[r.seconds for r in runs],
+            )
+        )
+        if name == "hugo":
+            pf = [sys.executable, "-m", "pagefind", "--site", str(out)]
+
+            def index(out: Path = out, pf: list[str] = pf) -> Run:
+                shutil.rmtree(out / "pagefind", ignore_errors=True)
+                return timed(pf, ROOT, timeout)
+
+            try:
+                secs, peak, runs = median_of(repeat, index)
+                rows.append(
+                    Row(
+                        size,
+                        "pagefind",
+                        "index hugo output",
+                        secs,
+                        peak,
+                        count_files(out / "pagefind"),
+                        runs=[r.seconds for r in runs],
+                    )
+                )
+            except RunError as error:
+                say(f"skipping pagefind: {error}")
+    return rows
+
+
+def add_ratios(rows: list[Row]) -> None:
+    """briefgen / peer at the same size: --no-search vs each peer, with search vs Hugo+Pagefind."""
+    for size in {r.size for r in rows}:
+        mine = {r.measure: r for r in rows if r.size == size and r.tool == "briefgen"}
+        hugo = [r for r in rows if r.size == size and r.tool == "hugo"]
+        for row in rows:
+            if row.size != size or row.tool in ("briefgen",):
+                continue
+            if row.tool == "pagefind" and hugo and "clean build" in mine:
+                row.ratio = mine["clean build"].seconds / (hugo[0].seconds + row.seconds)
+                row.detail = "ratio: briefgen with search / (hugo + pagefind)"
+            elif "clean build, no search" in mine and row.tool != "pagefind":
+                row.ratio = mine["clean build, no search"].seconds / row.seconds
+                row.detail = "ratio: briefgen --no-search / peer"
+
+
+# ---------------------------------------------------------------------------------------------
+# report
+
+
+def machine(with_peers: bool) -> dict[str, str]:
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram = "unknown"
+    meminfo = Path("/proc/meminfo")
+    if meminfo.is_file():
+        kb = int(meminfo.read_text().split()[1])
+        ram = f"{kb / 1024**2:.1f} GB"
+    osname = platform.platform()
+    release = Path("/etc/os-release")
+    if release.is_file():
+        for line in release.read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                osname = line.split("=", 1)[1].strip('"')
+    info = {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "ram": ram,
+        "os": osname,
+        "python": platform.python_version(),
+        "briefgen": version(briefgen("--version")),
+        "pagefind": version([sys.executable, "-m", "pagefind", "--version"]),
+    }
+    if with_peers:
+        info["hugo"] = version(["hugo", "version"])
+        info["eleventy"] = version([str(ELEVENTY), "--version"])
+        info["pelican"] = version([str(PELICAN), "--version"])
+    return info
+
+
+def table(rows: Sequence[Row]) -> str:
+    def num(value: float | int | None, fmt: str) -> str:
+        return "" if value is None else format(value, fmt)
+
+    lines = [
+        "| N | tool | measure | median s | peak MB | files | briefgen/peer | detail |",
+        "|---:|---|---|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.size} | {r.tool} | {r.measure} | {r.seconds:.2f} | {num(r.peak_mb, '.0f')} "
+            f"| {num(r.pages, 'd')} | {num(r.ratio, '.2f')} | {r.detail} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000], metavar="N")
+    parser.add_argument(
+        "--peers", action="store_true", help="also build with Hugo, Eleventy, Pelican"
+    )
+    parser.add_argument("--install-peers", action="store_true", help="install the peers and exit")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median)")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep corpora and outputs here")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per run")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the rows as JSON")
+    args = parser.parse_args(argv)
+    if args.install_peers:
+        install_peers()
+        return 0
+    if args.peers and any(available(p) for p in peers.EXPORTERS):
+        say("some peers are missing: installing them")
+        install_peers()
+
+    with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as tmp:
+        work = (args.keep or Path(tmp)).resolve()
+        work.mkdir(parents=True, exist_ok=True)
+        rows: list[Row] = []
+        for size in args.sizes:
+            site = work / f"corpus-{size}-s{args.seed}"
+            if corpus.is_generated(site, size, args.seed):
+                say(f"N={size}: reusing {site}")
+            else:
+                say(f"N={size}: generating {site}")
+                corpus.generate(site, size, args.seed)
+            try:
+                rows += measure_briefgen(site, work, size, args.repeat, args.timeout)
+            except RunError as error:
+                say(f"briefgen failed at N={size}: {error}")
+                return 1
+            if args.peers:
+                rows += measure_peers(site, work, size, args.repeat, args.timeout, 20)
+            add_ratios(rows)
+            say(table([r for r in rows if r.size == size]))
+        info = machine(args.peers)
+    print("\n".join(f"- {k}: {v}" for k, v in info.items()) + "\n")  # noqa: T201
+    print(f"repeat: {args.repeat} (median)\n\n{table(rows)}")  # noqa: T201
+    if args.json:
+        payload = {"machine": info, "repeat": args.repeat, "rows": [asdict(r) for r in rows]}
+        args.json.write_text(json.dumps(payload, indent=1, ensure_ascii=False), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
