@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import resource
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
+from briefgen import fresh
 from briefgen.config import load_config
 from briefgen.content import Loaded, load_site
 from briefgen.errors import Problem
-from briefgen.render import render_site
-from briefgen.search import index_site
 from briefgen.theme import load_theme
 from briefgen.write import Staging
 
@@ -30,9 +32,21 @@ class Timings:
     def stage(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
         yield
-        elapsed = time.perf_counter() - start
+        self.add(name, time.perf_counter() - start)
+
+    def add(self, name: str, elapsed: float) -> None:
         self.stages.append((name, elapsed))
         log.debug("%-8s %7.3f s", name, elapsed)
+
+
+def _log_peaks(search: bool) -> None:
+    """Peak resident memory of briefgen and of the search indexer (a child process)."""
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+    log.debug("peak briefgen %.1f MB", own)
+    if search:
+        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale / 2**20
+        log.debug("peak indexer %.1f MB", child)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +62,8 @@ class BuildReport:
     seconds: float
     stages: tuple[tuple[str, float], ...]
     warnings: tuple[Problem, ...]
+    fresh: bool = False
+    """Nothing had changed since the last build: the output was left as it was."""
 
 
 def check(root: Path, *, drafts: bool = True) -> Loaded:
@@ -58,30 +74,66 @@ def check(root: Path, *, drafts: bool = True) -> Loaded:
 
 
 def build(
-    root: Path, output: Path | None = None, *, drafts: bool = False, search: bool = True
+    root: Path,
+    output: Path | None = None,
+    *,
+    drafts: bool = False,
+    search: bool = True,
+    force: bool = False,
 ) -> BuildReport:
     """Build the site at ``root`` into its output; the previous output survives any failure.
 
     ``search=False`` skips the Pagefind index (fast builds; the search page finds nothing).
+    When nothing changed since the last build (:mod:`briefgen.fresh`) the output is left as it
+    is, unless ``force``.
     """
     started = time.perf_counter()
     timings = Timings()
     with timings.stage("config"):
         config = load_config(root, output)
         theme = load_theme(config)
+    with timings.stage("fresh"):
+        print_ = fresh.fingerprint(config, theme, drafts=drafts, search=search)
+        previous = None if force else fresh.check(config, print_)
+    if previous is not None:
+        log.debug("nothing changed since the last build: output left as it is")
+        return BuildReport(
+            output=config.output,
+            pages=previous.files,
+            articles=previous.articles,
+            unchanged=previous.files,
+            seconds=time.perf_counter() - started,
+            stages=tuple(timings.stages),
+            warnings=previous.warnings,
+            fresh=True,
+        )
+    # Imported here: a build with nothing to do does not load the template engine, Babel's
+    # data or citeproc.
+    from briefgen.render import render_site
+    from briefgen.search import index_site
+
     with timings.stage("content"):
         loaded = load_site(config, drafts=drafts)
     with Staging(config.output) as staging:
-        with timings.stage("render"):
-            for path, data in render_site(loaded.site, theme):
-                staging.write(path, data)
-            for path, data in theme.assets():
-                staging.write(path, data)
+        # Pages are rendered and written one at a time (memory stays flat), timed apart.
+        rendering = writing = 0.0
+        clock = time.perf_counter()
+        for path, data in chain(render_site(loaded.site, theme), theme.assets()):
+            rendered = time.perf_counter()
+            staging.write(path, data)
+            done = time.perf_counter()
+            rendering += rendered - clock
+            writing += done - rendered
+            clock = done
+        timings.add("render", rendering)
+        timings.add("write", writing)
         if search:
-            with timings.stage("search"):
+            with timings.stage("index"):
                 staging.adopt(index_site(loaded.site, staging.dir))
         with timings.stage("swap"):
             staging.commit()
+    fresh.record(config, print_, len(loaded.site.articles), loaded.warnings)
+    _log_peaks(search)
     return BuildReport(
         output=config.output,
         pages=len(staging.written),

@@ -11,9 +11,7 @@ from pathlib import Path
 
 from briefgen import __version__
 from briefgen.build import build
-from briefgen.checks import check_site, render, summary
 from briefgen.errors import BriefgenError, Location, ProblemsError
-from briefgen.importer import ImportOptions, import_files, new_article, render_import
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
         "--drafts", action="store_true", help="include articles marked draft: true"
     )
     p_build.add_argument("--no-search", action="store_true", help="skip the search index")
+    p_build.add_argument(
+        "--force", action="store_true", help="build even when nothing changed since the last build"
+    )
 
     p_serve = commands.add_parser(
         "serve", help="preview the site: build, serve, rebuild on every edit, reload open pages"
@@ -132,16 +133,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     logger.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         if args.command == "build":
-            report = build(args.source, args.output, drafts=args.drafts, search=not args.no_search)
+            report = build(
+                args.source,
+                args.output,
+                drafts=args.drafts,
+                search=not args.no_search,
+                force=args.force,
+            )
             for warning in report.warnings:
                 print(warning.render(), file=sys.stderr)
-            print(
-                f"built {report.pages} files ({report.articles} articles, "
-                f"{report.unchanged} unchanged) in {report.seconds:.2f} s → {report.output}"
-            )
+            if report.fresh:
+                print(
+                    f"up to date: nothing changed since the last build ({report.pages} files, "
+                    f"{report.articles} articles) in {report.seconds:.2f} s → {report.output}"
+                )
+            else:
+                print(
+                    f"built {report.pages} files ({report.articles} articles, "
+                    f"{report.unchanged} unchanged) in {report.seconds:.2f} s → {report.output}"
+                )
         elif args.command == "serve":
             _serve(args)
         elif args.command == "check":
+            # Imported where used: the importer's language identification loads numpy, and a
+            # no-op build should not wait for it.
+            from briefgen.checks import check_site, render, summary
+
             checked = check_site(args.source)
             failed = checked.failed(strict=args.strict)
             output = render(checked, args.format)
@@ -152,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(summary(checked, strict=args.strict), file=sys.stderr if quiet else sys.stdout)
             return 1 if failed else 0
         elif args.command == "import":
+            from briefgen.importer import ImportOptions, import_files, render_import
+
             options = ImportOptions(
                 outlet=args.outlet,
                 language=args.language,
@@ -163,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             imported = import_files(args.source, args.files, options)
             print("\n\n".join(render_import(item) for item in imported))
         elif args.command == "new":
+            from briefgen.importer import new_article
+
             created = new_article(
                 args.source,
                 title=args.title,

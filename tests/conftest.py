@@ -47,7 +47,7 @@ def valid_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def valid_copy(tmp_path: Path) -> Path:
     """A private copy of tests/sites/valid that a test may change."""
     root = tmp_path / "valid"
-    shutil.copytree(VALID_SITE, root)
+    shutil.copytree(VALID_SITE, root, ignore=shutil.ignore_patterns(".briefgen-cache"))
     return root
 
 

@@ -1,0 +1,115 @@
+"""A build with nothing to do leaves the output alone; what the record cannot vouch for builds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefgen import fresh
+from briefgen.build import build
+from briefgen.cli import main
+
+
+def stamps(output: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(output).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in output.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_nothing_changed_means_nothing_written(valid_copy: Path, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    first = build(valid_copy, output, search=False)
+    before = stamps(output)
+    second = build(valid_copy, output, search=False)
+    assert second.fresh and not first.fresh
+    assert (second.pages, second.articles) == (first.pages, first.articles)
+    assert stamps(output) == before  # the manifest included: not one file touched
+    assert [name for name, _ in second.stages] == ["config", "fresh"]
+    assert not list(tmp_path.glob(".out.*"))  # no staging directory either
+    assert (valid_copy / fresh.CACHE_DIR / ".gitignore").read_text("utf-8").endswith("*\n")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "edit an article",
+        "add an article",
+        "edit site.yml",
+        "edit a vocabulary",
+        "override a template",
+        "delete an output file",
+        "edit an output file",
+        "corrupt the record",
+        "record from another version",
+        "turn search on",
+        "include drafts",
+    ],
+)
+def test_any_change_builds(valid_copy: Path, tmp_path: Path, change: str) -> None:
+    output = tmp_path / "out"
+    build(valid_copy, output, search=False)
+    article = valid_copy / "content/articles/it/inedito.md"
+    page = output / "it/index.html"
+    search, drafts = False, False
+    if change == "edit an article":
+        article.write_text(article.read_text("utf-8") + "\nUna frase aggiunta.\n", "utf-8")
+    elif change == "add an article":
+        shutil.copy(article, article.with_name("copia.md"))
+        text = article.with_name("copia.md").read_text("utf-8")
+        article.with_name("copia.md").write_text(text.replace("title:", "slug: copia\ntitle:", 1))
+    elif change == "edit site.yml":
+        (valid_copy / "site.yml").write_text(
+            (valid_copy / "site.yml").read_text("utf-8") + "\n# a comment\n", "utf-8"
+        )
+    elif change == "edit a vocabulary":
+        tags = valid_copy / "content/tags.yml"
+        tags.write_text(tags.read_text("utf-8") + "\n", "utf-8")
+    elif change == "override a template":
+        (valid_copy / "themes/default/templates").mkdir(parents=True)
+        source = Path(__file__).parent.parent / "themes/default/templates/404.html"
+        shutil.copy(source, valid_copy / "themes/default/templates/404.html")
+    elif change == "delete an output file":
+        page.unlink()
+    elif change == "edit an output file":
+        page.write_text("defaced", "utf-8")
+    elif change == "corrupt the record":
+        fresh.state_file(valid_copy, output).write_text("{not json", "utf-8")
+    elif change == "record from another version":
+        record = json.loads(fresh.state_file(valid_copy, output).read_text("utf-8"))
+        fresh.state_file(valid_copy, output).write_text(
+            json.dumps({**record, "version": 0}), "utf-8"
+        )
+    elif change == "turn search on":
+        search = True
+    elif change == "include drafts":
+        drafts = True
+    report = build(valid_copy, output, search=search, drafts=drafts)
+    assert not report.fresh
+    assert page.read_text("utf-8").startswith("<!DOCTYPE html>")
+    assert build(valid_copy, output, search=search, drafts=drafts).fresh  # and then it is fresh
+
+
+def test_force_builds_and_the_cli_says_up_to_date(
+    valid_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["build", "--source", str(valid_copy), "--output", str(tmp_path / "out"), "--no-search"]
+    assert main(args) == 0
+    built = capsys.readouterr()
+    assert main(args) == 0
+    again = capsys.readouterr()
+    assert again.out.startswith("up to date: nothing changed since the last build (")
+    assert again.err == built.err  # the warnings are told again, not lost
+    assert main([*args, "--force"]) == 0
+    assert capsys.readouterr().out.startswith("built ")
+
+
+def test_an_unwritable_cache_never_fails_the_build(valid_copy: Path, tmp_path: Path) -> None:
+    (valid_copy / fresh.CACHE_DIR).write_text("a file where the cache directory would go")
+    output = tmp_path / "out"
+    assert not build(valid_copy, output, search=False).fresh
+    assert not build(valid_copy, output, search=False).fresh  # no record: always builds
