@@ -201,6 +201,10 @@ function setSummary(count) {
     ?.setTranslations({ zero_results: text, one_result: text, many_results: text });
 }
 
+// The language filter's counts: each bundle's results.
+const langCounts = (insts, per) =>
+  Object.fromEntries(insts.map((inst, i) => [inst.lang, per[i].all.length]).filter(([, n]) => n));
+
 export async function search(term, options = {}) {
   const started = performance.now();
   const loaded = filtersLoaded();
@@ -223,13 +227,22 @@ export async function search(term, options = {}) {
     for (const e of all) e.rank = e.score > 0 ? e.score * (e.alias ? 1.5 : 1) : floor;
     results = all.sort((a, b) => b.rank - a.rank || (a.id < b.id ? -1 : 1));
   }
+  if (options.countsOnly) return { filters: labelFilters([...per.map((p) => p.counts), { lang: langCounts(insts, per) }]), totalFilters: totals };
   if (term) setSummary(results.length);
   lastTerm = term;
   if (!loaded) {
-    // Counted without the filter indexes: load them once these results are on screen, then count again.
-    setTimeout(() => loadFilters().then(() => recount(term), () => {}), 0);
+    // Counted without the filter indexes: load them once a result is on screen (its fragment
+    // loaded, then a frame), not in competition with it, and count again.
+    let asked = false;
+    const later = () => {
+      if (asked) return;
+      asked = true;
+      requestAnimationFrame(() => setTimeout(() => loadFilters().then(() => recount(term), () => {}), 0));
+    };
+    if (!results.length) later();
+    results = results.map((r) => ({ ...r, data: () => r.data().finally(later) }));
   }
-  const lang = Object.fromEntries(insts.map((inst, i) => [inst.lang, per[i].all.length]).filter(([, n]) => n));
+  const lang = langCounts(insts, per);
   return {
     results,
     unfilteredResultCount: per.reduce((n, p) => n + p.unfiltered, 0),
@@ -241,10 +254,16 @@ export async function search(term, options = {}) {
   };
 }
 
-// Search again for the filter counts, unless the reader has moved on to another query.
-function recount(term) {
+// Search again for the filter counts only, unless the reader has moved on to another query: the
+// results shown stay as they are (the Component UI has no public call for new counts alone).
+async function recount(term) {
   const instance = window.PagefindComponents?.getInstanceManager?.().getInstance("default");
-  if (instance && term === lastTerm && (instance.searchTerm ?? "") === (term ?? "")) instance.triggerSearch(instance.searchTerm ?? "");
+  if (!instance || term !== lastTerm || typeof instance.__dispatch__ !== "function") return;
+  const found = await search(term, { filters: instance.searchFilters, countsOnly: true });
+  if (term !== lastTerm) return;
+  instance.availableFilters = found.filters;
+  instance.totalFilters = found.totalFilters;
+  instance.__dispatch__("filters", { available: found.filters, total: found.totalFilters });
 }
 
 // Load the index chunks of a query (and of its aliases) without searching.
