@@ -107,7 +107,11 @@ def page(browser: Browser) -> Iterator[Page]:
     page.on("dialog", lambda dialog: errors.append("dialog: " + dialog.message))
     yield page
     # The page loads the bundles as it opens: closing it mid-load is not an error of the page.
-    page.wait_for_load_state("networkidle")
+    if page.url.endswith("/search/"):
+        page.evaluate(
+            """import(new URL("../../static/search/pagefind.js", location.href).href)
+                .then((m) => m.init()).then(() => true, () => false)"""
+        )
     context.close()
     assert not errors, errors
 
