@@ -99,7 +99,8 @@ def base(search_output: Path, http_server: Callable[[Path], str]) -> str:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, http_server: object) -> Iterator[Page]:
+    """A page whose servers outlive it: it loads the search bundles as it opens."""
     context = browser.new_context(viewport={"width": 1000, "height": 3000})
     page = context.new_page()
     errors: list[str] = []
