@@ -56,8 +56,8 @@ def test_records_are_articles_with_their_metadata_not_pages(valid_output: Path) 
         "date": "2025-02-03T10:30:00+01:00",
         "outlet": "meteoweb",
     }
+    # No language filter in the index: each bundle is one language.
     assert record["filters"] == {
-        "lang": ["it"],
         "tag": ["russia", "china"],
         "outlet": ["meteoweb"],
         "year": ["2025"],

@@ -72,7 +72,13 @@ def page_config(site: Site, t: I18n) -> dict[str, Any]:
     return {
         "lang": code,
         "bundles": [
-            {"lang": lang, "dir": directions[lang], "path": f"{base}{BUNDLE_DIR}/{lang}/"}
+            {
+                "lang": lang,
+                "dir": directions[lang],
+                "path": f"{base}{BUNDLE_DIR}/{lang}/",
+                # The language filter's total (the index has no language filter).
+                "pages": len(site.articles_in(lang)),
+            }
             for lang in languages
         ],
         "excerptLength": EXCERPT_WORDS,

@@ -99,13 +99,20 @@ def base(search_output: Path, http_server: Callable[[Path], str]) -> str:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, http_server: object) -> Iterator[Page]:
+    """A page whose servers outlive it: it loads the search bundles as it opens."""
     context = browser.new_context(viewport={"width": 1000, "height": 3000})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("dialog", lambda dialog: errors.append("dialog: " + dialog.message))
     yield page
+    # The page loads the bundles as it opens: closing it mid-load is not an error of the page.
+    if page.url.endswith("/search/"):
+        page.evaluate(
+            """import(new URL("../../static/search/pagefind.js", location.href).href)
+                .then((m) => m.init()).then(() => true, () => false)"""
+        )
     context.close()
     assert not errors, errors
 
@@ -449,3 +456,35 @@ def test_more_results_show_the_next_page_and_tag_words_never_show(
     search(page, "غريف", 4)  # "more" raised the page to six results
     assert "bgtag" not in page.inner_text("pagefind-results")
     page.close()
+
+
+@pytest.mark.parametrize("query", ["b", "bg", "bgt", "bgtag"])
+def test_a_short_latin_query_does_not_match_every_article_through_tag_words(
+    page: Page, base: str, query: str
+) -> None:
+    page.goto(f"{base}it/search/")
+    found = page.evaluate(SEARCH_ALL, [query])
+    assert len(found[query]) < 8  # the fixture has eight articles, each with tags
+
+
+def test_the_first_search_fetches_chunks_and_shown_fragments_only(page: Page, base: str) -> None:
+    """Bundles load with the page; the first search fetches index chunks and the fragments of the
+    results on screen; the filter indexes come after a result is shown."""
+    fetched: list[str] = []
+    page.on("requestfinished", lambda request: fetched.append(request.url))
+    page.set_viewport_size({"width": 1000, "height": 400})
+    page.goto(f"{base}ar/search/")
+    page.wait_for_load_state("networkidle")
+    assert any(u.endswith("/pagefind/ar/wasm.ar.pagefind") for u in fetched)
+    assert any(u.endswith("/pagefind/it/wasm.it.pagefind") for u in fetched)
+    assert not any(".pf_filter" in u or ".pf_fragment" in u for u in fetched)
+    fetched.clear()
+    page.locator("pagefind-input input").fill("روسيا")
+    page.wait_for_selector(FIRST)
+    page.wait_for_load_state("networkidle")
+    assert not any("wasm." in u or ".pf_meta" in u or "pagefind.js" in u for u in fetched)
+    kinds = [u.rsplit(".", 1)[1] for u in fetched]
+    shown = page.eval_on_selector_all(FIRST, "links => links.length")
+    assert 0 < kinds.count("pf_fragment") == shown < 6  # six results: only those on screen load
+    assert kinds.index("pf_filter") > kinds.index("pf_fragment")
+    page.wait_for_selector("pagefind-filter-pane input", state="attached")

@@ -23,25 +23,45 @@ const directions = Object.fromEntries(CFG.bundles.map((b) => [b.lang, b.dir]));
 const keyOut = CFG.filterNames;                                   // {tag: "الوسم", ...}
 const keyIn = Object.fromEntries(Object.entries(keyOut).map(([k, v]) => [v, k]));
 
-let ready = null;
-let totals = null;                                                // every filter value's count, labelled
+let ready = null;                                                 // the bundles, loading or loaded
+let filterIndex = null;                                           // the filter indexes, once asked for
+let totals = {};                                                  // every filter value's count, labelled
 let sortState = null;                                             // null: relevance; {date: "desc"|"asc"}
+let lastTerm = null;
 
 export function setSort(sort) { sortState = sort; }
 
+// What any search needs from each bundle: pagefind.js, its WASM (stemmer), the entry and the page
+// metadata. The page calls this on load, so the first search only fetches index chunks and the
+// fragments of the results shown.
 export function init() {
   ready ??= Promise.all(CFG.bundles.map(async (bundle) => {
     const module = await import(bundle.path + "pagefind.js");
     const pf = module.createInstance({ basePath: bundle.path, excerptLength: CFG.excerptLength, noWorker: true });
     await pf.init();
-    // Loads the filter index: without it the first search counts only the filters it used.
-    return { lang: bundle.lang, pf, filters: await pf.filters() };
-  })).then((insts) => {
-    totals = labelFilters(insts.map((inst) => inst.filters));
-    return insts;
+    return { lang: bundle.lang, pages: bundle.pages, pf };
+  })).catch((error) => {
+    ready = null;                                                 // the next search tries again
+    throw error;
   });
   return ready;
 }
+
+// The filter indexes (tag, outlet, year; about 40 kB a bundle at 5,000 articles) are loaded after
+// the first results are shown or when the reader reaches for the filters, never before a search:
+// until then a search counts no filter values and the pane waits. The language filter is not in
+// the index: each bundle is one language.
+export function loadFilters() {
+  filterIndex ??= init().then((insts) => Promise.all(insts.map((inst) => inst.pf.filters()))).then((tables) => {
+    totals = labelFilters([...tables, { lang: Object.fromEntries(CFG.bundles.map((b) => [b.lang, b.pages])) }]);
+    return totals;
+  }, (error) => {
+    filterIndex = null;
+    throw error;
+  });
+  return filterIndex;
+}
+const filtersLoaded = () => Object.keys(totals).length > 0;
 
 // An ISO date at its precision (2025, 2025-01, 2025-01-02, or a date-time) in the page's language.
 function dateLabel(iso) {
@@ -96,7 +116,7 @@ function aliasTags(term, queries) {
 }
 
 const tagToken = (key) => CFG.tagToken + key.toLowerCase().replace(/[^a-z0-9]/g, "");
-const TOKENS = new RegExp(`(<mark>)?${CFG.tagToken}[a-z0-9]+(</mark>)?`, "g");
+const TOKENS = new RegExp(`\\s*(<mark>)?${CFG.tagToken}[a-z0-9]+\\.?(</mark>)?`, "g");
 
 function entry(inst, result, weight) {
   let data = null;
@@ -181,10 +201,17 @@ function setSummary(count) {
     ?.setTranslations({ zero_results: text, one_result: text, many_results: text });
 }
 
+// The language filter's counts: each bundle's results.
+const langCounts = (insts, per) =>
+  Object.fromEntries(insts.map((inst, i) => [inst.lang, per[i].all.length]).filter(([, n]) => n));
+
 export async function search(term, options = {}) {
   const started = performance.now();
-  const insts = await init();
-  const filters = filterIds(options.filters);
+  const loaded = filtersLoaded();
+  const all_insts = await init();
+  const { lang: langs, ...filters } = filterIds(options.filters);
+  // The language filter picks bundles: the others are not searched at all.
+  const insts = langs ? all_insts.filter((inst) => langs.any.includes(inst.lang)) : all_insts;
   const sort = options.sort ?? sortState ?? undefined;
   const queries = term ? expandQuery(term) : [];
   const tags = term ? aliasTags(term, queries) : [];
@@ -200,24 +227,59 @@ export async function search(term, options = {}) {
     for (const e of all) e.rank = e.score > 0 ? e.score * (e.alias ? 1.5 : 1) : floor;
     results = all.sort((a, b) => b.rank - a.rank || (a.id < b.id ? -1 : 1));
   }
+  if (options.countsOnly) return { filters: labelFilters([...per.map((p) => p.counts), { lang: langCounts(insts, per) }]), totalFilters: totals };
   if (term) setSummary(results.length);
+  lastTerm = term;
+  if (!loaded) {
+    // Counted without the filter indexes: load them once a result is on screen (its fragment
+    // loaded, then a frame), not in competition with it, and count again.
+    let asked = false;
+    const later = () => {
+      if (asked) return;
+      asked = true;
+      requestAnimationFrame(() => setTimeout(() => loadFilters().then(() => recount(term), () => {}), 0));
+    };
+    if (!results.length) later();
+    results = results.map((r) => ({ ...r, data: () => r.data().finally(later) }));
+  }
+  const lang = langCounts(insts, per);
   return {
     results,
     unfilteredResultCount: per.reduce((n, p) => n + p.unfiltered, 0),
-    filters: labelFilters(per.map((p) => p.counts)),
+    // Empty until the filter indexes are loaded: the Component UI then keeps the pane as it is.
+    filters: loaded ? labelFilters([...per.map((p) => p.counts), { lang }]) : {},
     totalFilters: totals,
     timings: { total: performance.now() - started },
     queries, aliasTags: tags,
   };
 }
 
+// Search again for the filter counts only, unless the reader has moved on to another query: the
+// results shown stay as they are (the Component UI has no public call for new counts alone).
+async function recount(term) {
+  const instance = window.PagefindComponents?.getInstanceManager?.().getInstance("default");
+  if (!instance || term !== lastTerm || typeof instance.__dispatch__ !== "function") return;
+  const found = await search(term, { filters: instance.searchFilters, countsOnly: true });
+  if (term !== lastTerm) return;
+  instance.availableFilters = found.filters;
+  instance.totalFilters = found.totalFilters;
+  instance.__dispatch__("filters", { available: found.filters, total: found.totalFilters });
+}
+
+// Load the index chunks of a query (and of its aliases) without searching.
+export async function preload(term) {
+  const queries = expandQuery(term);
+  const tags = aliasTags(term, queries);
+  for (const inst of await init()) {
+    for (const q of [...queries, ...tags.map(tagToken)]) inst.pf.preload(q);
+  }
+}
+
 export function createInstance() {
   return {
-    init, search, filters: async () => { await init(); return totals; },
+    init, search, filters: async () => totals,
     debouncedSearch: (term, options) => search(term, options),
-    preload: async (term) => {
-      for (const inst of await init()) for (const q of expandQuery(term)) inst.pf.preload(q);
-    },
+    preload,
     options: async () => {}, mergeIndex: async () => {}, destroy: () => {},
   };
 }
