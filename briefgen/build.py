@@ -6,7 +6,7 @@ import logging
 import resource
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
@@ -20,6 +20,9 @@ from briefgen.theme import load_theme
 from briefgen.write import Staging
 
 log = logging.getLogger("briefgen")
+
+Progress = Callable[[str, int], None]
+"""Told each stage as it starts (count 0) and each file rendered (``render``, files so far)."""
 
 
 @dataclass(slots=True)
@@ -80,6 +83,7 @@ def build(
     drafts: bool = False,
     search: bool = True,
     force: bool = False,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Build the site at ``root`` into its output; the previous output survives any failure.
 
@@ -89,6 +93,7 @@ def build(
     """
     started = time.perf_counter()
     timings = Timings()
+    progress = progress or (lambda stage, count: None)  # the command line shows one on a tty
     with timings.stage("config"):
         config = load_config(root, output)
         theme = load_theme(config)
@@ -112,8 +117,10 @@ def build(
     from briefgen.render import render_site
     from briefgen.search import index_site
 
+    progress("content", 0)
     with timings.stage("content"):
         loaded = load_site(config, drafts=drafts)
+    progress("render", 0)
     with Staging(config.output) as staging:
         # Pages are rendered and written one at a time (memory stays flat), timed apart.
         rendering = writing = 0.0
@@ -121,6 +128,7 @@ def build(
         for path, data in chain(render_site(loaded.site, theme), theme.assets()):
             rendered = time.perf_counter()
             staging.write(path, data)
+            progress("render", len(staging.written))
             done = time.perf_counter()
             rendering += rendered - clock
             writing += done - rendered
@@ -128,8 +136,10 @@ def build(
         timings.add("render", rendering)
         timings.add("write", writing)
         if search:
+            progress("index", 0)
             with timings.stage("index"):
                 staging.adopt(index_site(loaded.site, staging.dir))
+        progress("swap", 0)
         with timings.stage("swap"):
             staging.commit()
     fresh.record(config, print_, len(loaded.site.articles), loaded.warnings)

@@ -6,8 +6,10 @@ import argparse
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import ClassVar, TextIO
 
 from briefgen import __version__
 from briefgen.build import build
@@ -101,6 +103,42 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class TerminalProgress:
+    """One line on a terminal, redrawn at most ten times a second: the stage, files, seconds.
+
+    Only where someone watches: a pipe or a CI log gets the plain summary line alone.
+    """
+
+    STAGES: ClassVar[Mapping[str, str]] = {
+        "content": "reading articles",
+        "render": "rendering",
+        "index": "indexing for search",
+        "swap": "swapping in",
+    }
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.started = time.monotonic()
+        self.shown = 0.0
+        self.stage = ""
+
+    def __call__(self, stage: str, count: int) -> None:
+        now = time.monotonic()
+        if stage == self.stage and now - self.shown < 0.1:
+            return
+        self.stage, self.shown = stage, now
+        files = f" {count:,} files" if count else ""
+        text = f"{self.STAGES.get(stage, stage)}…{files} ({now - self.started:.1f} s)"
+        self.stream.write(f"\r\x1b[K{text}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """Erase the line, so the summary stands alone."""
+        if self.stage:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
 def _serve(args: argparse.Namespace) -> None:
     """Run the preview until Ctrl-C (or SIGTERM), printing what it does."""
     from briefgen.serve import serve
@@ -133,13 +171,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     logger.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         if args.command == "build":
-            report = build(
-                args.source,
-                args.output,
-                drafts=args.drafts,
-                search=not args.no_search,
-                force=args.force,
-            )
+            shown = sys.stderr.isatty() and not args.verbose
+            progress = TerminalProgress(sys.stderr) if shown else None
+            try:
+                report = build(
+                    args.source,
+                    args.output,
+                    drafts=args.drafts,
+                    search=not args.no_search,
+                    force=args.force,
+                    progress=progress,
+                )
+            finally:
+                if progress:
+                    progress.close()
             for warning in report.warnings:
                 print(warning.render(), file=sys.stderr)
             if report.fresh:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from briefgen import fresh
 from briefgen.build import build
-from briefgen.cli import main
+from briefgen.cli import TerminalProgress, main
 
 
 def stamps(output: Path) -> dict[str, tuple[int, int]]:
@@ -113,3 +114,24 @@ def test_an_unwritable_cache_never_fails_the_build(valid_copy: Path, tmp_path: P
     output = tmp_path / "out"
     assert not build(valid_copy, output, search=False).fresh
     assert not build(valid_copy, output, search=False).fresh  # no record: always builds
+
+
+def test_progress_is_shown_on_a_terminal_only(
+    valid_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    screen = io.StringIO()
+    progress = TerminalProgress(screen)
+    report = build(valid_copy, tmp_path / "out", search=True, progress=progress)
+    progress.close()
+    lines = screen.getvalue().split("\r\x1b[K")
+    assert lines[0] == "" and lines[-1] == ""  # every redraw erases the line; close erases it too
+    stages = [line.split("…")[0] for line in lines[1:-1]]
+    assert stages[0] == "reading articles" and stages[-1] == "swapping in"
+    assert "rendering" in stages and "indexing for search" in stages
+    assert all(line.endswith(" s)") for line in lines[1:-1])
+    assert report.pages > 0
+    # Not a terminal (a pipe, a CI log): the summary line alone.
+    args = ["build", "--source", str(valid_copy), "--output", str(tmp_path / "o2"), "--no-search"]
+    assert main(args) == 0
+    out = capsys.readouterr()
+    assert "\r" not in out.err + out.out and out.out.startswith("built ")
