@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 
 from briefgen import fresh
@@ -84,12 +83,13 @@ def build(
     search: bool = True,
     force: bool = False,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> BuildReport:
     """Build the site at ``root`` into its output; the previous output survives any failure.
 
     ``search=False`` skips the Pagefind index (fast builds; the search page finds nothing).
     When nothing changed since the last build (:mod:`briefgen.fresh`) the output is left as it
-    is, unless ``force``.
+    is, unless ``force``. ``jobs``: rendering processes (default: one per core for big sites).
     """
     started = time.perf_counter()
     timings = Timings()
@@ -114,7 +114,8 @@ def build(
         )
     # Imported here: a build with nothing to do does not load the template engine, Babel's
     # data or citeproc.
-    from briefgen.render import render_site
+    from briefgen import parallel
+    from briefgen.render import Renderer, site_pages
     from briefgen.search import index_site
 
     progress("content", 0)
@@ -122,17 +123,29 @@ def build(
         loaded = load_site(config, drafts=drafts)
     progress("render", 0)
     with Staging(config.output) as staging:
-        # Pages are rendered and written one at a time (memory stays flat), timed apart.
-        rendering = writing = 0.0
+        pages = site_pages(loaded.site, theme)
+        processes = parallel.workers(len(pages), jobs)
+        log.debug("pages    %d, rendered by %d process(es)", len(pages), processes)
+        if processes > 1:
+            rendering, writing = parallel.render_parallel(
+                loaded.site, theme, pages, staging, processes, lambda n: progress("render", n)
+            )
+        else:
+            # One page at a time (memory stays flat), rendering and writing timed apart.
+            renderer = Renderer(loaded.site.config, theme)
+            rendering = writing = 0.0
+            for page in pages:
+                clock = time.perf_counter()
+                data = renderer.render(loaded.site, page)
+                rendered = time.perf_counter()
+                staging.write(page.path, data)
+                progress("render", len(staging.written))
+                rendering += rendered - clock
+                writing += time.perf_counter() - rendered
         clock = time.perf_counter()
-        for path, data in chain(render_site(loaded.site, theme), theme.assets()):
-            rendered = time.perf_counter()
+        for path, data in theme.assets():
             staging.write(path, data)
-            progress("render", len(staging.written))
-            done = time.perf_counter()
-            rendering += rendered - clock
-            writing += done - rendered
-            clock = done
+        writing += time.perf_counter() - clock
         timings.add("render", rendering)
         timings.add("write", writing)
         if search:

@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     p_build.add_argument(
         "--force", action="store_true", help="build even when nothing changed since the last build"
     )
+    p_build.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="render with N processes (default: one per core, one for small sites)",
+    )
 
     p_serve = commands.add_parser(
         "serve", help="preview the site: build, serve, rebuild on every edit, reload open pages"
@@ -181,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     search=not args.no_search,
                     force=args.force,
                     progress=progress,
+                    jobs=args.jobs,
                 )
             finally:
                 if progress:

@@ -72,13 +72,19 @@ class Staging:
 
     def write(self, path: str, data: bytes) -> None:
         """Stage one file; a path written twice is an error, never a silent overwrite."""
-        rel = safe_relative(path)
-        key = rel.as_posix()
+        self.unchanged += self.stage_claimed(self.claim(path), data)
+
+    def claim(self, path: str) -> str:
+        """Reserve ``path`` for one output (checked to stay inside); returns its key."""
+        key = safe_relative(path).as_posix()
         if key in self.written or key.casefold() == MANIFEST.casefold():
             raise BuildError(f"two outputs want the same path {key!r}")
         self.written[key] = None
-        if self._stage(key, data):
-            self.unchanged += 1
+        return key
+
+    def stage_claimed(self, key: str, data: bytes) -> bool:
+        """Write a claimed file (a worker process may do it); True when linked unchanged."""
+        return self._stage(key, data)
 
     def _stage(self, key: str, data: bytes) -> bool:
         """Put ``data`` at ``key``: a hard link to the previous output's file when it has the same
