@@ -123,6 +123,10 @@ class Page:
     """Listed in ``sitemap.xml``."""
     content: bytes | None = None
     """Finished bytes written as they are (data files); ``template`` is then unused."""
+    produce: Callable[[], bytes] | None = field(default=None, compare=False)
+    """Makes the finished bytes when the page is written (``content`` made late, so the preview
+    can write it after the reload); ``data`` then holds what the bytes depend on, which is what
+    comparing two pages compares."""
 
     @property
     def path(self) -> str:
@@ -528,6 +532,10 @@ class PageBuilder:
         )
         return Page(article.url, "article.html", lang, "article", article.title, alternates, data)
 
+    def citation_pages(self, article: Article) -> tuple[Page, ...]:
+        """The article's citation downloads (a method, so the preview can memoise them)."""
+        return research.citation_pages(self, article)
+
     def structured_data(self, article: Article) -> dict[str, Any]:
         """schema.org ``NewsArticle`` for the article page."""
         outlet = self.site.outlets[article.outlet]
@@ -611,8 +619,10 @@ class Renderer:
 
     def render(self, site: Site, page: Page) -> bytes:
         """One page's bytes; template errors become :class:`BuildError` with their location."""
-        if page.content is not None:  # data files (JSON, CSV, citations) are bytes already
+        if page.content is not None:  # citation files are bytes already
             return page.content
+        if page.produce is not None:  # data exports: made now
+            return page.produce()
         common = {"site": site, "config": site.config, "languages": site.config.languages}
         try:
             template = self.templates.get(page.template) or self.templates.setdefault(

@@ -7,7 +7,8 @@ call (``research.reference(site, article)``) for the blocks on core pages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -70,20 +71,44 @@ def cite_files(
     }
 
 
+def citation_pages(builder: PageBuilder, article: Article) -> tuple[Page, ...]:
+    """``cite.json``, ``cite.bib`` and ``cite.ris`` of one article, as finished files."""
+    from briefgen.render import Page  # here, not at the top: render imports this package
+
+    lang = builder.config.language(article.language)
+    t = builder.i18n[article.language]
+    labels = {key: t(f"cite_note_{key}") for key in citations.NOTE_LABELS}
+    return tuple(
+        Page(path, "", lang, "citation", article.title, sitemap=False, content=body)
+        for path, body in cite_files(builder.site, article, labels).items()
+    )
+
+
+def _pick(exported: Callable[[], dict[str, bytes]], path: str) -> bytes:
+    return exported()[path]
+
+
 def pages(builder: PageBuilder) -> Iterator[Page]:
     """The data and coverage pages in each language, the exported files, the citation files."""
     from briefgen.render import Page  # here, not at the top: render imports this package
 
     site, config = builder.site, builder.config
     default = config.default_language
-    for path, body in data_files(site).items():
-        yield Page(path, "", default, "data-file", path, sitemap=False, content=body)
+    # Made when written, once for all six: the preview writes them after the reload, since every
+    # edit changes them and exporting 10,000 records takes longer than the edit's pages.
+    exported = cache(partial(data_files, site))
+    source = {
+        "articles": site.articles,
+        "tags": tuple(site.tags.values()),
+        "outlets": tuple(site.outlets.values()),
+        "languages": config.languages,
+    }
+    for name, _ in DATA_FILES:
+        path = DATA_DIR + name
+        made = partial(_pick, exported, path)
+        yield Page(path, "", default, "data-file", path, data=source, sitemap=False, produce=made)
     for article in site.articles:
-        lang = config.language(article.language)
-        t = builder.i18n[article.language]
-        labels = {key: t(f"cite_note_{key}") for key in citations.NOTE_LABELS}
-        for path, body in cite_files(site, article, labels).items():
-            yield Page(path, "", lang, "citation", article.title, sitemap=False, content=body)
+        yield from builder.citation_pages(article)
     codes = tuple(lang.code for lang in config.languages)
     whole = coverage.coverage(site.articles, codes)
     for lang in config.languages:

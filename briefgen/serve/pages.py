@@ -72,6 +72,7 @@ class PageMemo:
         self.lists: dict[tuple[str, str, str], tuple[tuple[Any, ...], tuple[Page, ...]]] = {}
         self.feeds: dict[str, tuple[tuple[Any, ...], Page]] = {}
         self.articles: dict[str, tuple[tuple[Any, ...], Page]] = {}
+        self.citations: dict[str, tuple[Article, tuple[Page, ...]]] = {}
         self._used: set[tuple[str, object]] = set()
 
     def use(self, table: str, slot: object) -> None:
@@ -84,6 +85,7 @@ class PageMemo:
         self.lists = {k: v for k, v in self.lists.items() if ("lists", k) in used}
         self.feeds = {k: v for k, v in self.feeds.items() if ("feeds", k) in used}
         self.articles = {k: v for k, v in self.articles.items() if ("articles", k) in used}
+        self.citations = {k: v for k, v in self.citations.items() if ("citations", k) in used}
         self._used = set()
 
 
@@ -140,3 +142,13 @@ class MemoPageBuilder(PageBuilder):
         page = super().article_page(article)
         self.memo.articles[article.slug] = (key, page)
         return page
+
+    def citation_pages(self, article: Article) -> tuple[Page, ...]:
+        # Three formats per article on every edit would be most of an edit at 10,000 articles.
+        self.memo.use("citations", article.slug)
+        hit = self.memo.citations.get(article.slug)
+        if hit is not None and hit[0] == article:
+            return hit[1]
+        pages = super().citation_pages(article)
+        self.memo.citations[article.slug] = (article, pages)
+        return pages

@@ -36,12 +36,13 @@ from briefgen.serve.pages import MemoPageBuilder, PageMemo
 from briefgen.theme import Theme, load_theme
 from briefgen.write import Staging, safe_relative
 
-DEFERRED = frozenset({"sitemap"})
+DEFERRED = frozenset({"sitemap", "data-file"})
 """Page kinds an incremental rebuild writes just after the reload instead of before it.
 
 The sitemap lists every page, so any edit changes it and rendering it takes longer than all the
-other changed pages together on a large archive; nobody reads it while editing. It is written
-by :meth:`Rebuilder.finish` once the preview is idle after announcing the reload.
+other changed pages together on a large archive; nobody reads it while editing. The data exports
+(``data/*.json``, ``data/*.csv``) are alike: every edit changes them. They are written by
+:meth:`Rebuilder.finish` once the preview is idle after announcing the reload.
 """
 
 SearchHook = Callable[[Site, Path], Sequence[str]]
@@ -256,7 +257,11 @@ class Rebuilder:
         for i, page in enumerate(deferred):
             try:
                 path = safe_relative(page.path).as_posix()
-                _replace(state.root, path, state.renderer.render(site, page))
+                data = state.renderer.render(site, page)
+                if not _holds(
+                    state.root / path, data
+                ):  # a body edit leaves the exports as they were
+                    _replace(state.root, path, data)
             except BaseException:
                 for unwritten in deferred[i:]:  # the next rebuild sees them as changed again
                     state.pages.pop(unwritten.path, None)
@@ -329,6 +334,14 @@ def _replace(root: Path, path: str, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    """True when ``target`` already has exactly these bytes."""
+    try:
+        return target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _remove(root: Path, path: str) -> None:
