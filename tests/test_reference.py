@@ -110,11 +110,15 @@ def test_the_template_spares_citeproc_for_ordinary_articles(
 
 
 def test_a_style_that_transforms_a_field_is_never_templated() -> None:
-    # APA title-cases English container titles: the marker comes out altered, so no template.
-    formatter = reference.ReferenceFormatter(lambda code: style("apa", code))
+    # MLA title-cases English titles and container titles: the probe's markers come out altered,
+    # so the shape gets no template and every item of it goes to citeproc.
+    formatter = reference.ReferenceFormatter(
+        lambda code: style("modern-language-association", code)
+    )
     data = item("a lower-case title", [2025, 3, 14], "the daily paper", "en")
-    formatter(data)
-    templates = list(formatter._templates.values())
-    expected = reference.format_item(style("apa", "en"), reference.escaped(data))
+    expected = reference.format_item(
+        style("modern-language-association", "en"), reference.escaped(data)
+    )
+    assert "A Lower-case Title" in expected and "The Daily Paper" in expected
     assert str(formatter(data)) == expected
-    assert templates == [None] or "the daily paper" in expected
+    assert list(formatter._templates.values()) == [None]
