@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,32 @@ def test_the_language_switcher_names_each_language_in_itself(valid_output: Path)
             continue
         links = {(a.get("lang"), a.get("dir"), a.text) for a in nav.iter("a")}
         assert links == {("ar", "rtl", "العربية"), ("it", "ltr", "italiano")}, rel
+
+
+def test_remembered_dates_keep_each_offset_and_precision() -> None:
+    """The renderer keeps formatted dates, numbers and months; equal instants written with
+    different offsets still show their own offset, and a cached value never leaks across
+    precisions or languages."""
+    from datetime import datetime, timedelta, timezone
+
+    from briefgen.config import language
+    from briefgen.model import PartialDate
+    from briefgen.render import I18n
+
+    italian = language("it")
+    assert italian is not None
+    t = I18n(italian, {"undated": "senza data"})
+    rome = datetime(2025, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+    utc = rome.astimezone(UTC)
+    assert rome == utc  # the same instant: a cache keyed on the value alone would mix them
+    first = t.date(PartialDate(2025, 3, 2, rome))
+    second = t.date(PartialDate(2025, 3, 2, utc))
+    assert "10:00" in first and "GMT+01:00" in first
+    assert "09:00" in second and "+01:00" not in second
+    assert t.date(PartialDate(2025, 3)) == "marzo 2025"
+    assert t.date(PartialDate(2025)) == "2025"
+    assert t.date(PartialDate(2025, 3)) == "marzo 2025"  # the remembered value, unchanged
+    assert (t.number(12345), t.number(12345)) == ("12.345", "12.345")
+    arabic = language("ar")
+    assert arabic is not None
+    assert I18n(arabic, {}).number(12345) != "12.345"
