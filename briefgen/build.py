@@ -120,7 +120,8 @@ def build(
 
     progress("content", 0)
     with timings.stage("content"):
-        loaded = load_site(config, drafts=drafts)
+        readers = parallel.cores() if jobs is None else max(1, jobs)
+        loaded = load_site(config, drafts=drafts, processes=readers)
     progress("render", 0)
     with Staging(config.output) as staging:
         pages = site_pages(loaded.site, theme)

@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs",
         type=int,
         metavar="N",
-        help="render with N processes (default: one per core, one for small sites)",
+        help="read and render with N processes (default: one per core; one for small sites)",
     )
 
     p_serve = commands.add_parser(

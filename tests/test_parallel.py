@@ -1,4 +1,4 @@
-"""Rendering in several processes gives the same site, byte for byte, and fails the same way."""
+"""Reading and rendering in several processes: the same site, byte for byte, the same failures."""
 
 from __future__ import annotations
 
@@ -45,3 +45,54 @@ def test_a_template_error_in_a_worker_fails_the_build_and_keeps_the_site(
     assert "template article.html" in failed.stderr and "no_such_name" in failed.stderr
     assert tree(output) == before
     assert not list(tmp_path.glob(".out.*"))  # the staging directory is gone
+
+
+READ_BOTH_WAYS = """
+import sys
+from pathlib import Path
+from briefgen.config import load_config
+from briefgen.content import load_site
+from briefgen.errors import ContentError
+import briefgen.content
+
+forked = []
+serial_read = briefgen.content._read_parallel
+def spy(*args):
+    forked.append(args[1])
+    return serial_read(*args)
+briefgen.content._read_parallel = spy
+
+def read(processes):
+    try:
+        return load_site(load_config(Path(sys.argv[1])), processes=processes)
+    except ContentError as exc:
+        return [str(p) for p in exc.problems]
+
+one, two = read(1), read(2)
+print("same" if one == two else "different", len(one) if isinstance(one, list) else "site")
+print("forked", forked)
+"""
+
+
+def test_two_readers_give_the_same_site_and_the_same_errors(tmp_path: Path) -> None:
+    """Big archives are read by one process per core: the site, its warnings and every error
+    (with its line) are the same as one process's, in the same order."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.corpus import generate
+
+    files = generate(tmp_path / "site", 340, seed=3)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+
+    def compare() -> str:
+        command = [sys.executable, "-c", READ_BOTH_WAYS, str(tmp_path / "site")]
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=120, check=True, env=env
+        )
+        return done.stdout.strip()
+
+    assert compare() == "same site\nforked [2]"  # only the second read forked, into two
+    # Errors in the first, a middle and the last chunk of readers' work.
+    for index in (0, 150, len(files) - 1):
+        text = files[index].read_text("utf-8")
+        files[index].write_text(text.replace("---\n", "---\nnot_a_field: 1\n", 1), "utf-8")
+    assert compare() == "same 3\nforked [2]"
