@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from enum import IntEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from briefgen.config import SiteConfig
 
@@ -43,13 +43,17 @@ class Precision(IntEnum):
     TIME = 4
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class PartialDate:
     """A publication date at the precision the source supports.
 
     Sorting rule (documented in the README): a partial date sorts as the earliest moment of its
     period, so in a newest-first list ``2025-01`` comes after every dated day of January 2025, and
     ``2025`` after every month of 2025. Within a day, a date without time comes after timed ones.
+
+    Two dates are equal when they read the same: 09:30+01:00 and 08:30Z are one instant, which
+    is how aware datetimes compare, but pages show them differently (and the preview re-renders
+    a page exactly when its values are unequal).
     """
 
     year: int
@@ -57,6 +61,18 @@ class PartialDate:
     day: int | None = None
     moment: datetime | None = None
     """The aware date-time, when the source gives a time and its offset."""
+
+    def _key(self) -> tuple[object, ...]:
+        offset = None if self.moment is None else self.moment.utcoffset()
+        return (self.year, self.month, self.day, self.moment, offset)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PartialDate):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     @property
     def precision(self) -> Precision:
@@ -284,6 +300,60 @@ class Site:
                 neighbours[article.slug] = (newer, older)
         set_(self, "_neighbours", MappingProxyType(neighbours))
 
+    def with_edits(self, edits: Mapping[str, Article]) -> Site:
+        """This site with articles (by slug) replaced by versions that sit where they sat.
+
+        Same slug, language, date, tags, outlets and draft flag: every index keeps its shape and
+        only the objects change, so the new site shares this one's structure instead of sorting
+        and grouping the archive again (the preview's one-article edit, at 10,000 articles).
+        Raises ValueError for an edit that would move an article.
+        """
+        swaps: dict[int, Article] = {}
+        for slug, new in edits.items():
+            old = self.by_slug[slug]
+            if not _same_place(old, new):
+                raise ValueError(f"article {slug!r} moved: build the site again")
+            swaps[id(old)] = new
+        if not swaps:
+            return self
+
+        def swapped(items: tuple[Article, ...]) -> tuple[Article, ...]:
+            return tuple([swaps.get(id(a), a) for a in items])
+
+        def regroup(index: Mapping[K, tuple[Article, ...]], keys: Iterable[K]) -> Mapping[K, Any]:
+            groups = dict(index)
+            for key in dict.fromkeys(keys):
+                groups[key] = swapped(groups[key])
+            return MappingProxyType(groups)
+
+        moved = [self.by_slug[slug] for slug in edits]
+        tag_keys = [t for a in moved for t in a.tags]
+        outlet_keys = [o for a in moved for o in (a.outlet, a.via) if o]
+        dated = [a.date for a in moved if a.date is not None]
+        site = object.__new__(Site)
+        set_ = object.__setattr__
+        set_(site, "config", self.config)
+        set_(site, "tags", self.tags)
+        set_(site, "outlets", self.outlets)
+        set_(site, "articles", swapped(self.articles))
+        set_(site, "by_tag", regroup(self.by_tag, tag_keys))
+        set_(site, "by_outlet", regroup(self.by_outlet, outlet_keys))
+        months = [(d.as_date.year, d.as_date.month) for d in dated if d.month is not None]
+        set_(site, "by_month", regroup(self.by_month, months))
+        set_(site, "by_year", regroup(self.by_year, [d.year for d in dated]))
+        set_(site, "undated", swapped(self.undated))
+        set_(site, "by_slug", MappingProxyType({**self.by_slug, **edits}))
+        neighbours = dict(self._neighbours)
+        near = {a.slug for a in moved} | {
+            n.slug for a in moved for n in neighbours[a.slug] if n is not None
+        }
+        for slug in near:  # an edited article's entry, and its neighbours' entries pointing to it
+            neighbours[slug] = tuple(  # type: ignore[assignment]
+                None if n is None else swaps.get(id(n), n) for n in neighbours[slug]
+            )
+        set_(site, "_neighbours", MappingProxyType(neighbours))
+        return site
+
     def articles_in(self, language: str) -> tuple[Article, ...]:
         """Articles written in ``language``."""
         return tuple(a for a in self.articles if a.language == language)
@@ -291,6 +361,19 @@ class Site:
     def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
         """(newer, older) article in the same language, for previous/next links."""
         return self._neighbours[article.slug]
+
+
+def _same_place(old: Article, new: Article) -> bool:
+    """True when ``new`` belongs in every index, list and page position ``old`` had."""
+    return (
+        old.slug == new.slug
+        and old.language == new.language
+        and old.date == new.date
+        and old.tags == new.tags
+        and old.outlet == new.outlet
+        and old.via == new.via
+        and old.draft == new.draft
+    )
 
 
 def _freeze(

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from babel import Locale
@@ -602,8 +602,25 @@ def site_pages(site: Site, theme: Theme, builder: PageBuilder | None = None) -> 
     """Every page of the site, the sitemap last (``builder``: a subclass, e.g. serve's memo)."""
     builder = builder or PageBuilder(site, theme)
     pages = (*builder.pages(), *(page for produce in PRODUCERS for page in produce(builder)))
-    entries = tuple(p for p in pages if p.sitemap)
-    sitemap = Page(
+    return (*pages, sitemap_page(site, pages))
+
+
+class SitemapEntry(NamedTuple):
+    """What the sitemap shows of a page: an edit that changes a page's title or text leaves
+    the sitemap's data, and so its bytes, as they were."""
+
+    url: str
+    kind: str
+    lang: str
+    alternates: tuple[tuple[str, str], ...]
+
+
+def sitemap_page(site: Site, pages: Iterable[Page]) -> Page:
+    """``sitemap.xml``, listing ``pages`` that belong in it, in their order."""
+    entries = tuple(
+        SitemapEntry(p.url, p.kind, p.lang.code, p.alternates) for p in pages if p.sitemap
+    )
+    return Page(
         "sitemap.xml",
         "sitemap.xml",
         site.config.default_language,
@@ -612,7 +629,6 @@ def site_pages(site: Site, theme: Theme, builder: PageBuilder | None = None) -> 
         data={"entries": entries},
         sitemap=False,
     )
-    return (*pages, sitemap)
 
 
 class Renderer:

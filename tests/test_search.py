@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import pytest
 from briefgen import search
 from briefgen.build import build, check
 from briefgen.cli import main
+from briefgen.config import load_config
+from briefgen.content import load_site
 from briefgen.errors import BuildError
 from briefgen.search import alias_key, fold_index
 from tests.helpers import MANIFEST, SITES, VALID_SITE, parse_html, tree_hash
@@ -254,3 +257,25 @@ def test_aliases_in_tags_yml_reach_the_search_pages(tmp_path: Path) -> None:
     )
     assert config["aliases"][alias_key("سبير بنك")] == ["sberbank"]
     assert config["aliases"][alias_key("German Gref")] == ["gref"]
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_the_preview_indexes_in_the_background_at_the_lowest_priority(
+    background: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``serve`` refreshes the index while the curator edits: Pagefind must not slow a rebuild."""
+    niceness = 19 if background else os.getpriority(os.PRIO_PROCESS, 0)
+    report = tmp_path / "niceness"
+    fake = broken_binary(
+        tmp_path,
+        # Waits for the priority to be set, notes it (field 19 of /proc/self/stat), then writes
+        # the one file a bundle must have.
+        b'#!/bin/sh\nsleep 0.3\ncut -d" " -f19 /proc/$$/stat >> "' + bytes(report) + b'"\n'
+        b'while [ "$1" != "--output-path" ]; do shift; done\n'
+        b'mkdir -p "$2" && touch "$2/pagefind.js"\n',
+    )
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    config = load_config(VALID_SITE)
+    site = load_site(config).site
+    search.index_site(site, tmp_path / "out", background=background)
+    assert report.read_text().split() == [str(niceness)] * len(search.bundle_languages(site))

@@ -6,12 +6,17 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from briefgen.build import build
+from briefgen.config import load_config
+from briefgen.content import load_site
 from briefgen.errors import ContentError
+from briefgen.render import Page, site_pages
 from briefgen.serve.rebuild import Rebuilder
+from briefgen.theme import load_theme
 from briefgen.write import MANIFEST
 from tests.conftest import MakeSite, article
 
@@ -88,7 +93,33 @@ EDITS: dict[str, Edit] = {
     "deleted article, its tag emptied": _delete("content/articles/ar/a3.md"),
     "renamed file": _rename("content/articles/it/i2.md", "content/articles/it/i2-renamed.md"),
     "new tag page": _replace("content/articles/it/i1.md", "tags: [china]", "tags: [china, russia]"),
+    "same instant, another offset": _replace(
+        "content/articles/it/i3.md", "2025-02-10T09:30:00+01:00", "2025-02-10T08:30:00Z"
+    ),
 }
+
+
+def _both(first: Edit, second: Edit) -> Edit:
+    return lambda root: first(root) + second(root)
+
+
+IN_PLACE: dict[str, Edit] = {
+    "body": EDITS["body"],
+    "title": EDITS["title"],
+    "summary and agency added": _replace(
+        "content/articles/ar/a2.md", "title: أ2", "title: أ2\nsummary: ملخص\nagency: وكالة"
+    ),
+    "source URL": _replace(
+        "content/articles/it/i2.md", "title: I2", "title: I2\nsource_url: https://example.org/i2"
+    ),
+    "two neighbours at once": _both(
+        _replace("content/articles/ar/a1.md", "title: أ1", "title: أول"),
+        _replace("content/articles/ar/a2.md", "title: أ2", "title: ثان"),
+    ),
+    "undated article": _replace("content/articles/ar/a4.md", "نص 4.", "نص رابع."),
+    "saved unchanged": _replace("content/articles/it/i3.md", "I3", "I3"),
+}
+"""Edits that move no article: the rebuild patches the pages that hold it, listing nothing."""
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -145,6 +176,82 @@ def test_a_sequence_of_edits_stays_equal_to_a_clean_build(
     rebuilder.finish()
     assert rebuilder.root is not None
     assert _tree(rebuilder.root) == _clean_build(site, tmp_path, "clean")
+
+
+def _listing(site: Path) -> dict[str, Page]:
+    config = load_config(site)
+    return {p.path: p for p in site_pages(load_site(config).site, load_theme(config))}
+
+
+@pytest.mark.parametrize("name", IN_PLACE)
+def test_an_edit_in_place_patches_pages_and_equals_a_full_listing(
+    name: str, site: Path, rebuilder: Rebuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_listing(*args: object) -> object:
+        raise AssertionError("an edit in place listed every page")
+
+    monkeypatch.setattr("briefgen.serve.rebuild.site_pages", no_listing)
+    rebuilder.rebuild(IN_PLACE[name](site))
+    rebuilder.finish()
+    state = rebuilder._state
+    assert state is not None
+    listing = _listing(site)
+    assert list(state.pages) == list(listing)  # the same pages, in the sitemap's order
+    assert [path for path, page in listing.items() if state.pages[path] != page] == []
+    assert _tree(state.root) == _clean_build(site, tmp_path, "clean")
+
+
+def test_edits_in_place_in_a_row_stay_equal_to_a_clean_build(
+    site: Path, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    """Some finished and some not, with an edit that moves an article between them."""
+    for i, edit in enumerate(IN_PLACE.values()):
+        rebuilder.rebuild(edit(site))
+        if i % 2:
+            rebuilder.finish()
+    rebuilder.rebuild(_replace("content/articles/ar/a3.md", "date: 2024-11", "date: 2024-12")(site))
+    rebuilder.rebuild(_replace("content/articles/ar/a3.md", "نص 3.", "نص ثالث.")(site))
+    rebuilder.rebuild([])  # an event that changed nothing
+    rebuilder.finish()
+    assert rebuilder.root is not None
+    assert _tree(rebuilder.root) == _clean_build(site, tmp_path, "clean")
+
+
+@pytest.mark.parametrize(
+    "name", ["same instant, another offset", "tags", "draft hides it", "new article"]
+)
+def test_an_edit_that_moves_an_article_lists_every_page_again(
+    name: str, site: Path, rebuilder: Rebuilder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    def counting(*args: Any) -> object:
+        calls.append(1)
+        return site_pages(*args)
+
+    monkeypatch.setattr("briefgen.serve.rebuild.site_pages", counting)
+    rebuilder.rebuild(EDITS[name](site))
+    assert calls == [1]
+
+
+def test_an_edit_to_a_file_with_a_problem_before_lists_every_page_again(
+    site: Path, rebuilder: Rebuilder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a1 = site / "content/articles/ar/a1.md"
+    good = a1.read_text("utf-8")
+    a1.write_text(good.replace("tags: [russia]", "tags: [nope]"), "utf-8")
+    with pytest.raises(ContentError):
+        rebuilder.rebuild([a1])
+    calls: list[int] = []
+
+    def counting(*args: Any) -> object:
+        calls.append(1)
+        return site_pages(*args)
+
+    monkeypatch.setattr("briefgen.serve.rebuild.site_pages", counting)
+    a1.write_text(good, "utf-8")
+    rebuilder.rebuild([a1])
+    assert calls == [1]
 
 
 def test_a_body_edit_rewrites_only_the_pages_that_show_the_article(
@@ -316,3 +423,45 @@ def test_the_data_exports_follow_an_edit_after_the_reload(site: Path, rebuilder:
     rebuilder.finish()
     assert '"title": "Primo"' in exported.read_text("utf-8")
     assert "Primo" in (root / "data/articles.csv").read_text("utf-8")
+
+
+def test_finish_stops_between_pages_when_asked_and_the_next_rebuild_catches_up(
+    site: Path, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    """The preview stops writing the exports when an edit comes, and they follow the next one."""
+    root = rebuilder.root
+    assert root is not None
+    rebuilder.rebuild(EDITS["title"](site))
+    asked: list[int] = []
+
+    def after_one_page() -> bool:
+        asked.append(1)
+        return len(asked) > 1
+
+    assert rebuilder.finish(stop=after_one_page) is None
+    assert rebuilder.unfinished
+    assert '"title": "Primo"' in (root / "data/articles.json").read_text("utf-8")
+    assert "Primo" not in (root / "data/articles.csv").read_text("utf-8")  # not reached
+    rebuilder.rebuild(IN_PLACE["body"](site))
+    assert rebuilder.finish() is not None
+    assert not rebuilder.unfinished
+    assert _tree(root) == _clean_build(site, tmp_path, "clean")
+
+
+def test_a_body_edit_leaves_the_exports_and_the_sitemap_unrendered(
+    site: Path, rebuilder: Rebuilder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their page data (the records; each page's URL, kind and alternates) did not change."""
+    rebuilder.rebuild(EDITS["body"](site))
+    assert rebuilder._state is not None
+    rendered: list[str] = []
+    render = rebuilder._state.renderer.render
+    monkeypatch.setattr(
+        rebuilder._state.renderer, "render", lambda s, p: rendered.append(p.kind) or render(s, p)
+    )
+    rebuilder.finish()
+    assert rendered == []
+    rebuilder.rebuild(EDITS["title"](site))
+    rendered.clear()
+    rebuilder.finish()
+    assert sorted(rendered) == ["data-file"] * 2  # the articles' JSON and CSV, not the sitemap

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from briefgen.serve.watch import Debouncer, Kind, classify
+from briefgen.serve.watch import Debouncer, Kind, Watcher, classify
 
 SOURCE = Path("/site")
 THEMES = (SOURCE / "themes", Path("/usr/lib/briefgen/themes/default"))
@@ -79,3 +81,49 @@ def test_an_endless_burst_is_cut_after_the_longest_wait() -> None:
         stop.set()
         writer.join()
         debouncer.close()
+
+
+def test_pending_says_an_event_waits_until_it_is_taken() -> None:
+    debouncer = Debouncer(quiet=0.01)
+    assert not debouncer.pending
+    debouncer.add(Kind.ARTICLE, SOURCE / "content/articles/a.md")
+    assert debouncer.pending
+    assert debouncer.take() is not None
+    assert not debouncer.pending
+
+
+def _events_of(source: Path, act: Callable[[], None]) -> set[Path]:
+    debouncer = Debouncer(quiet=0.3)
+    watcher = Watcher(source, debouncer)
+    try:
+        time.sleep(0.2)
+        act()
+        change = debouncer.take()
+    finally:
+        watcher.stop()
+    assert change is not None and not change.full
+    return change.articles
+
+
+def test_a_save_reports_the_file_not_its_folder(tmp_path: Path) -> None:
+    """The folder's own "modified" event would make the preview list every file again."""
+    articles = tmp_path / "content" / "articles" / "ar"
+    articles.mkdir(parents=True)
+    one = articles / "one.md"
+    one.write_text("old", "utf-8")
+
+    def atomic_save() -> None:
+        (articles / ".one.md.tmp").write_text("new", "utf-8")
+        os.replace(articles / ".one.md.tmp", one)
+
+    assert _events_of(tmp_path, lambda: one.write_text("newer", "utf-8")) == {one}
+    assert _events_of(tmp_path, atomic_save) == {one}
+
+
+def test_a_folder_moved_in_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "content" / "articles").mkdir(parents=True)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "one.md").write_text("text", "utf-8")
+    target = tmp_path / "content" / "articles" / "2025"
+    assert target in _events_of(tmp_path, lambda: os.replace(outside, target))

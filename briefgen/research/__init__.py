@@ -7,9 +7,9 @@ call (``research.reference(site, article)``) for the blocks on core pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from functools import cache, partial
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -46,18 +46,27 @@ def coverage_url(lang: str) -> str:
 
 def data_files(site: Site) -> dict[str, bytes]:
     """Every exported file by output path."""
-    articles = export.article_records(site)
-    tags = export.tag_records(site)
-    outlets = export.outlet_records(site)
-    files = {
-        "articles.json": export.to_json(articles),
-        "articles.csv": export.to_csv(articles, export.ARTICLE_FIELDS),
-        "tags.json": export.to_json(tags),
-        "tags.csv": export.to_csv(tags, export.TAG_FIELDS),
-        "outlets.json": export.to_json(outlets),
-        "outlets.csv": export.to_csv(outlets, export.OUTLET_FIELDS),
+    return {DATA_DIR + name: encode(records) for name, encode, records in _exports(site)}
+
+
+def _exports(
+    site: Site,
+) -> Iterator[tuple[str, Callable[[Sequence[Mapping[str, Any]]], bytes], tuple[Any, ...]]]:
+    """(file name, encoder, records) of each exported file, in :data:`DATA_FILES` order."""
+    articles = tuple(export.article_records(site))
+    tags = tuple(export.tag_records(site))
+    outlets = tuple(export.outlet_records(site))
+    encoders: dict[str, tuple[Callable[[Sequence[Mapping[str, Any]]], bytes], tuple[Any, ...]]] = {
+        "articles.json": (export.to_json, articles),
+        "articles.csv": (partial(export.to_csv, fields=export.ARTICLE_FIELDS), articles),
+        "tags.json": (export.to_json, tags),
+        "tags.csv": (partial(export.to_csv, fields=export.TAG_FIELDS), tags),
+        "outlets.json": (export.to_json, outlets),
+        "outlets.csv": (partial(export.to_csv, fields=export.OUTLET_FIELDS), outlets),
     }
-    return {DATA_DIR + name: files[name] for name, _ in DATA_FILES}
+    for name, _ in DATA_FILES:
+        encode, records = encoders[name]
+        yield name, encode, records
 
 
 def cite_files(
@@ -84,8 +93,21 @@ def citation_pages(builder: PageBuilder, article: Article) -> tuple[Page, ...]:
     )
 
 
-def _pick(exported: Callable[[], dict[str, bytes]], path: str) -> bytes:
-    return exported()[path]
+def data_pages(builder: PageBuilder) -> Iterator[Page]:
+    """The exported files (``data/*.json``, ``data/*.csv``).
+
+    A page's data is its records, so an edit that changes no exported field (a paragraph of
+    the body) leaves the page equal and the preview does not export again; the bytes are made
+    when written, which the preview does after the reload.
+    """
+    from briefgen.render import Page  # here, not at the top: render imports this package
+
+    default = builder.config.default_language
+    for name, encode, records in _exports(builder.site):
+        path = DATA_DIR + name
+        data = {"records": records}
+        made = partial(encode, records)
+        yield Page(path, "", default, "data-file", path, data=data, sitemap=False, produce=made)
 
 
 def pages(builder: PageBuilder) -> Iterator[Page]:
@@ -93,20 +115,7 @@ def pages(builder: PageBuilder) -> Iterator[Page]:
     from briefgen.render import Page  # here, not at the top: render imports this package
 
     site, config = builder.site, builder.config
-    default = config.default_language
-    # Made when written, once for all six: the preview writes them after the reload, since every
-    # edit changes them and exporting 10,000 records takes longer than the edit's pages.
-    exported = cache(partial(data_files, site))
-    source = {
-        "articles": site.articles,
-        "tags": tuple(site.tags.values()),
-        "outlets": tuple(site.outlets.values()),
-        "languages": config.languages,
-    }
-    for name, _ in DATA_FILES:
-        path = DATA_DIR + name
-        made = partial(_pick, exported, path)
-        yield Page(path, "", default, "data-file", path, data=source, sitemap=False, produce=made)
+    yield from data_pages(builder)
     for article in site.articles:
         yield from builder.citation_pages(article)
     codes = tuple(lang.code for lang in config.languages)

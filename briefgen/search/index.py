@@ -10,6 +10,7 @@ so ``add_custom_record`` would take minutes for a thousand articles.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -28,6 +29,8 @@ from briefgen.search.normalize import fold_index
 BUNDLE_DIR = "pagefind"
 """Site-relative directory of the bundles: ``pagefind/ar/``, ``pagefind/it/``."""
 INSTALL = 'pip install "pagefind[bin]"'
+BACKGROUND_NICENESS = 19
+"""Pagefind's niceness when the preview indexes in the background (the lowest priority)."""
 UNUSED = (
     "pagefind-ui.js",
     "pagefind-ui.css",
@@ -142,9 +145,13 @@ def pagefind_binary() -> Path:
     return path
 
 
-def index_site(site: Site, staging: Path) -> list[str]:
+def index_site(site: Site, staging: Path, *, background: bool = False) -> list[str]:
     """Write one bundle per content language under ``staging/pagefind/``; return the files
-    written (staging-relative). Raises :class:`BuildError` when Pagefind fails."""
+    written (staging-relative). Raises :class:`BuildError` when Pagefind fails.
+
+    ``background``: the preview refreshes its index while the curator goes on editing; Pagefind
+    then runs at the lowest scheduling priority, so the next rebuild gets the processor first.
+    """
     languages = bundle_languages(site)
     if not languages:
         return []
@@ -165,6 +172,9 @@ def index_site(site: Site, staging: Path) -> list[str]:
                 command = [binary, "--site", source, "--output-path", output, "--silent"]
                 run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                 runs.append((lang, run))
+                if background:
+                    with contextlib.suppress(OSError):  # it may be done already
+                        os.setpriority(os.PRIO_PROCESS, run.pid, BACKGROUND_NICENESS)
         except OSError as exc:
             for _, run in runs:
                 run.kill()

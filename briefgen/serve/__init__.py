@@ -24,7 +24,13 @@ from briefgen.config import SITE_FILE
 from briefgen.errors import BriefgenError, ProblemsError, UsageError
 from briefgen.model import Site
 from briefgen.serve.http import PreviewServer, is_loopback
-from briefgen.serve.rebuild import Outcome, Rebuilder, SearchHook, pagefind_search
+from briefgen.serve.rebuild import (
+    Outcome,
+    Rebuilder,
+    SearchHook,
+    pagefind_background,
+    pagefind_search,
+)
 from briefgen.serve.reload import Broadcaster, Status
 from briefgen.serve.watch import Change, Debouncer, Watcher
 
@@ -71,7 +77,9 @@ class Preview:
         """Rebuilds run so far, the first build included (tests count them)."""
         self.last_outcome: Outcome | None = None
         """What the last successful rebuild did (set before its reload is announced)."""
-        self._indexer = _Indexer(search, report)
+        # The index refreshed after an edit yields the processor to the next edit's rebuild.
+        refresh = pagefind_background if search is pagefind_search else search
+        self._indexer = _Indexer(refresh, report)
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None
         try:
@@ -154,7 +162,7 @@ class Preview:
     def _finish(self) -> None:
         """The sitemap, once the reloaded pages have been served; then search, in the background."""
         try:
-            built = self.rebuilder.finish(index=False)
+            built = self.rebuilder.finish(index=False, stop=lambda: self.debouncer.pending)
         except BriefgenError as exc:
             self._failed(f"error: {exc}")
             return

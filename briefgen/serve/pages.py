@@ -79,6 +79,11 @@ class PageMemo:
         """Note that this build asked for ``slot``."""
         self._used.add((table, slot))
 
+    def unmark(self) -> None:
+        """Forget what was asked for: a partial rebuild asks for a few entries, and only a
+        full listing can say which of the others are still in use."""
+        self._used = set()
+
     def prune(self) -> None:
         """Forget what this build did not ask for (deleted articles, emptied tags)."""
         used = self._used

@@ -21,18 +21,20 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from briefgen.config import SiteConfig, load_config
-from briefgen.content import ArticleCache, article_paths, load_site
+from briefgen.content import ArticleCache, Loaded, article_paths, load_site, reload_in_place
 from briefgen.errors import BuildError, Problem
-from briefgen.model import Site
-from briefgen.render import Page, Renderer, site_pages
+from briefgen.model import Article, Site
+from briefgen.render import Page, PageBuilder, Renderer, site_pages, sitemap_page
+from briefgen.research import data_pages
 from briefgen.search import index_site
-from briefgen.serve.pages import MemoPageBuilder, PageMemo
+from briefgen.serve.pages import LIST_DATA, MemoPageBuilder, PageMemo
 from briefgen.theme import Theme, load_theme
 from briefgen.write import Staging, safe_relative
 
@@ -44,6 +46,17 @@ other changed pages together on a large archive; nobody reads it while editing. 
 (``data/*.json``, ``data/*.csv``) are alike: every edit changes them. They are written by
 :meth:`Rebuilder.finish` once the preview is idle after announcing the reload.
 """
+
+PATCHABLE: Mapping[str, frozenset[str]] = {
+    **dict.fromkeys(
+        ("home", "tag", "outlet", "year", "month", "undated"),
+        LIST_DATA | {"tag", "outlet", "year", "month"},
+    ),
+    "feed": frozenset({"entries", "updated", "alternate"}),
+}
+"""Per page kind, the data keys whose values only place articles or depend on their place
+(date, tags, language), never on what an edit in place can change (title, summary, body):
+such a page gets an edited article swapped in. Its other values stay as they are."""
 
 SearchHook = Callable[[Site, Path], Sequence[str]]
 """Indexes a built site directory for search; returns the paths it wrote under it."""
@@ -57,6 +70,11 @@ def no_search(site: Site, root: Path) -> Sequence[str]:
 def pagefind_search(site: Site, root: Path) -> Sequence[str]:
     """The pipeline's own search stage, so search works in the preview as in the build."""
     return index_site(site, root)
+
+
+def pagefind_background(site: Site, root: Path) -> Sequence[str]:
+    """:func:`pagefind_search` at the lowest priority, for refreshes while the curator edits."""
+    return index_site(site, root, background=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +107,10 @@ class _State:
     """The served directory."""
     memo: PageMemo
     """The pages of the last build per producer call (see :mod:`briefgen.serve.pages`)."""
+    loaded: Loaded
+    """The site of the last build, with its warnings."""
+    holders: dict[str, list[str]] | None = None
+    """Per article slug, the pages whose data holds that article (made when first needed)."""
     deferred: list[Page] = field(default_factory=list)
     """Changed pages still to write after the reload was announced (see :data:`DEFERRED`)."""
 
@@ -117,6 +139,9 @@ class Rebuilder:
         self._serial = 0
         self._site: Site | None = None
         """The site of an incremental rebuild whose :meth:`finish` is still due."""
+        self._refresh = False
+        """True when :meth:`finish` must make the deferred pages again and write those that
+        changed (an edit in place left them as they were)."""
         self._paths: list[Path] = []
         """The article files, as of the last rebuild (kept up to date from file events)."""
         self._needs_full = True
@@ -168,7 +193,10 @@ class Rebuilder:
             staging.commit()
         self._needs_full = False
         previous = self._state
-        self._state = _State(config, theme, renderer, {p.path: p for p in pages}, output, memo)
+        by_path = {p.path: p for p in pages}
+        self._state = _State(config, theme, renderer, by_path, output, memo, loaded)
+        self._state.holders = _holders(by_path)  # a full build takes long: this adds little
+        self._refresh = False
         if previous is not None:
             self._retire(previous.root)
         return Outcome(
@@ -184,10 +212,18 @@ class Rebuilder:
     def _incremental(
         self, state: _State, changed: Iterable[Path], started: tuple[float, float]
     ) -> Outcome:
+        pending = bool(state.deferred) or self._refresh
         self._postpone()
         changed = set(changed)
+        paths = _update_paths(self._paths, changed, state.config)
+        if paths is self._paths:  # nothing came or went: maybe only edited in place
+            known = set(paths)
+            edited = reload_in_place(state.loaded, sorted(changed & known), self.cache)
+            outcome = None if edited is None else self._in_place(state, *edited, started, pending)
+            if outcome is not None:
+                return outcome
         self.cache.forget(changed)
-        self._paths = _update_paths(self._paths, changed, state.config)
+        self._paths = paths
         loaded = load_site(state.config, drafts=self.drafts, cache=self.cache, paths=self._paths)
         builder = MemoPageBuilder(loaded.site, state.theme, state.memo)
         pages = site_pages(loaded.site, state.theme, builder)
@@ -215,13 +251,79 @@ class Rebuilder:
         for path in removed:
             _remove(state.root, safe_relative(path).as_posix())
         state.pages = by_path
+        state.loaded = loaded
+        state.holders = None
         state.deferred = later
+        self._refresh = False  # the listing made the deferred pages again
         self._site = loaded.site if changed_pages or removed else None
         return Outcome(
             False,
             len(rendered),
             len(removed),
             len(loaded.site.articles),
+            time.perf_counter() - started[0],
+            time.thread_time() - started[1],
+            loaded.warnings,
+        )
+
+    def _in_place(
+        self,
+        state: _State,
+        loaded: Loaded,
+        edits: dict[str, Article],
+        started: tuple[float, float],
+        pending: bool,
+    ) -> Outcome | None:
+        """Rebuild after articles were edited without moving (see :func:`reload_in_place`).
+
+        Listing 50,000 pages to find the 30 an edit changed is most of a rebuild at 10,000
+        articles. When no article moved, the pages it reaches are known: its own page and
+        citation files, the pages that hold it in their data (lists and feeds it is in, its
+        neighbours' pages), and the data exports and the sitemap. Lists and feeds get the new
+        article object in place of the old one, as :func:`~briefgen.serve.pages._edited_in_place`
+        does, when all their data is of the kinds :data:`PATCHABLE` knows; article pages are
+        made again by the page builder. None, with nothing written, when a page holding an
+        edited article carries other data: then every page is listed again. Tests compare the
+        result with a full listing after every kind of edit.
+        """
+        site = loaded.site
+        if state.holders is None:
+            state.holders = _holders(state.pages)
+        builder = MemoPageBuilder(site, state.theme, state.memo)
+        swaps = {id(state.loaded.site.by_slug[slug]): new for slug, new in edits.items()}
+        fresh: dict[str, Page] = {}
+        for path in dict.fromkeys(p for slug in edits for p in state.holders.get(slug, ())):
+            page = state.pages.get(path)
+            if page is None or page.kind in DEFERRED:
+                continue  # made again below
+            if page.kind == "article":
+                page = builder.article_page(site.by_slug[page.data["article"].slug])
+            elif not PATCHABLE.get(page.kind, frozenset()).issuperset(page.data):
+                return None  # data that may be derived from the article: list it again
+            else:
+                page = replace(page, data={k: _swapped(v, swaps) for k, v in page.data.items()})
+            fresh[page.path] = page
+        for article in edits.values():
+            for page in builder.citation_pages(article):
+                fresh[page.path] = page
+        state.memo.unmark()  # only a full listing says which memo entries are still in use
+        changed_pages = [page for path, page in fresh.items() if state.pages.get(path) != page]
+        rendered = [
+            (safe_relative(p.path).as_posix(), state.renderer.render(site, p))
+            for p in changed_pages
+        ]
+        for path, data in rendered:
+            _replace(state.root, path, data)
+        state.pages.update(fresh)
+        state.loaded = loaded
+        if changed_pages or pending:  # the exports and the sitemap are checked after the reload
+            self._refresh = True
+            self._site = site
+        return Outcome(
+            False,
+            len(rendered),
+            0,
+            len(site.articles),
             time.perf_counter() - started[0],
             time.thread_time() - started[1],
             loaded.warnings,
@@ -241,31 +343,50 @@ class Rebuilder:
             state.deferred = []
         self._site = None
 
-    def finish(self, *, index: bool = True) -> tuple[Site, Path] | None:
+    def finish(
+        self, *, index: bool = True, stop: Callable[[], bool] = lambda: False
+    ) -> tuple[Site, Path] | None:
         """Write the pages an incremental rebuild deferred, then refresh the search index.
 
         Called once the preview has been idle for a moment after announcing the reload, so
-        that the pages reloading first get the processor; an edit coming sooner postpones it.
-        With ``index=False`` the search stage is left to the caller (the preview runs it in a
-        thread of its own, as it may take seconds): returns the site and directory to index.
+        that the pages reloading first get the processor; an edit coming sooner postpones it,
+        and so does ``stop()`` turning true between two pages (the rest waits for the next
+        call). With ``index=False`` the search stage is left to the caller (the preview runs
+        it in a thread of its own, as it may take seconds): returns the site and directory to
+        index, or None when nothing is to be indexed yet.
         """
         state = self._state
-        if state is None or self._site is None:
+        site = self._site
+        if state is None or site is None:
             return None
-        site, self._site = self._site, None
-        deferred, state.deferred = state.deferred, []
-        for i, page in enumerate(deferred):
+        if self._refresh:
+            self._refresh = False
+            builder = PageBuilder(site, state.theme)
+            remade = [*data_pages(builder), sitemap_page(site, state.pages.values())]
+            for page in remade:
+                if state.pages.get(page.path) != page:
+                    state.deferred.append(page)
+                state.pages[page.path] = page
+        deferred = state.deferred
+        while deferred:
+            if stop():
+                return None
+            page = deferred[0]
             try:
                 path = safe_relative(page.path).as_posix()
                 data = state.renderer.render(site, page)
-                if not _holds(
-                    state.root / path, data
-                ):  # a body edit leaves the exports as they were
+                if not _holds(state.root / path, data):  # e.g. a body edit, the same exports
                     _replace(state.root, path, data)
             except BaseException:
-                for unwritten in deferred[i:]:  # the next rebuild sees them as changed again
+                for unwritten in deferred:  # the next rebuild sees them as changed again
                     state.pages.pop(unwritten.path, None)
+                state.deferred = []
+                self._site = None
                 raise
+            deferred.pop(0)
+        self._site = None
+        if state.holders is None and not stop():  # for the next edit in place, while idle
+            state.holders = _holders(state.pages)
         if index:
             self.search(site, state.root)
         return site, state.root
@@ -302,6 +423,46 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _holders(pages: dict[str, Page]) -> dict[str, list[str]]:
+    """Per article slug, the paths of the pages whose data holds that article."""
+    holders: dict[str, list[str]] = {}
+    for path, page in pages.items():
+        for slug in dict.fromkeys(_held(page.data.values())):
+            holders.setdefault(slug, []).append(path)
+    return holders
+
+
+def _held(values: Iterable[object]) -> Iterator[str]:
+    """The slugs of the articles in ``values``, looking into tuples, lists and mappings."""
+    for value in values:
+        if isinstance(value, Article):
+            yield value.slug
+        elif isinstance(value, tuple | list):
+            yield from _held(value)
+        elif isinstance(value, Mapping):
+            yield from _held(value.values())
+
+
+def _swapped(value: object, swaps: Mapping[int, Article]) -> Any:
+    """``value`` with the articles in ``swaps`` (by the old object's id) replaced, at any
+    depth :func:`_held` looks; containers without them are returned as they are."""
+    if isinstance(value, Article):
+        return swaps.get(id(value), value)
+    if isinstance(value, tuple | list):
+        items = [_swapped(item, swaps) for item in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        if isinstance(value, list):
+            return items
+        return type(value)._make(items) if hasattr(value, "_make") else tuple(items)
+    if isinstance(value, Mapping):
+        mapped = {key: _swapped(item, swaps) for key, item in value.items()}
+        if all(mapped[key] is item for key, item in value.items()):
+            return value
+        return mapped
+    return value
 
 
 def _update_paths(paths: list[Path], changed: set[Path], config: SiteConfig) -> list[Path]:

@@ -108,6 +108,12 @@ class Debouncer:
                 self._cond.wait(due - now)
 
     @property
+    def pending(self) -> bool:
+        """True when an event came that :meth:`take` has not returned yet."""
+        with self._cond:
+            return self._pending is not None
+
+    @property
     def closed(self) -> bool:
         """True once :meth:`close` was called."""
         with self._cond:
@@ -128,6 +134,11 @@ class _Handler(FileSystemEventHandler):
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in _EDITS:
+            return
+        if event.is_directory and event.event_type == "modified":
+            # Says only that an entry changed, and every entry's change comes as its own event
+            # (a folder moved in or out, as a "created", "deleted" or "moved" one). Passing it
+            # on would make each save list the article files again and lose the edit in place.
             return
         paths = [event.src_path]
         if event.event_type == "moved":
