@@ -356,6 +356,24 @@ def test_after_a_failed_full_rebuild_an_article_edit_does_not_hide_the_error(
     assert _tree(rebuilder.root) == _clean_build(site, tmp_path, "clean")
 
 
+def test_after_a_broken_article_an_edit_elsewhere_does_not_hide_the_error(
+    site: Path, rebuilder: Rebuilder, tmp_path: Path
+) -> None:
+    a1 = site / "content/articles/ar/a1.md"
+    good = a1.read_text("utf-8")
+    a1.write_text(good.replace("tags: [russia]", "tags: [nope]"), "utf-8")
+    for edit in (lambda root: [a1], IN_PLACE["title"]):  # an edit in place; a1 still broken
+        changed = edit(site)
+        with pytest.raises(ContentError) as raised:
+            rebuilder.rebuild(changed)
+        assert [p.message for p in raised.value.problems] == ["tags: unknown tag 'nope'"]
+    a1.write_text(good, "utf-8")
+    rebuilder.rebuild([a1])
+    rebuilder.finish()
+    assert rebuilder.root is not None
+    assert _tree(rebuilder.root) == _clean_build(site, tmp_path, "clean")
+
+
 def test_the_search_hook_indexes_every_new_build(site: Path, tmp_path: Path) -> None:
     """The search stage (a hook until it exists) runs on the staged site and after each edit."""
     indexed: list[tuple[Path, bool]] = []

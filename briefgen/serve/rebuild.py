@@ -146,6 +146,10 @@ class Rebuilder:
         """The article files, as of the last rebuild (kept up to date from file events)."""
         self._needs_full = True
         """True until a full build succeeds (the first one, or after a failed one)."""
+        self._in_sync = True
+        """False after a failed incremental rebuild: the last good site no longer says what the
+        files hold (one of them is broken), so an edit elsewhere must not be patched into it
+        as if all were well; every file is checked again until a rebuild succeeds."""
 
     @property
     def root(self) -> Path | None:
@@ -168,7 +172,10 @@ class Rebuilder:
         with _collector_paused():
             if changed is None or self._state is None or self._needs_full:
                 return self._full(started)
-            return self._incremental(self._state, changed, started)
+            in_sync, self._in_sync = self._in_sync, False
+            outcome = self._incremental(self._state, changed, started, in_place=in_sync)
+            self._in_sync = True
+            return outcome
 
     def _full(self, started: tuple[float, float]) -> Outcome:
         self._site = None
@@ -192,6 +199,7 @@ class Rebuilder:
             staging.adopt(list(self.search(loaded.site, staging.dir)))
             staging.commit()
         self._needs_full = False
+        self._in_sync = True
         previous = self._state
         by_path = {p.path: p for p in pages}
         self._state = _State(config, theme, renderer, by_path, output, memo, loaded)
@@ -210,13 +218,13 @@ class Rebuilder:
         )
 
     def _incremental(
-        self, state: _State, changed: Iterable[Path], started: tuple[float, float]
+        self, state: _State, changed: Iterable[Path], started: tuple[float, float], in_place: bool
     ) -> Outcome:
         pending = bool(state.deferred) or self._refresh
         self._postpone()
         changed = set(changed)
         paths = _update_paths(self._paths, changed, state.config)
-        if paths is self._paths:  # nothing came or went: maybe only edited in place
+        if in_place and paths is self._paths:  # nothing came or went: maybe edited in place
             known = set(paths)
             edited = reload_in_place(state.loaded, sorted(changed & known), self.cache)
             outcome = None if edited is None else self._in_place(state, *edited, started, pending)
@@ -295,7 +303,7 @@ class Rebuilder:
         for path in dict.fromkeys(p for slug in edits for p in state.holders.get(slug, ())):
             page = state.pages.get(path)
             if page is None or page.kind in DEFERRED:
-                continue  # made again below
+                continue  # made again by finish()
             if page.kind == "article":
                 page = builder.article_page(site.by_slug[page.data["article"].slug])
             elif not PATCHABLE.get(page.kind, frozenset()).issuperset(page.data):
