@@ -231,6 +231,26 @@ def test_index_side_folding(text: str, indexed: str) -> None:
     assert fold_index(text) == indexed
 
 
+def test_index_side_folding_is_its_plain_definition_on_any_text() -> None:
+    """The folding skips work a text does not need; it must give what the plain rules give."""
+    import random
+    import re
+    import unicodedata
+
+    persian = str.maketrans(
+        {"ک": "ك", "ی": "ي", **{chr(0x06F0 + i): chr(0x0660 + i) for i in range(10)}}
+    )
+    apostrophe = re.compile(r"(?<=\w)[\u2019\u02bc\u2018\u0060\u00b4](?=\w)")
+
+    def plain(text: str) -> str:
+        return apostrophe.sub("'", unicodedata.normalize("NFC", text).translate(persian))
+
+    alphabet = "کی۰۵۹كيابة’ʼ‘`´'_ a1é\u0301e"
+    rng = random.Random(7)
+    texts = ["".join(rng.choices(alphabet, k=rng.randint(0, 30))) for _ in range(5000)]
+    assert [fold_index(t) for t in texts] == [plain(t) for t in texts]
+
+
 @pytest.mark.parametrize(
     ("names", "same"),
     [

@@ -35,10 +35,21 @@ _ALIAS_FOLDS = str.maketrans(
 _ALIAS_GAPS = re.compile(r"[\s\-\u200c\u200d'\u2019]+")
 
 
+_PERSIAN_LETTERS = re.compile("[" + "".join(chr(c) for c in _PERSIAN) + "]")
+"""What :data:`_PERSIAN` changes: found by a regular expression, since ``str.translate`` looks
+every character of a non-ASCII text up in a dict (most of indexing 10,000 articles' text)."""
+_APOSTROPHES = "\u2019\u02bc\u2018\u0060\u00b4"
+"""What :data:`_APOSTROPHE` replaces: a text without any skips its look-behind at every
+character (Arabic articles have none)."""
+
+
 def fold_index(text: str) -> str:
     """Text as it is indexed: NFC, Arabic letters for Persian ones, ASCII apostrophes."""
-    text = unicodedata.normalize("NFC", text).translate(_PERSIAN)
-    return _APOSTROPHE.sub("'", text)
+    text = unicodedata.normalize("NFC", text)
+    text = _PERSIAN_LETTERS.sub(lambda found: found[0].translate(_PERSIAN), text)
+    if any(mark in text for mark in _APOSTROPHES):
+        text = _APOSTROPHE.sub("'", text)
+    return text
 
 
 def alias_key(text: str) -> str:
