@@ -10,13 +10,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefgen import fresh
 from briefgen.config import load_config
-from briefgen.content import Loaded, load_site
 from briefgen.errors import Problem
 from briefgen.theme import load_theme
 from briefgen.write import Staging
+
+if TYPE_CHECKING:
+    from briefgen.content import Loaded
 
 log = logging.getLogger("briefgen")
 
@@ -72,6 +75,8 @@ def check(root: Path, *, drafts: bool = True) -> Loaded:
     """Validate the whole site without writing anything; raise with every error."""
     config = load_config(root)
     load_theme(config)
+    from briefgen.content import load_site
+
     return load_site(config, drafts=drafts)
 
 
@@ -112,9 +117,10 @@ def build(
             warnings=previous.warnings,
             fresh=True,
         )
-    # Imported here: a build with nothing to do does not load the template engine, Babel's
-    # data or citeproc.
+    # Imported here: a build with nothing to do does not load the Markdown parser, the template
+    # engine, Babel's data or citeproc.
     from briefgen import parallel
+    from briefgen.content import load_site
     from briefgen.render import Renderer, site_pages
     from briefgen.search import index_site
 

@@ -24,9 +24,9 @@ from briefgen.yamltree import (
     Map,
     Scalar,
     did_you_mean,
-    forbidden_character,
     iter_mapping,
     parse,
+    read_text,
 )
 
 ARTICLE_FIELDS = (
@@ -60,29 +60,6 @@ class Loaded:
     warnings: tuple[Problem, ...]
     links: Mapping[str, tuple[tuple[str, int], ...]]
     """Per slug, the link targets of its body with their file line (for ``check``)."""
-
-
-def read_text(path: Path, errors: ErrorList) -> str | None:
-    """A file's text: UTF-8 (a BOM is fine), line ends normalised; None after reporting why not."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        byte = data[exc.start : exc.start + 1].hex()
-        errors.add(
-            path,
-            line,
-            f"not valid UTF-8 (byte 0x{byte} at offset {exc.start}); save the file as UTF-8",
-        )
-        return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    bad = forbidden_character(text)
-    if bad:
-        line = text.count("\n", 0, bad.start()) + 1
-        errors.add(path, line, f"control character U+{ord(bad.group()):04X} is not allowed")
-        return None
-    return text
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | tuple[None, str, int]:

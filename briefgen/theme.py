@@ -16,9 +16,8 @@ import rcssmin
 from babel import Locale
 
 from briefgen.config import SiteConfig
-from briefgen.content import read_text
 from briefgen.errors import ConfigError, ErrorList
-from briefgen.yamltree import Map, Scalar, kind, parse
+from briefgen.yamltree import Map, Scalar, kind, parse, read_text
 
 Strings = Mapping[str, str | Mapping[str, str]]
 

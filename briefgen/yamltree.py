@@ -35,6 +35,29 @@ def forbidden_character(text: str) -> re.Match[str] | None:
     return _FORBIDDEN.search(text)
 
 
+def read_text(path: Path, errors: ErrorList) -> str | None:
+    """A file's text: UTF-8 (a BOM is fine), line ends normalised; None after reporting why not."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        errors.add(
+            path,
+            line,
+            f"not valid UTF-8 (byte 0x{byte} at offset {exc.start}); save the file as UTF-8",
+        )
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = forbidden_character(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        errors.add(path, line, f"control character U+{ord(bad.group()):04X} is not allowed")
+        return None
+    return text
+
+
 _MAX_DEPTH = 64
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,27 @@ def test_nothing_changed_means_nothing_written(valid_copy: Path, tmp_path: Path)
     assert [name for name, _ in second.stages] == ["config", "fresh"]
     assert not list(tmp_path.glob(".out.*"))  # no staging directory either
     assert (valid_copy / fresh.CACHE_DIR / ".gitignore").read_text("utf-8").endswith("*\n")
+
+
+def test_a_build_with_nothing_to_do_loads_no_parser_or_template_engine(
+    valid_copy: Path, tmp_path: Path
+) -> None:
+    """Starting Python is most of a no-op build: it imports only what the check needs."""
+    output = tmp_path / "out"
+    build(valid_copy, output, search=False)
+    script = (
+        "import sys\n"
+        "from briefgen.cli import main\n"
+        f"assert main(['build', '--no-search', '--source', {str(valid_copy)!r}, "
+        f"'--output', {str(output)!r}]) == 0\n"
+        "heavy = ('markdown_it', 'jinja2', 'citeproc', 'briefgen.content', 'briefgen.render')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "up to date" in run.stdout
+    assert run.stdout.strip().splitlines()[-1] == "[]"
 
 
 @pytest.mark.parametrize(
