@@ -385,12 +385,22 @@ class ArticleCache:
         self._vocabularies = (tags, outlets)
         return draft
 
-    def _clean(self, path: Path) -> Article | None:
+    def clean(self, path: Path) -> Article | None:
         """The article last read from ``path`` when it had no problem at all, else None."""
         hit = self._entries.get(os.fspath(path))
         if hit is None or hit[1] is None or hit[2]:
             return None
         return hit[1].article
+
+    def reread(self, path: Path, config: SiteConfig, errors: ErrorList) -> _Draft | None:
+        """Read ``path`` again, checked against the vocabularies of the last :meth:`load`.
+
+        Raises LookupError when there was none (nothing to check against)."""
+        if self._vocabularies is None:
+            raise LookupError("no vocabularies to check against: load the site first")
+        self._md = self._md or markdown.make_markdown()
+        self.forget([path])
+        return self.load(path, config, *self._vocabularies, self._md, errors)
 
 
 def reload_in_place(
@@ -406,21 +416,15 @@ def reload_in_place(
     and the edited articles by slug, or None when an edit reaches further (a new or deleted
     file, a problem, a moved article): then :func:`load_site` does it all.
     """
-    vocabularies = cache._vocabularies
-    if vocabularies is None:
-        return None
     site = loaded.site
-    config = site.config
-    md = cache._md = cache._md or markdown.make_markdown()
     edits: dict[str, Article] = {}
     links = dict(loaded.links)
     for path in paths:
-        old = cache._clean(path)
+        old = cache.clean(path)
         if old is None or site.by_slug.get(old.slug) is not old:
             return None  # unknown before, had problems, or a draft left out of the site
-        cache.forget([path])
         errors = ErrorList()
-        draft = cache.load(path, config, *vocabularies, md, errors)
+        draft = cache.reread(path, site.config, errors)
         if draft is None or errors.problems:
             return None
         edits[old.slug] = draft.article

@@ -2,7 +2,7 @@
 
 ``site_pages`` is a pure producer: it lists :class:`Page` values (URL, template, language,
 equivalents in the other languages, template data). ``render_site`` turns them into bytes.
-Rendered Markdown enters templates as ``Markup``; nothing else does.
+Rendered Markdown enters templates as trusted HTML (:class:`TrustedHtml`); nothing else does.
 """
 
 from __future__ import annotations
@@ -253,6 +253,24 @@ class I18n:
     def country_name(self, code: str) -> str:
         """A country's name in this language."""
         return str(self.locale.territories.get(code, code))
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedHtml:
+    """Safe HTML a template prints as it is, held by reference until then.
+
+    ``Markup(text)`` copies the text: every article page holding its body as ``Markup`` kept a
+    second copy of all the bodies alive until the build ended (100 MB at 10,000 articles). Jinja's
+    autoescaping calls ``__html__``, which hands over the one string.
+    """
+
+    text: str
+
+    def __html__(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def lang_attrs(code: str, within: str, direction: str) -> Markup:
@@ -545,7 +563,7 @@ class PageBuilder:
         newer, older = self.site.neighbours(article)
         data = {
             "article": article,
-            "body": Markup(article.body_html),
+            "body": TrustedHtml(article.body_html),
             "outlet": self.site.outlets[article.outlet],
             "via": self.site.outlets[article.via] if article.via else None,
             "tags": tuple(self.site.tags[k] for k in article.tags),

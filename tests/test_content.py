@@ -149,3 +149,50 @@ def test_the_valid_fixture_site_passes_check(
         f"content/articles/{path}:1: warning: no summary: lists, feeds and search results show none"
         for path in ("ar/alliance-month.md", "ar/undated-note.md", "it/inedito.md")
     ]
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, -1])
+def test_a_site_with_an_article_edited_in_place_equals_the_site_built_afresh(index: int) -> None:
+    """``Site.with_edits`` patches the indexes; they must be the ones sorting and grouping give."""
+    from dataclasses import replace
+
+    from briefgen.model import Site
+
+    site = load_site(load_config(VALID_SITE)).site
+    old = site.articles[index]
+    new = replace(old, title=old.title + " (corretto)", body_html="<p>nuovo</p>\n")
+    patched = site.with_edits({old.slug: new})
+    afresh = Site(
+        site.config,
+        tuple(new if a is old else a for a in site.articles),
+        site.tags,
+        site.outlets,
+    )
+    for name in ("articles", "undated"):
+        assert getattr(patched, name) == getattr(afresh, name)
+    for name in ("by_tag", "by_outlet", "by_month", "by_year", "by_slug"):
+        assert list(getattr(patched, name).items()) == list(getattr(afresh, name).items()), name
+    assert [patched.neighbours(a) for a in patched.articles] == [
+        afresh.neighbours(a) for a in afresh.articles
+    ]
+    assert all(a is not old for a in patched.articles)  # the new object, not an equal old one
+    assert site.by_slug[old.slug] is old  # the site it came from is unchanged
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"tags": ("china",)},
+        {"language": "ar"},
+        {"outlet": "unknown"},
+        {"draft": True},
+        {"date": None},
+    ],
+)
+def test_an_edit_that_moves_an_article_is_refused(change: dict[str, object]) -> None:
+    from dataclasses import replace
+
+    site = load_site(load_config(VALID_SITE)).site
+    old = next(a for a in site.articles if a.date is not None and "china" not in a.tags)
+    with pytest.raises(ValueError, match="moved"):
+        site.with_edits({old.slug: replace(old, **change)})  # type: ignore[arg-type]

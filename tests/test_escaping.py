@@ -190,3 +190,23 @@ def test_markdown_neutralises_unsafe_links(source: str) -> None:
 def test_markdown_keeps_safe_links_and_escapes_raw_html(source: str, expected: str) -> None:
     html, _, _ = markdown.render(markdown.make_markdown(), source)
     assert html == expected
+
+
+def test_the_body_reaches_its_page_as_trusted_html_by_reference() -> None:
+    """The one value printed unescaped is the rendered Markdown, and it is not copied on the way
+    (a copy per article page held every body twice until the build ended)."""
+    from briefgen.config import load_config
+    from briefgen.content import load_site
+    from briefgen.render import PageBuilder, Renderer, TrustedHtml
+    from briefgen.theme import load_theme
+    from tests.helpers import VALID_SITE
+
+    config = load_config(VALID_SITE)
+    theme = load_theme(config)
+    site = load_site(config).site
+    article = site.by_slug["escaping"]
+    page = PageBuilder(site, theme).article_page(article)
+    assert isinstance(page.data["body"], TrustedHtml)
+    assert page.data["body"].text is article.body_html
+    html = Renderer(config, theme).render(site, page).decode("utf-8")
+    assert article.body_html.strip() in html
