@@ -48,7 +48,9 @@ def test_one_bundle_per_content_language_holds_that_language_only(valid_output: 
         assert (bundle / f"wasm.{lang}.pagefind").is_file()
         assert (bundle / "pagefind.js").is_file()
         records = fragments(bundle)
-        assert {str(r["url"]).split("/")[-2] for r in records} == slugs
+        # The link a result leads to (the record file's own URL is not shown: the page uses href).
+        hrefs = {str(r["meta"]["href"]) for r in records}
+        assert hrefs == {f"/archive/{lang}/articles/{slug}/" for slug in slugs}
 
 
 def test_records_are_articles_with_their_metadata_not_pages(valid_output: Path) -> None:
