@@ -178,6 +178,18 @@ def test_a_sequence_of_edits_stays_equal_to_a_clean_build(
     assert _tree(rebuilder.root) == _clean_build(site, tmp_path, "clean")
 
 
+def _count_listings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time a rebuild lists every page."""
+    calls: list[int] = []
+
+    def counting(*args: Any) -> object:
+        calls.append(1)
+        return site_pages(*args)
+
+    monkeypatch.setattr("briefgen.serve.rebuild.site_pages", counting)
+    return calls
+
+
 def _listing(site: Path) -> dict[str, Page]:
     config = load_config(site)
     return {p.path: p for p in site_pages(load_site(config).site, load_theme(config))}
@@ -223,13 +235,7 @@ def test_edits_in_place_in_a_row_stay_equal_to_a_clean_build(
 def test_an_edit_that_moves_an_article_lists_every_page_again(
     name: str, site: Path, rebuilder: Rebuilder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[int] = []
-
-    def counting(*args: Any) -> object:
-        calls.append(1)
-        return site_pages(*args)
-
-    monkeypatch.setattr("briefgen.serve.rebuild.site_pages", counting)
+    calls = _count_listings(monkeypatch)
     rebuilder.rebuild(EDITS[name](site))
     assert calls == [1]
 
@@ -242,13 +248,7 @@ def test_an_edit_to_a_file_with_a_problem_before_lists_every_page_again(
     a1.write_text(good.replace("tags: [russia]", "tags: [nope]"), "utf-8")
     with pytest.raises(ContentError):
         rebuilder.rebuild([a1])
-    calls: list[int] = []
-
-    def counting(*args: Any) -> object:
-        calls.append(1)
-        return site_pages(*args)
-
-    monkeypatch.setattr("briefgen.serve.rebuild.site_pages", counting)
+    calls = _count_listings(monkeypatch)
     a1.write_text(good, "utf-8")
     rebuilder.rebuild([a1])
     assert calls == [1]

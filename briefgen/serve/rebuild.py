@@ -260,7 +260,8 @@ class Rebuilder:
             _remove(state.root, safe_relative(path).as_posix())
         state.pages = by_path
         state.loaded = loaded
-        state.holders = None
+        if changed_pages or removed:  # what holds which article may have changed
+            state.holders = None
         state.deferred = later
         self._refresh = False  # the listing made the deferred pages again
         self._site = loaded.site if changed_pages or removed else None
