@@ -301,3 +301,55 @@ def test_the_preview_indexes_in_the_background_at_the_lowest_priority(
     site = load_site(config).site
     search.index_site(site, tmp_path / "out", background=background)
     assert report.read_text().split() == [str(niceness)] * len(search.bundle_languages(site))
+
+
+def test_kept_record_files_are_rewritten_only_where_an_article_changed(tmp_path: Path) -> None:
+    """The preview's index refresh after one edit writes one record, not the archive's."""
+    from dataclasses import replace
+
+    from briefgen.model import Site
+    from briefgen.search.index import RecordFiles
+
+    site = load_site(load_config(VALID_SITE)).site
+    records = RecordFiles(tmp_path / "records")
+
+    def stamps() -> dict[str, tuple[int, int]]:
+        return {
+            p.relative_to(records.root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in records.root.rglob("*.html")
+        }
+
+    for lang in search.bundle_languages(site):
+        records.write(site, lang)
+    first = stamps()
+    assert sorted(first) == sorted(f"{a.language}/{a.slug}.html" for a in site.articles)
+
+    sberbank = site.by_slug["sberbank"]
+    same_text = replace(sberbank)  # another object, the same record
+    retitled = site.by_slug["escaping"]
+    edited = site.with_edits(
+        {"sberbank": same_text, "escaping": replace(retitled, title="Un altro titolo")}
+    )
+    records.write(edited, "it")
+    second = stamps()
+    assert [name for name in first if first[name] != second[name]] == ["it/escaping.html"]
+    assert "Un altro titolo" in (records.root / "it/escaping.html").read_text("utf-8")
+
+    fewer = Site(edited.config, edited.articles[1:], edited.tags, edited.outlets)
+    gone = edited.articles[0]
+    records.write(fewer, gone.language)
+    assert not (records.root / gone.language / f"{gone.slug}.html").exists()
+    records.keep_only(("it",))
+    assert sorted(p.name for p in records.root.iterdir()) == ["it"]
+
+
+def test_an_index_from_kept_record_files_finds_the_same_articles(tmp_path: Path) -> None:
+    from briefgen.search.index import RecordFiles
+
+    site = load_site(load_config(VALID_SITE)).site
+    records = RecordFiles(tmp_path / "records")
+    for run in range(2):  # the second run indexes files written by the first
+        out = tmp_path / f"out{run}"
+        search.index_site(site, out, records=records)
+        hrefs = {str(r["meta"]["href"]) for r in fragments(out / "pagefind" / "it")}
+        assert hrefs == {"/archive/it/articles/escaping/", "/archive/it/articles/sberbank/"}

@@ -11,6 +11,7 @@ so ``add_custom_record`` would take minutes for a thousand articles.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -147,28 +148,78 @@ def pagefind_binary() -> Path:
     return path
 
 
-def index_site(site: Site, staging: Path, *, background: bool = False) -> list[str]:
+class RecordFiles:
+    """The records as the files Pagefind reads: ``<root>/<lang>/<slug>.html``.
+
+    A build writes them once into a temporary directory. The preview keeps one set across its
+    index refreshes: an article that is the very object it was last time (unchanged files come
+    from the article cache) is not formatted again, and a record whose bytes did not change is
+    not rewritten, so a refresh after one edit writes one file instead of 10,000.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._done: dict[Path, tuple[Article, str, bytes]] = {}
+        """Per record file: the article, base path and digest of the text last written."""
+
+    def write(self, site: Site, lang: str) -> Path:
+        """Bring ``lang``'s folder up to date with ``site``; returns the folder."""
+        base = site.config.base_path
+        folder = self.root / lang
+        folder.mkdir(parents=True, exist_ok=True)
+        present = set()
+        for article in site.articles_in(lang):
+            rec = record(article, base)
+            path = folder / rec.path
+            present.add(path)
+            done = self._done.get(path)
+            if done is not None and done[0] is article and done[1] == base:
+                continue
+            text = record_html(rec)
+            digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+            if done is None or done[2] != digest:
+                path.write_text(text, encoding="utf-8")
+            self._done[path] = (article, base, digest)
+        for path in [p for p in self._done if p.parent == folder and p not in present]:
+            path.unlink(missing_ok=True)  # an article deleted, or now in another language
+            del self._done[path]
+        return folder
+
+    def keep_only(self, languages: Sequence[str]) -> None:
+        """Remove the folders of languages that no longer have articles."""
+        for folder in self.root.iterdir() if self.root.is_dir() else ():
+            if folder.name not in languages:
+                shutil.rmtree(folder, ignore_errors=True)
+                self._done = {p: v for p, v in self._done.items() if p.parent != folder}
+
+
+def index_site(
+    site: Site, staging: Path, *, background: bool = False, records: RecordFiles | None = None
+) -> list[str]:
     """Write one bundle per content language under ``staging/pagefind/``; return the files
     written (staging-relative). Raises :class:`BuildError` when Pagefind fails.
 
     ``background``: the preview refreshes its index while the curator goes on editing; Pagefind
     then runs at the lowest scheduling priority, so the next rebuild gets the processor first.
+    ``records``: record files kept from an earlier run (the preview's); by default they are
+    written into a temporary directory.
     """
     languages = bundle_languages(site)
     if not languages:
         return []
     binary = pagefind_binary()
-    base_path = site.config.base_path
-    with tempfile.TemporaryDirectory(prefix="briefgen-search-") as tmp:
+    with contextlib.ExitStack() as cleanup:
+        if records is None:
+            scratch = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="briefgen-search-"))
+            records = RecordFiles(Path(scratch))
+        records.keep_only(languages)
         runs: list[tuple[str, subprocess.Popen[bytes]]] = []
         command: list[str | Path]
         try:
             for lang in languages:
-                source = Path(tmp) / lang
-                source.mkdir()
-                for article in site.articles_in(lang):
-                    rec = record(article, base_path)
-                    (source / rec.path).write_text(record_html(rec), encoding="utf-8")
+                source = records.write(
+                    site, lang
+                )  # Pagefind starts on one while the next is written
                 output = staging / BUNDLE_DIR / lang
                 command = [binary, "--site", source, "--output-path", output, "--silent"]
                 run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -28,7 +28,7 @@ from briefgen.serve.rebuild import (
     Outcome,
     Rebuilder,
     SearchHook,
-    pagefind_background,
+    background_search,
     pagefind_search,
 )
 from briefgen.serve.reload import Broadcaster, Status
@@ -78,7 +78,9 @@ class Preview:
         self.last_outcome: Outcome | None = None
         """What the last successful rebuild did (set before its reload is announced)."""
         # The index refreshed after an edit yields the processor to the next edit's rebuild.
-        refresh = pagefind_background if search is pagefind_search else search
+        refresh = (
+            background_search(self.workdir / "records") if search is pagefind_search else search
+        )
         self._indexer = _Indexer(refresh, report)
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None

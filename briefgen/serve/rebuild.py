@@ -34,6 +34,7 @@ from briefgen.model import Article, Site
 from briefgen.render import Page, PageBuilder, Renderer, site_pages, sitemap_page
 from briefgen.research import data_pages
 from briefgen.search import index_site
+from briefgen.search.index import RecordFiles
 from briefgen.serve.pages import LIST_DATA, MemoPageBuilder, PageMemo
 from briefgen.theme import Theme, load_theme
 from briefgen.write import Staging, safe_relative
@@ -72,9 +73,16 @@ def pagefind_search(site: Site, root: Path) -> Sequence[str]:
     return index_site(site, root)
 
 
-def pagefind_background(site: Site, root: Path) -> Sequence[str]:
-    """:func:`pagefind_search` at the lowest priority, for refreshes while the curator edits."""
-    return index_site(site, root, background=True)
+def background_search(records: Path) -> SearchHook:
+    """:func:`pagefind_search` for the refreshes while the curator edits: Pagefind at the lowest
+    priority, and the record files kept in ``records`` between refreshes, so that one edit
+    rewrites one of them."""
+    files = RecordFiles(records)
+
+    def refresh(site: Site, root: Path) -> Sequence[str]:
+        return index_site(site, root, background=True, records=files)
+
+    return refresh
 
 
 @dataclass(frozen=True, slots=True)
