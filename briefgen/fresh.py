@@ -141,6 +141,8 @@ def _unchanged(output: Path, files: dict[str, list[int]]) -> bool:
     relative to the output directory (the kernel resolves two or three path segments, not the
     whole path) and compared field by field: a third faster than :func:`_stat` on each path.
     """
+    if os.lstat not in os.supports_dir_fd:  # Windows: whole paths
+        return all(_stat(output / name) == recorded for name, recorded in files.items())
     directory = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
     try:
         lstat = os.lstat

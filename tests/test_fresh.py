@@ -158,3 +158,16 @@ def test_progress_is_shown_on_a_terminal_only(
     assert main(args) == 0
     out = capsys.readouterr()
     assert "\r" not in out.err + out.out and out.out.startswith("built ")
+
+
+def test_without_directory_relative_lookups_the_output_is_checked_by_whole_paths(
+    valid_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows has no ``dir_fd``: the same check, the slower way."""
+    monkeypatch.setattr(fresh.os, "supports_dir_fd", set())
+    output = tmp_path / "out"
+    build(valid_copy, output, search=False)
+    assert build(valid_copy, output, search=False).fresh
+    page = output / "it/index.html"
+    page.write_bytes(page.read_bytes() + b" ")
+    assert not build(valid_copy, output, search=False).fresh

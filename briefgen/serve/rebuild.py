@@ -2,10 +2,12 @@
 
 A full rebuild (first build, ``site.yml``, ``tags.yml``, ``outlets.yml`` or a theme changed)
 stages a whole new site in a fresh directory and swaps it in by switching the served root. An
+edit that moves no article (title, summary, text) is patched in: the article takes the old
+one's place in the site and in the pages that hold it (:meth:`Rebuilder._in_place`). Any other
 article edit re-reads only the changed files (:class:`ArticleCache`), re-validates every
-cross-file rule, lists every page again (cheap: pages are data) and re-renders only the pages
-whose :class:`Page` value differs from the previous build's; those are rendered in memory first
-and written only when all of them succeeded, each with ``os.replace``.
+cross-file rule, lists every page again and re-renders only the pages whose :class:`Page`
+value differs from the previous build's. Either way the changed pages are rendered in memory
+first and written only when all of them succeeded, each with ``os.replace``.
 
 The contract this relies on: a page's bytes are a function of its ``Page`` (URL, language,
 title, alternates, data) plus the config, theme and vocabularies. A template that reads
@@ -233,8 +235,9 @@ class Rebuilder:
         changed = set(changed)
         paths = _update_paths(self._paths, changed, state.config)
         if in_place and paths is self._paths:  # nothing came or went: maybe edited in place
-            known = set(paths)
-            edited = reload_in_place(state.loaded, sorted(changed & known), self.cache)
+            # The same list means every file present was known: no need to hash 10,000 paths.
+            present = sorted(path for path in changed if path.is_file())
+            edited = reload_in_place(state.loaded, present, self.cache)
             outcome = None if edited is None else self._in_place(state, *edited, started, pending)
             if outcome is not None:
                 return outcome
@@ -310,9 +313,7 @@ class Rebuilder:
         swaps = {id(state.loaded.site.by_slug[slug]): new for slug, new in edits.items()}
         fresh: dict[str, Page] = {}
         for path in dict.fromkeys(p for slug in edits for p in state.holders.get(slug, ())):
-            page = state.pages.get(path)
-            if page is None or page.kind in DEFERRED:
-                continue  # made again by finish()
+            page = state.pages[path]
             if page.kind == "article":
                 page = builder.article_page(site.by_slug[page.data["article"].slug])
             elif not PATCHABLE.get(page.kind, frozenset()).issuperset(page.data):
@@ -443,9 +444,12 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _holders(pages: dict[str, Page]) -> dict[str, list[str]]:
-    """Per article slug, the paths of the pages whose data holds that article."""
+    """Per article slug, the paths of the pages whose data holds that article (the sitemap and
+    the exports are left out: :meth:`Rebuilder.finish` makes them again after any edit)."""
     holders: dict[str, list[str]] = {}
     for path, page in pages.items():
+        if page.kind in DEFERRED:
+            continue
         for slug in dict.fromkeys(_held(page.data.values())):
             holders.setdefault(slug, []).append(path)
     return holders
