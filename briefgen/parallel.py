@@ -7,6 +7,10 @@ writes the files straight into the staging directory (paths were claimed, and ch
 parent first). They send back only which files they linked unchanged and how long they spent.
 Output is byte-identical to a serial build: every page is a pure function of the site.
 
+The order pages are handed out in is free, so article pages go out grouped by the shape of
+their formatted reference: citeproc's work on a shape is then done by one worker, not by each
+(it was a quarter of the rendering time at 1,000 articles).
+
 Forking is only safe in a process with one thread, so the preview (which has several) and any
 caller with threads renders serially, as do small sites, where starting workers costs more than
 it saves.
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 
 from briefgen.model import Site
 from briefgen.render import Page, Renderer
+from briefgen.research.citations import reference_shape
 from briefgen.theme import Theme
 from briefgen.write import Staging
 
@@ -77,7 +82,7 @@ def workers(pages: int, jobs: int | None) -> int:
     return wanted
 
 
-def _render_chunk(indices: range) -> Done:
+def _render_chunk(indices: Sequence[int]) -> Done:
     global _renderer
     shared = _shared
     assert shared is not None, "a worker runs only inside render_parallel"
@@ -95,9 +100,21 @@ def _render_chunk(indices: range) -> Done:
     return Done(len(indices), unchanged, rendering, writing)
 
 
-def _chunks(count: int) -> Iterator[range]:
-    for start in range(0, count, CHUNK):
-        yield range(start, min(start + CHUNK, count))
+def render_order(site: Site, pages: Sequence[Page]) -> list[int]:
+    """The pages' indices, article pages grouped by reference shape, the others as they come."""
+
+    def key(index: int) -> tuple[int, tuple[object, ...], int]:
+        article = pages[index].data.get("article") if pages[index].kind == "article" else None
+        if article is None:
+            return (1, (), index)
+        return (0, tuple(map(repr, reference_shape(site, article))), index)
+
+    return sorted(range(len(pages)), key=key)
+
+
+def _chunks(order: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(order), CHUNK):
+        yield order[start : start + CHUNK]
 
 
 def render_parallel(
@@ -121,7 +138,7 @@ def render_parallel(
         context = multiprocessing.get_context("fork")
         with context.Pool(processes) as pool:
             done = 0
-            for chunk in pool.imap_unordered(_render_chunk, _chunks(len(pages))):
+            for chunk in pool.imap_unordered(_render_chunk, _chunks(render_order(site, pages))):
                 staging.unchanged += chunk.unchanged
                 rendering += chunk.rendering
                 writing += chunk.writing

@@ -96,3 +96,27 @@ def test_two_readers_give_the_same_site_and_the_same_errors(tmp_path: Path) -> N
         text = files[index].read_text("utf-8")
         files[index].write_text(text.replace("---\n", "---\nnot_a_field: 1\n", 1), "utf-8")
     assert compare() == "same 3\nforked [2]"
+
+
+def test_article_pages_go_out_grouped_by_the_shape_of_their_reference() -> None:
+    # One worker then formats each shape's citeproc probes, instead of every worker doing so.
+    from briefgen.config import load_config
+    from briefgen.content import load_site
+    from briefgen.parallel import render_order
+    from briefgen.render import site_pages
+    from briefgen.research.citations import reference_shape
+    from briefgen.theme import load_theme
+
+    config = load_config(VALID_SITE)
+    site = load_site(config).site
+    pages = site_pages(site, load_theme(config))
+    order = render_order(site, pages)
+    assert sorted(order) == list(range(len(pages)))  # every page once
+    shapes = [
+        reference_shape(site, pages[i].data["article"]) for i in order if pages[i].kind == "article"
+    ]
+    assert len(shapes) == len(site.articles)
+    runs = [shape for n, shape in enumerate(shapes) if n == 0 or shapes[n - 1] != shape]
+    assert len(runs) == len(set(runs)) > 1  # each shape in one run, and there are several
+    articles_first = [pages[i].kind == "article" for i in order]
+    assert articles_first == sorted(articles_first, reverse=True)

@@ -304,3 +304,10 @@ def reference(site: Site, article: Article) -> Markup:
     it goes in; the only markup in the result is the style's own (``<i>``).
     """
     return _REFERENCES(csl_item(site, article))
+
+
+def reference_shape(site: Site, article: Article) -> tuple[object, ...]:
+    """The key of the template :func:`reference` formats ``article`` with: articles of one
+    shape rendered by one process make citeproc format that shape's probes once, not once per
+    process (see :func:`briefgen.parallel.render_parallel`)."""
+    return ReferenceFormatter.shape(csl_item(site, article))

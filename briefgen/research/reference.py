@@ -168,12 +168,21 @@ class ReferenceFormatter:
         self._style_for = style_for
         self._templates: dict[tuple[object, ...], Template | None] = {}
 
+    @staticmethod
+    def shape(item: Mapping[str, Any]) -> tuple[object, ...]:
+        """What two items must share to be formatted from one template: the language, the
+        fields present, the date's precision and month, and whether the day is the first."""
+        parts = item["issued"]["date-parts"][0] if "issued" in item else []
+        first = len(parts) == 3 and parts[2] == 1
+        month = parts[1] if len(parts) > 1 else 0
+        return (str(item.get("language", "")), tuple(sorted(item)), len(parts), month, first)
+
     def __call__(self, item: Mapping[str, Any]) -> Markup:
         language = str(item.get("language", ""))
         safe = escaped(item)
         parts = item["issued"]["date-parts"][0] if "issued" in item else []
         first = len(parts) == 3 and parts[2] == 1
-        key = (language, tuple(sorted(item)), len(parts), parts[1] if len(parts) > 1 else 0, first)
+        key = self.shape(item)
         if key not in self._templates:
             days = ((1, 1) if first else _PROBE_DAYS) if len(parts) == 3 else None
             self._templates[key] = self._compile(language, item, days)
