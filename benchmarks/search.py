@@ -179,7 +179,7 @@ def measure(count: int, work: Path) -> dict[str, object]:
         "articles": report.articles,
         "build_seconds": round(report.seconds, 1),
         "stages_seconds": {k: round(v, 2) for k, v in stages.items()},
-        "index_seconds_per_1000": round(stages["search"] * per_1000, 2),
+        "index_seconds_per_1000": round(stages["index"] * per_1000, 2),
         "bundle_files": len(bundle),
         "bundle_bytes": size,
         "bundle_bytes_per_1000": round(size * per_1000),

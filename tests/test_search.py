@@ -176,6 +176,22 @@ def test_a_missing_binary_package_names_the_package(monkeypatch: pytest.MonkeyPa
         search.index.pagefind_binary()
 
 
+def test_each_bundle_is_warmed_with_the_word_of_its_most_common_tag() -> None:
+    # The search page searches for it while it loads, so the reader's first search runs on
+    # optimised WebAssembly; a language without tags has nothing to warm with.
+    site = load_site(load_config(VALID_SITE)).site
+    for lang in search.bundle_languages(site):
+        counts: dict[str, int] = {}
+        for article in site.articles_in(lang):
+            for key in article.tags:
+                counts[key] = counts.get(key, 0) + 1
+        top = max(counts.values())
+        word = search.warm_word(site, lang)
+        assert word in {search.index.tag_token(k) for k, n in counts.items() if n == top}
+        assert word == search.warm_word(site, lang)  # the same on every build
+    assert search.warm_word(site, "xx") is None
+
+
 def test_the_search_page_carries_its_strings_and_tables(valid_output: Path) -> None:
     for lang in ("ar", "it"):
         doc = parse_html((valid_output / lang / "search/index.html").read_text("utf-8"))

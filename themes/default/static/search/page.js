@@ -1,16 +1,10 @@
 // The search page's own controls. The URL is the one the Component UI imports, so this is the
 // same module instance.
-import { init, loadFilters, preload, setSort } from "./pagefind.js";
+import { init, preload, setSort } from "./pagefind.js";
 
-// Load the bundles (WASM, page metadata) with the page, not when the reader has typed. A failure
-// here (offline, page left) is retried by the first search, which reports it.
+// Load the bundles (WASM, page metadata, filter indexes) with the page, not when the reader has
+// typed. A failure here (offline, page left) is retried by the first search, which reports it.
 init().catch(() => {});
-
-// The filter indexes: when the reader reaches for the filters (or after the first results).
-const pane = document.querySelector("pagefind-filter-pane");
-for (const event of ["pointerenter", "focusin", "touchstart"]) {
-  pane?.addEventListener(event, () => loadFilters().catch(() => {}), { once: true, passive: true });
-}
 
 // Fetch the index chunks of what is being typed while the Component UI waits for typing to stop.
 document.querySelector("pagefind-input")?.addEventListener("input", (event) => {
