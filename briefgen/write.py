@@ -102,12 +102,35 @@ class Staging:
         return False
 
     def adopt(self, paths: list[str]) -> None:
-        """Record files that another tool wrote into the staging directory (the search index)."""
+        """Record files that another tool wrote into the staging directory (the search index);
+        one whose bytes did not change becomes a hard link to the previous output's file, so
+        it keeps its modification time like the files briefgen writes."""
         for path in paths:
             key = safe_relative(path).as_posix()
             if key in self.written:
                 raise BuildError(f"two outputs want the same path {key!r}")
             self.written[key] = None
+            if key in self.previous and self._relink(key):
+                self.unchanged += 1
+
+    def _relink(self, key: str) -> bool:
+        """Replace the staged file at ``key`` by a link to the previous one if their bytes match."""
+        target, previous = self.dir / key, self.output / key
+        try:
+            if previous.is_symlink() or previous.stat().st_size != target.stat().st_size:
+                return False
+            if previous.read_bytes() != target.read_bytes():
+                return False
+        except OSError:
+            return False
+        link = target.with_name(target.name + ".briefgen-link")
+        try:
+            os.link(previous, link)
+            os.replace(link, target)
+        except OSError:
+            link.unlink(missing_ok=True)  # no hard links here: keep the new copy
+            return False
+        return True
 
     @staticmethod
     def _same(old: Path, data: bytes) -> bool:

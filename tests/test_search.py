@@ -1,8 +1,8 @@
 """The search stage: the bundles it writes, what goes into them, and what happens when it fails.
 
-The bundles are not byte-for-byte reproducible (Pagefind renames its filter and meta files on each
-run), so the golden tree leaves them out and these tests check their presence and shape. What a
-reader finds is tested in a real browser: tests/browser/test_search_browser.py.
+The golden tree leaves the bundles out (their bytes are Pagefind's, and change with its version);
+these tests check their presence, shape and reproducibility. What a reader finds is tested in a
+real browser: tests/browser/test_search_browser.py.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from briefgen.config import load_config
 from briefgen.content import load_site
 from briefgen.errors import BuildError
 from briefgen.search import alias_key, fold_index
-from tests.helpers import MANIFEST, SITES, VALID_SITE, parse_html, tree_hash
+from tests.helpers import MANIFEST, SITES, VALID_SITE, parse_html, tree, tree_hash
 
 INSTALL = 'pip install "pagefind[bin]"'
 
@@ -34,6 +34,26 @@ def fragments(bundle: Path) -> list[dict[str, object]]:
         data = gzip.decompress(path.read_bytes())
         out.append(json.loads(data[data.index(b"{") :]))
     return out
+
+
+def filter_table(bundle: Path) -> dict[str, dict[str, list[str]]]:
+    """The bundle's filter table read back: record URL (``/<slug>.html``) → values per key,
+    joined to the records through Pagefind's page ids (the fragment files' names)."""
+    table = json.loads((bundle / search.index.FILTER_TABLE).read_text("utf-8"))
+    urls = {
+        path.name.split(".")[0]: record["url"]
+        for path, record in zip(
+            sorted((bundle / "fragment").iterdir()), fragments(bundle), strict=True
+        )
+    }
+    assert set(table["pages"]) == set(urls)  # every page indexed, no other
+    return {
+        str(urls[page_id]): {
+            key: [table["values"][key][i] for i in column]
+            for key, column in zip(table["keys"], columns, strict=True)
+        }
+        for page_id, columns in table["pages"].items()
+    }
 
 
 def test_one_bundle_per_content_language_holds_that_language_only(valid_output: Path) -> None:
@@ -53,6 +73,35 @@ def test_one_bundle_per_content_language_holds_that_language_only(valid_output: 
         assert hrefs == {f"/archive/{lang}/articles/{slug}/" for slug in slugs}
 
 
+def test_two_builds_write_the_same_bundles(tmp_path: Path) -> None:
+    # With filters, Pagefind 1.5.2 gave its filter and meta files new names and bytes on every
+    # run; the filters are in briefgen's table now, and the bundles are reproducible.
+    build(VALID_SITE, tmp_path / "one")
+    build(VALID_SITE, tmp_path / "two")
+    one, two = tree(tmp_path / "one/pagefind"), tree(tmp_path / "two/pagefind")
+    assert one == two and any(path.endswith(".pf_meta") for path in one)
+
+
+def test_a_fragment_briefgen_cannot_read_fails_the_build(tmp_path: Path) -> None:
+    folder = tmp_path / "bundle/fragment"
+    folder.mkdir(parents=True)
+    (folder / "ar_0000000.pf_fragment").write_bytes(gzip.compress(b'pagefind_dcd{"content":""}'))
+    with pytest.raises(BuildError, match="fragment briefgen cannot read"):
+        search.index.page_ids(tmp_path / "bundle")
+    (folder / "ar_0000000.pf_fragment").write_bytes(
+        gzip.compress(b'pagefind_dcd{"url":"/a\\"b.html","content":"' + b"x" * 9000 + b'"}')
+    )
+    assert search.index.page_ids(tmp_path / "bundle") == {"ar_0000000": '/a"b.html'}
+
+
+def test_the_filter_table_refuses_a_page_that_is_no_article() -> None:
+    site = load_site(load_config(VALID_SITE)).site
+    with pytest.raises(BuildError, match="no such article"):
+        search.index.filter_table(site, "it", {"it_1": "/elsewhere.html"})
+    with pytest.raises(BuildError, match="indexed 1 of the 2"):
+        search.index.filter_table(site, "it", {"it_1": "/sberbank.html"})
+
+
 def test_records_are_articles_with_their_metadata_not_pages(valid_output: Path) -> None:
     (record,) = [r for r in fragments(valid_output / "pagefind/it") if "sberbank" in str(r["url"])]
     assert record["meta"] == {
@@ -61,12 +110,15 @@ def test_records_are_articles_with_their_metadata_not_pages(valid_output: Path) 
         "date": "2025-02-03T10:30:00+01:00",
         "outlet": "meteoweb",
     }
-    # No language filter in the index: each bundle is one language.
-    assert record["filters"] == {
+    # Pagefind gets no filters: the bundle's table holds them (and no language: each bundle is
+    # one language).
+    assert record["filters"] == {}
+    assert filter_table(valid_output / "pagefind/it")[str(record["url"])] == {
         "tag": ["russia", "china"],
         "outlet": ["meteoweb"],
         "year": ["2025"],
     }
+    assert not (valid_output / "pagefind/it/filter").exists()
     content = str(record["content"])
     assert content.startswith("L'alleanza di Sberbank con la Cina.")
     for navigation in (
@@ -83,7 +135,7 @@ def test_an_undated_article_is_indexed_without_a_year(valid_output: Path) -> Non
     (record,) = [
         r for r in fragments(valid_output / "pagefind/ar") if "undated-note" in str(r["url"])
     ]
-    assert "year" not in dict(record["filters"])  # type: ignore[arg-type]
+    assert filter_table(valid_output / "pagefind/ar")[str(record["url"])]["year"] == []
     assert "date" not in dict(record["meta"])  # type: ignore[arg-type]
 
 
@@ -307,10 +359,12 @@ def test_the_preview_indexes_in_the_background_at_the_lowest_priority(
     fake = broken_binary(
         tmp_path,
         # Waits for the priority to be set, notes it (field 19 of /proc/self/stat), then writes
-        # the one file a bundle must have.
+        # the files a bundle must have: pagefind.js and a fragment per record.
         b'#!/bin/sh\nsleep 0.3\ncut -d" " -f19 /proc/$$/stat >> "' + bytes(report) + b'"\n'
-        b'while [ "$1" != "--output-path" ]; do shift; done\n'
-        b'mkdir -p "$2" && touch "$2/pagefind.js"\n',
+        b'site="$2"; out="$4"; mkdir -p "$out/fragment" && touch "$out/pagefind.js"\n'
+        b'for f in "$site"/*.html; do n=$(basename "$f")\n'
+        b'  printf \'pagefind_dcd{"url":"/%s"}\' "$n" | gzip > "$out/fragment/p_$n.pf_fragment"\n'
+        b"done\n",
     )
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
     config = load_config(VALID_SITE)

@@ -155,3 +155,28 @@ def test_the_default_output_is_relative_to_the_site_root(
     assert main(["build", "--source", os.path.relpath(valid_copy, elsewhere)]) == 0
     assert (valid_copy / "_site" / "index.html").is_file()
     assert list(elsewhere.iterdir()) == []
+
+
+def test_files_another_tool_wrote_keep_their_mtime_only_when_unchanged(tmp_path: Path) -> None:
+    # The search bundle is written by Pagefind into the staging directory, then adopted.
+    from briefgen.write import Staging
+
+    output = tmp_path / "out"
+
+    def stage(files: dict[str, bytes], unchanged: int) -> None:
+        with Staging(output) as staging:
+            for path, data in files.items():
+                (staging.dir / path).parent.mkdir(parents=True, exist_ok=True)
+                (staging.dir / path).write_bytes(data)
+            staging.adopt(sorted(files))
+            staging.commit()
+        assert staging.unchanged == unchanged
+
+    stage({"pagefind/same.bin": b"one", "pagefind/other.bin": b"two", "gone.bin": b"x"}, 0)
+    same, other = output / "pagefind/same.bin", output / "pagefind/other.bin"
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (same, other)}
+    stage({"pagefind/same.bin": b"one", "pagefind/other.bin": b"TWO", "new.bin": b"n"}, 1)
+    assert (same.stat().st_ino, same.stat().st_mtime_ns) == before[same]
+    assert other.stat().st_ino != before[other][0] and other.read_bytes() == b"TWO"
+    assert not (output / "gone.bin").exists() and (output / "new.bin").read_bytes() == b"n"
+    assert not list(output.rglob("*.briefgen-link"))

@@ -330,6 +330,40 @@ def test_filters_are_labelled_in_the_page_language_and_narrow(
     assert {slug(r["href"]) for r in read_results(page)} == {"a2", "i3"}
 
 
+def filter_counts(page: Page, group: str) -> dict[str, int]:
+    """The counts the pane shows for one filter group's values."""
+    page.wait_for_selector("pagefind-filter-pane input", state="attached")
+    return dict(
+        page.eval_on_selector_all(
+            f'pagefind-filter-pane details[data-filter-name="{group}"] label',
+            """labels => labels.map((l) => [l.querySelector("input").value,
+                Number(l.querySelector(".pf-filter-checkbox-count")?.textContent ?? "0")])""",
+        )
+    )
+
+
+@pytest.mark.parametrize(("query", "group"), [("والذكاء", "الوسم"), ("روسيا", "وسيلة الإعلام")])
+def test_filter_counts_are_exact_for_an_expanded_query(
+    page: Page, base: str, query: str, group: str
+) -> None:
+    # Each count is the number of results a reader gets by ticking the value, also when the
+    # query is searched in several forms (والذكاء and الذكاء) and the results are their union.
+    page.goto(f"{base}ar/search/")
+    search(page, query)
+    page.wait_for_selector(FIRST)
+    total = len(read_results(page))
+    counts = filter_counts(page, group)
+    assert sum(counts.values()) >= total > 0
+    for value, count in counts.items():
+        if not count:
+            continue
+        pick_filter(page, group, value)
+        expected = f"document.querySelectorAll('{RESULTS}').length === {count}"
+        page.wait_for_function(expected)
+        pick_filter(page, group, value)
+        page.wait_for_function(f"document.querySelectorAll('{RESULTS}').length === {total}")
+
+
 def test_tag_and_outlet_filters(page: Page, base: str) -> None:
     page.goto(f"{base}it/search/")
     search(page, "Cina", 7)
@@ -467,10 +501,13 @@ def test_a_short_latin_query_does_not_match_every_article_through_tag_words(
     assert len(found[query]) < 8  # the fixture has eight articles, each with tags
 
 
+def kinds_of(urls: list[str]) -> list[str]:
+    return [u.split("?")[0].rsplit(".", 1)[1] for u in urls]
+
+
 def test_the_first_search_fetches_chunks_and_shown_fragments_only(page: Page, base: str) -> None:
-    """Bundles, filter indexes and the warm-up search's index chunk load with the page; the
-    first search fetches index chunks and the fragments of the results on screen, and counts
-    the filter values itself (no filter index is fetched after it)."""
+    """Bundles, filter tables and the warm-up search's index chunk load with the page; the first
+    search fetches index chunks and the fragments of the results on screen, nothing else."""
     fetched: list[str] = []
     page.on("requestfinished", lambda request: fetched.append(request.url))
     page.set_viewport_size({"width": 1000, "height": 400})
@@ -479,17 +516,18 @@ def test_the_first_search_fetches_chunks_and_shown_fragments_only(page: Page, ba
     for lang in ("ar", "it"):
         loaded = [u.rsplit(".", 1)[1] for u in fetched if f"/pagefind/{lang}/" in u]
         assert any(u.endswith(f"/pagefind/{lang}/wasm.{lang}.pagefind") for u in fetched)
-        assert "pf_filter" in loaded  # the filter indexes
+        assert any(u.endswith(f"/pagefind/{lang}/briefgen-filters.json") for u in fetched)
         assert "pf_index" in loaded  # the chunk of the warm-up search (a tag's word)
-    assert not any(".pf_fragment" in u for u in fetched)
+    assert not any(".pf_fragment" in u or ".pf_filter" in u for u in fetched)
     fetched.clear()
     page.locator("pagefind-input input").fill("روسيا")
     page.wait_for_selector(FIRST)
     page.wait_for_selector("pagefind-filter-pane input", state="attached")
     page.wait_for_load_state("networkidle")
     assert not any(
-        "wasm." in u or ".pf_meta" in u or "pagefind.js" in u or ".pf_filter" in u for u in fetched
+        "wasm." in u or ".pf_meta" in u or "pagefind.js" in u or ".json" in u for u in fetched
     )
+    assert set(kinds_of(fetched)) <= {"pf_index", "pf_fragment"}  # a small index is one chunk
     kinds = [u.rsplit(".", 1)[1] for u in fetched]
     shown = page.eval_on_selector_all(FIRST, "links => links.length")
     assert 0 < kinds.count("pf_fragment") == shown < 6  # six results: only those on screen load

@@ -31,28 +31,61 @@ export function setSort(sort) { sortState = sort; }
 
 // What any search needs from each bundle, loaded with the page so that the first search fetches
 // only index chunks and the fragments of the results shown: pagefind.js, its WASM (stemmer), the
-// entry, the page metadata and the filter indexes (tag, outlet, year; about 40 kB a bundle at
-// 5,000 articles). With the filter indexes loaded, every search counts the filter values itself:
-// loading them after the first results meant a second search for the counts, which held the
-// main thread for 350 ms just as the results appeared. The language filter is not in the index:
-// each bundle is one language.
+// entry, the page metadata and briefgen's filter table (tag, outlet and year per page).
 export function init() {
   ready ??= Promise.all(CFG.bundles.map(async (bundle) => {
     const module = await import(bundle.path + "pagefind.js");
     const pf = module.createInstance({ basePath: bundle.path, excerptLength: CFG.excerptLength, noWorker: true });
+    const table = fetch(bundle.path + "briefgen-filters.json").then((r) => {
+      if (!r.ok) throw new Error(`${r.url}: ${r.status}`);
+      return r.json();
+    });
     await pf.init();
     // One search while the page loads: the browser then runs Pagefind's WASM optimised, and the
     // reader's first search is as fast as the next (it was two to three times slower).
-    const [table] = await Promise.all([pf.filters(), bundle.warm ? pf.search(bundle.warm).catch(() => {}) : null]);
-    return { lang: bundle.lang, pages: bundle.pages, pf, table };
+    if (bundle.warm) await pf.search(bundle.warm).catch(() => {});
+    return { lang: bundle.lang, pages: bundle.pages, pf, values: pageValues(await table) };
   })).then((insts) => {
-    totals = labelFilters([...insts.map((inst) => inst.table), { lang: Object.fromEntries(CFG.bundles.map((b) => [b.lang, b.pages])) }]);
+    totals = labelFilters([...insts.map((inst) => countValues(inst.values.values())), { lang: Object.fromEntries(CFG.bundles.map((b) => [b.lang, b.pages])) }]);
     return insts;
   }).catch((error) => {
     ready = null;                                                 // the next search tries again
     throw error;
   });
   return ready;
+}
+
+// Results are filtered and counted here, from the bundle's table, not by Pagefind: Pagefind 1.5.2
+// counts a value by checking each of its pages against the list of results one at a time (70 to
+// 90 ms a search at 5,000 articles), and the counts of a query's expanded forms could not be added
+// up. Counted over the merged results, they are exact. The language filter picks bundles.
+// {keys, values: {tag: [ids]}, pages: {pageId: [[indexes per key]]}} → Map(pageId → {tag: [ids]}).
+function pageValues(table) {
+  const out = new Map();
+  for (const [id, columns] of Object.entries(table.pages)) {
+    out.set(id, Object.fromEntries(table.keys.map((key, k) => [key, columns[k].map((i) => table.values[key][i])])));
+  }
+  return out;
+}
+
+// How many of the pages carry each value: {tag: {china: 3}, ...}.
+function countValues(pages) {
+  const counts = {};
+  for (const values of pages) {
+    for (const [key, list] of Object.entries(values ?? {})) {
+      const row = (counts[key] ??= {});
+      for (const value of list) row[value] = (row[value] ?? 0) + 1;
+    }
+  }
+  return counts;
+}
+
+// A page passes when, for every key with a selection, one of its values is selected.
+function passes(values, filters) {
+  for (const [key, { any }] of Object.entries(filters)) {
+    if (!values?.[key]?.some((value) => any.includes(value))) return false;
+  }
+  return true;
 }
 
 // An ISO date at its precision (2025, 2025-01, 2025-01-02, or a date-time) in the page's language.
@@ -113,7 +146,7 @@ const TOKENS = new RegExp(`\\s*(<mark>)?${CFG.tagToken}[a-z0-9]+\\.?(</mark>)?`,
 function entry(inst, result, weight) {
   let data = null;
   return {
-    id: `${inst.lang}:${result.id}`, score: result.score * weight, words: result.words?.length ?? 0,
+    id: `${inst.lang}:${result.id}`, page: result.id, score: result.score * weight, words: result.words?.length ?? 0,
     data: () => (data ??= result.data().then((d) => ({
       ...d,
       url: d.meta.href ?? d.url,
@@ -127,13 +160,13 @@ function entry(inst, result, weight) {
   };
 }
 
-// Every query form and the alias search on one bundle, merged by page.
+// Every query form and the alias search on one bundle, merged by page, then filtered.
 async function searchBundle(inst, queries, tags, filters, sort) {
-  const calls = queries.map((q, i) => inst.pf.search(q, { filters, sort }).then((res) => ({ res, weight: i ? VARIANT_WEIGHT : 1 })));
+  const calls = queries.map((q, i) => inst.pf.search(q, { sort }).then((res) => ({ res, weight: i ? VARIANT_WEIGHT : 1 })));
   // An alias: the word each record carries per tag (a search without a term would read every
   // index chunk). Ranked after text matches.
   for (const tag of tags) {
-    calls.push(inst.pf.search(tagToken(tag), { filters, sort }).then((res) => ({ res, weight: 0, alias: true })));
+    calls.push(inst.pf.search(tagToken(tag), { sort }).then((res) => ({ res, weight: 0, alias: true })));
   }
   const done = await Promise.all(calls);
   const byId = new Map();
@@ -154,13 +187,12 @@ async function searchBundle(inst, queries, tags, filters, sort) {
     }
     lists.push(list);
   }
-  // The counts of a union are not the sum of the searches' counts: show the largest (a lower bound).
-  const counts = {};
-  for (const { res } of done) for (const [key, values] of Object.entries(res.filters ?? {})) {
-    counts[key] ??= {};
-    for (const [v, n] of Object.entries(values)) counts[key][v] = Math.max(counts[key][v] ?? 0, n);
-  }
-  return { all: [...byId.values()], lists, counts, unfiltered: Math.max(0, ...done.map((d) => d.res.unfilteredResultCount ?? 0)) };
+  const pass = (e) => passes(inst.values.get(e.page), filters);
+  const all = [...byId.values()].filter(pass);
+  return {
+    all, lists: lists.map((list) => list.filter(pass)), unfiltered: byId.size,
+    counts: countValues(all.map((e) => inst.values.get(e.page))),
+  };
 }
 
 // Merge lists already sorted by date, loading only the fragments of the results shown.
