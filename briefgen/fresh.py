@@ -134,6 +134,11 @@ def _stat(path: str | Path) -> list[int] | None:
     return [info.st_size, info.st_mtime_ns]
 
 
+def relative_lookups() -> bool:
+    """Whether files can be looked up relative to an open directory, without following links."""
+    return os.stat in os.supports_dir_fd and os.stat in os.supports_follow_symlinks
+
+
 def _unchanged(output: Path, files: dict[str, list[int]]) -> bool:
     """Whether every recorded output file still has its recorded size and modification time.
 
@@ -141,14 +146,15 @@ def _unchanged(output: Path, files: dict[str, list[int]]) -> bool:
     relative to the output directory (the kernel resolves two or three path segments, not the
     whole path) and compared field by field: a third faster than :func:`_stat` on each path.
     """
-    if os.lstat not in os.supports_dir_fd:  # Windows: whole paths
+    # ``os.lstat`` is never in ``supports_dir_fd`` (it is ``os.stat`` without following links).
+    if not relative_lookups():  # Windows: whole paths
         return all(_stat(output / name) == recorded for name, recorded in files.items())
     directory = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        lstat = os.lstat
+        stat = os.stat
         for name, (size, mtime) in files.items():
             try:
-                info = lstat(name, dir_fd=directory)
+                info = stat(name, dir_fd=directory, follow_symlinks=False)
             except OSError:
                 return False
             if info.st_size != size or info.st_mtime_ns != mtime:

@@ -171,3 +171,23 @@ def test_without_directory_relative_lookups_the_output_is_checked_by_whole_paths
     page = output / "it/index.html"
     page.write_bytes(page.read_bytes() + b" ")
     assert not build(valid_copy, output, search=False).fresh
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX has dir_fd")
+def test_on_posix_the_output_is_checked_relative_to_its_directory(
+    valid_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fast path (a third faster at 63,000 files): it was once skipped on Linux for asking
+    # whether os.lstat takes dir_fd, which it never says it does.
+    assert fresh.relative_lookups()
+    output = tmp_path / "out"
+    build(valid_copy, output, search=False)
+    with monkeypatch.context() as patch:
+        patch.setattr(fresh, "_stat", lambda path: pytest.fail(f"whole path: {path}"))
+        assert build(valid_copy, output, search=False).fresh
+    link = output / "it/index.html"
+    target = link.read_bytes()
+    link.unlink()
+    (output / "elsewhere.html").write_bytes(target)
+    link.symlink_to(output / "elsewhere.html")  # same bytes, but a link: not what was written
+    assert not build(valid_copy, output, search=False).fresh
