@@ -113,8 +113,8 @@ def wire_total(output: Path, urls: list[str]) -> int:
 
 def browse(output: Path) -> list[dict[str, object]]:
     """Per page language and query: what the page loads, then what the first search fetches
-    before its first result is shown and until the network is idle (the filter indexes come after
-    the first result), and the time from typing to the first result."""
+    before its first result is shown and until the network is idle, and the time from typing to
+    the first result."""
     from playwright.sync_api import Request, sync_playwright
 
     server, base = serve_directory(output)

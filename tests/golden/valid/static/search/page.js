@@ -2,7 +2,7 @@
 // same module instance.
 import { init, preload, setSort } from "./pagefind.js";
 
-// Load the bundles (WASM, page metadata, filter indexes) with the page, not when the reader has
+// Load the bundles (WASM, page metadata, filter tables) with the page, not when the reader has
 // typed. A failure here (offline, page left) is retried by the first search, which reports it.
 init().catch(() => {});
 
