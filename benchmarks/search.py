@@ -141,8 +141,14 @@ def browse(output: Path) -> list[dict[str, object]]:
                     box.click()
                     started = time.perf_counter()
                     box.fill(query)
-                    page.wait_for_selector(
-                        "pagefind-results li.search-result .pf-result-link", timeout=60000
+                    # Polled every frame: wait_for_selector backs off (0, 20, 50, 100, 100,
+                    # then 500 ms between checks), so a result shown 300 ms after typing
+                    # would be seen 800 ms after.
+                    page.wait_for_function(
+                        "!!document.querySelector("
+                        "'pagefind-results li.search-result .pf-result-link')",
+                        polling="raf",
+                        timeout=60000,
                     )
                     ui_ms = (time.perf_counter() - started) * 1000
                     before = list(fetched)

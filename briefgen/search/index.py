@@ -43,7 +43,8 @@ UNUSED = (
     "pagefind-worker.js",
     "wasm.unknown.pagefind",
 )
-"""Bundle files the search page never loads (it runs Pagefind without a worker)."""
+"""Bundle files the search page never loads (it runs each Pagefind instance in a worker of
+its own, static/search/worker.js, not in Pagefind's)."""
 TAG_TOKEN = "\u203f"
 """Prefix of the word each record carries per tag (``‿china``): a search for an alias is a search
 for that word, which reads one index chunk (a filter-only search reads every chunk: 2.4 MB at

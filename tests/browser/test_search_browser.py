@@ -531,3 +531,68 @@ def test_the_first_search_fetches_chunks_and_shown_fragments_only(page: Page, ba
     kinds = [u.rsplit(".", 1)[1] for u in fetched]
     shown = page.eval_on_selector_all(FIRST, "links => links.length")
     assert 0 < kinds.count("pf_fragment") == shown < 6  # six results: only those on screen load
+
+
+def searches_sent(page: Page) -> list[tuple[str, list[str]]]:
+    """The bundle searches the page has run, as (bundle, terms searched): User Timing measures,
+    one per bundle and query."""
+    return [
+        (name.removeprefix("briefgen search "), terms)
+        for name, terms in page.evaluate(
+            """performance.getEntriesByType("measure")
+                .filter((m) => m.name.startsWith("briefgen search"))
+                .map((m) => [m.name, m.detail])"""
+        )
+    ]
+
+
+def test_the_search_runs_while_typing_stops_and_filters_search_nothing_again(
+    page: Page, base: str
+) -> None:
+    # The page starts searching on input, in the bundles' workers; the search the Component UI
+    # asks for once typing stops is that one, and ticking a filter reuses its results.
+    fetched: list[str] = []
+    page.on("requestfinished", lambda request: fetched.append(request.url))
+    page.goto(f"{base}ar/search/")
+    page.wait_for_load_state("networkidle")
+    assert sum(u.endswith("/static/search/worker.js") for u in fetched) == 2  # one per bundle
+    search(page, "روسيا", 6)
+    sent = searches_sent(page)
+    assert sorted(bundle.rsplit("/", 2)[1] for bundle, _ in sent) == ["ar", "it"], sent
+    assert all(terms[0] == "روسيا" for _, terms in sent), sent  # then the tag word of the alias
+    pick_filter(page, "اللغة", "الإيطالية")
+    page.wait_for_function(f"document.querySelectorAll('{RESULTS}').length === 3")
+    assert searches_sent(page) == sent
+
+
+def test_without_web_workers_the_page_searches_on_its_own(browser: Browser, base: str) -> None:
+    context = browser.new_context()
+    context.add_init_script("delete window.Worker")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{base}it/search/")
+        assert {slug(r["href"]) for r in search(page, "Pechino", 2)} == {"i1", "i3"}
+        assert page.evaluate("typeof Worker") == "undefined"
+    finally:
+        context.close()
+    assert not errors, errors
+
+
+def test_a_bundle_that_fails_to_load_leaves_no_worker_and_the_next_search_retries(
+    page: Page, base: str
+) -> None:
+    missing = "**/pagefind/it/briefgen-filters.json"
+    page.route(missing, lambda route: route.fulfill(status=404, body="gone"))
+    page.goto(f"{base}ar/search/")
+    loaded = page.evaluate(
+        """import(new URL("../../static/search/pagefind.js", location.href).href)
+            .then((m) => m.init()).then(() => "loaded", (error) => String(error))"""
+    )
+    assert "briefgen-filters.json: 404" in loaded
+    page.wait_for_load_state("networkidle")
+    assert page.workers == []  # the Arabic bundle's worker, loaded fine, was stopped too
+    page.unroute(missing)
+    assert {slug(r["href"]) for r in search(page, "Pechino", 2)} == {"i1", "i3"}
+    assert len(page.workers) == 2

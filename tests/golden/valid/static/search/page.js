@@ -1,15 +1,22 @@
 // The search page's own controls. The URL is the one the Component UI imports, so this is the
 // same module instance.
-import { init, preload, setSort } from "./pagefind.js";
+import { init, searchAhead, setSort } from "./pagefind.js";
 
 // Load the bundles (WASM, page metadata, filter tables) with the page, not when the reader has
 // typed. A failure here (offline, page left) is retried by the first search, which reports it.
 init().catch(() => {});
 
-// Fetch the index chunks of what is being typed while the Component UI waits for typing to stop.
+// Search what is being typed while the Component UI waits for typing to stop (its debounce),
+// once keys have paused for AHEAD_PAUSE ms: a search in Pagefind cannot be stopped, and one for
+// each key typed by a fast typist (or a script) would hold up the search for the whole word.
+// One or two letters match most of an archive's words: those wait for the Component UI.
+const AHEAD_PAUSE = 25;
+const AHEAD_MIN_LENGTH = 3;
+let ahead = 0;
 document.querySelector("pagefind-input")?.addEventListener("input", (event) => {
-  const term = event.target?.value?.trim();
-  if (term) preload(term).catch(() => {});
+  clearTimeout(ahead);
+  const term = event.target?.value?.trim() ?? "";
+  if (term.length >= AHEAD_MIN_LENGTH) ahead = setTimeout(() => searchAhead(term).catch(() => {}), AHEAD_PAUSE);
 });
 
 const manager = () => window.PagefindComponents?.getInstanceManager().getInstance("default");

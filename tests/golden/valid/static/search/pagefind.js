@@ -31,28 +31,80 @@ export function setSort(sort) { sortState = sort; }
 
 // What any search needs from each bundle, loaded with the page so that the first search fetches
 // only index chunks and the fragments of the results shown: pagefind.js, its WASM (stemmer), the
-// entry, the page metadata and briefgen's filter table (tag, outlet and year per page).
+// entry and page metadata (in the bundle's host), and briefgen's filter table (tag, outlet and
+// year per page).
 export function init() {
-  ready ??= Promise.all(CFG.bundles.map(async (bundle) => {
-    const module = await import(bundle.path + "pagefind.js");
-    const pf = module.createInstance({ basePath: bundle.path, excerptLength: CFG.excerptLength, noWorker: true });
+  ready ??= Promise.resolve(CFG.bundles.map((bundle) => {
     const table = fetch(bundle.path + "briefgen-filters.json").then((r) => {
       if (!r.ok) throw new Error(`${r.url}: ${r.status}`);
       return r.json();
     });
-    await pf.init();
-    // One search while the page loads: the browser then runs Pagefind's WASM optimised, and the
-    // reader's first search is as fast as the next (it was two to three times slower).
-    if (bundle.warm) await pf.search(bundle.warm).catch(() => {});
-    return { lang: bundle.lang, pages: bundle.pages, pf, values: pageValues(await table) };
-  })).then((insts) => {
-    totals = labelFilters([...insts.map((inst) => countValues(inst.values.values())), { lang: Object.fromEntries(CFG.bundles.map((b) => [b.lang, b.pages])) }]);
+    const host = startHost({ path: bundle.path, excerptLength: CFG.excerptLength, warm: bundle.warm });
+    return { lang: bundle.lang, key: bundle.path, pages: bundle.pages, host, table };
+  })).then(async (loading) => {
+    const settled = await Promise.allSettled(loading.flatMap((inst) => [inst.host, inst.table]));
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed) {                                                 // no worker left behind
+      for (const inst of loading) inst.host.then((host) => host.close(), () => {});
+      throw failed.reason;
+    }
+    const insts = await Promise.all(loading.map(async ({ host, table, ...inst }) => ({
+      ...inst, host: await host, cache: new Map(), values: pageValues(await table),
+    })));
+    totals = labelFilters([...insts.map((inst) => countValues(inst.values.values())), { lang: sumByLang(insts.map((inst) => [inst.lang, inst.pages])) }]);
     return insts;
   }).catch((error) => {
     ready = null;                                                 // the next search tries again
     throw error;
   });
   return ready;
+}
+
+// A bundle in a Web Worker of its own (worker.js), so that bundles are searched side by side and
+// the page stays free; on the page itself where module workers are not available.
+async function startHost(options) {
+  if (typeof Worker !== "undefined") {
+    let worker = null;
+    try {
+      worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+      const host = workerHost(worker);
+      await host.call("init", options);
+      return { ...host, close: () => worker.terminate() };
+    } catch (error) {
+      worker?.terminate();
+      if (!(error instanceof WorkerFailed)) throw error;          // Pagefind's own error: not retried
+    }
+  }
+  const { BundleHost } = await import("./host.js");
+  const local = new BundleHost();
+  await local.init(options);
+  return { call: async (method, ...args) => local[method](...args), close: () => {} };
+}
+
+class WorkerFailed extends Error {}
+
+// Calls to a worker by number; a worker that cannot start (no module workers) fails them all.
+function workerHost(worker) {
+  let next = 0;
+  const waiting = new Map();
+  worker.onmessage = ({ data: { id, value, error } }) => {
+    const call = waiting.get(id);
+    waiting.delete(id);
+    if (error === undefined) call?.resolve(value);
+    else call?.reject(new Error(error));
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    for (const call of waiting.values()) call.reject(new WorkerFailed(event.message || "search worker failed"));
+    waiting.clear();
+  };
+  return {
+    call: (method, ...args) => new Promise((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, method, args });
+    }),
+  };
 }
 
 // Results are filtered and counted here, from the bundle's table, not by Pagefind: Pagefind 1.5.2
@@ -143,11 +195,11 @@ function aliasTags(term, queries) {
 const tagToken = (key) => CFG.tagToken + key.toLowerCase().replace(/[^a-z0-9]/g, "");
 const TOKENS = new RegExp(`\\s*(<mark>)?${CFG.tagToken}[a-z0-9]+\\.?(</mark>)?`, "g");
 
-function entry(inst, result, weight) {
+function entry(inst, number, list, [page, score, words], weight) {
   let data = null;
   return {
-    id: `${inst.lang}:${result.id}`, page: result.id, score: result.score * weight, words: result.words?.length ?? 0,
-    data: () => (data ??= result.data().then((d) => ({
+    id: `${inst.key}:${page}`, page, score: score * weight, words,
+    data: () => (data ??= inst.host.call("data", number, list, page).then((d) => ({
       ...d,
       url: d.meta.href ?? d.url,
       excerpt: d.excerpt.replace(TOKENS, "").trim(),   // the tag words are for matching only
@@ -160,33 +212,68 @@ function entry(inst, result, weight) {
   };
 }
 
-// Every query form and the alias search on one bundle, merged by page, then filtered.
-async function searchBundle(inst, queries, tags, filters, sort) {
-  const calls = queries.map((q, i) => inst.pf.search(q, { sort }).then((res) => ({ res, weight: i ? VARIANT_WEIGHT : 1 })));
-  // An alias: the word each record carries per tag (a search without a term would read every
-  // index chunk). Ranked after text matches.
-  for (const tag of tags) {
-    calls.push(inst.pf.search(tagToken(tag), { sort }).then((res) => ({ res, weight: 0, alias: true })));
+// Pagefind's results for a bundle, kept for the last few queries: the search the Component UI
+// asks for when typing stops is most often the one started while the reader typed, and ticking
+// a filter or asking for more results searches nothing again (filters apply here, from the
+// table). A host keeps a search's results for their excerpts until it drops out of here.
+const KEEP_SEARCHES = 8;
+let searchNumber = 0;
+
+function bundleSearch(inst, terms, sort) {
+  const key = JSON.stringify([terms, sort ?? null]);
+  let hit = inst.cache.get(key);
+  if (hit) inst.cache.delete(key);                               // most recently used last
+  else {
+    const number = ++searchNumber;
+    const start = performance.now();
+    hit = inst.host.call("search", number, terms, sort).then((lists) => {
+      // In the browser's performance panel (and for the tests): when each bundle search ran.
+      performance.measure(`briefgen search ${inst.key}`, { start, detail: terms });
+      return { number, lists };
+    });
+    hit.catch(() => inst.cache.get(key) === hit && inst.cache.delete(key));
   }
-  const done = await Promise.all(calls);
+  inst.cache.set(key, hit);
+  while (inst.cache.size > KEEP_SEARCHES) {
+    const [oldKey, old] = inst.cache.entries().next().value;
+    inst.cache.delete(oldKey);
+    old.then(({ number }) => inst.host.call("release", number), () => {});
+  }
+  return hit;
+}
+
+// What one query searches in each bundle: its forms, then the word of each tag it names (a
+// search without a term, for filters alone, is null: every page).
+function searchTerms(term) {
+  const queries = term ? expandQuery(term) : [];
+  const tags = term ? aliasTags(term, queries) : [];
+  return { queries, tags, terms: [...(queries.length ? queries : [null]), ...tags.map(tagToken)] };
+}
+
+// Every query form and the alias search on one bundle, merged by page, then filtered.
+async function searchBundle(inst, { queries, tags, terms }, filters, sort) {
+  const { number, lists: found } = await bundleSearch(inst, terms, sort);
+  const aliasFrom = Math.max(queries.length, 1);
   const byId = new Map();
   const lists = [];
-  for (const { res, weight, alias } of done) {
+  found.forEach((results, k) => {
+    // An expanded form ranks below the query as typed; alias hits after text matches.
+    const weight = k >= aliasFrom ? 0 : k ? VARIANT_WEIGHT : 1;
     const list = [];
-    for (const result of res.results) {
-      let e = byId.get(result.id);
-      const fresh = entry(inst, result, weight);
-      if (!e) byId.set(result.id, (e = fresh));
+    for (const result of results) {
+      let e = byId.get(result[0]);
+      const fresh = entry(inst, number, k, result, weight);
+      if (!e) byId.set(result[0], (e = fresh));
       else {
         e.score = Math.max(e.score, fresh.score);
         // The excerpt of the search that matched most words: the literal والذكاء also matches والذي.
         if (fresh.words > e.words) { e.data = fresh.data; e.words = fresh.words; }
       }
-      if (alias) e.alias = true;
+      if (k >= aliasFrom) e.alias = true;
       list.push(e);
     }
     lists.push(list);
-  }
+  });
   const pass = (e) => passes(inst.values.get(e.page), filters);
   const all = [...byId.values()].filter(pass);
   return {
@@ -225,9 +312,15 @@ function setSummary(count) {
     ?.setTranslations({ zero_results: text, one_result: text, many_results: text });
 }
 
+// [[lang, n], ...] → {lang: total}, leaving out zeros: a large language is several bundles.
+function sumByLang(pairs) {
+  const out = {};
+  for (const [lang, n] of pairs) if (n) out[lang] = (out[lang] ?? 0) + n;
+  return out;
+}
+
 // The language filter's counts: each bundle's results.
-const langCounts = (insts, per) =>
-  Object.fromEntries(insts.map((inst, i) => [inst.lang, per[i].all.length]).filter(([, n]) => n));
+const langCounts = (insts, per) => sumByLang(insts.map((inst, i) => [inst.lang, per[i].all.length]));
 
 export async function search(term, options = {}) {
   const started = performance.now();
@@ -236,9 +329,8 @@ export async function search(term, options = {}) {
   // The language filter picks bundles: the others are not searched at all.
   const insts = langs ? all_insts.filter((inst) => langs.any.includes(inst.lang)) : all_insts;
   const sort = options.sort ?? sortState ?? undefined;
-  const queries = term ? expandQuery(term) : [];
-  const tags = term ? aliasTags(term, queries) : [];
-  const per = await Promise.all(insts.map((inst) => searchBundle(inst, queries.length ? queries : [null], tags, filters, sort)));
+  const what = searchTerms(term);
+  const per = await Promise.all(insts.map((inst) => searchBundle(inst, what, filters, sort)));
   const all = per.flatMap((p) => p.all);
   let results;
   if (sort?.date) {
@@ -251,6 +343,9 @@ export async function search(term, options = {}) {
     results = all.sort((a, b) => b.rank - a.rank || (a.id < b.id ? -1 : 1));
   }
   if (term) setSummary(results.length);
+  // The first result is on screen as soon as the Component UI lays the list out: its excerpt
+  // loads now, not after that.
+  results[0]?.data().catch(() => {});
   const lang = langCounts(insts, per);
   return {
     results,
@@ -258,17 +353,37 @@ export async function search(term, options = {}) {
     filters: labelFilters([...per.map((p) => p.counts), { lang }]),
     totalFilters: totals,
     timings: { total: performance.now() - started },
-    queries, aliasTags: tags,
+    queries: what.queries, aliasTags: what.tags,
   };
+}
+
+// Start searching what is being typed while the Component UI waits for typing to stop, in every
+// bundle (the search it then asks for finds it under way or done). While one runs, only the
+// newest of the terms typed meanwhile waits: the ones between are never searched.
+let typed = null;                                                 // the newest term, waiting
+let typing = false;
+
+export async function searchAhead(term) {
+  typed = term;
+  if (typing) return;
+  typing = true;
+  try {
+    const insts = await init();
+    while (typed !== null) {
+      const { terms } = searchTerms(typed);
+      typed = null;
+      await Promise.all(insts.map((inst) => bundleSearch(inst, terms, sortState ?? undefined).catch(() => {})));
+    }
+  } finally {
+    typed = null;
+    typing = false;
+  }
 }
 
 // Load the index chunks of a query (and of its aliases) without searching.
 export async function preload(term) {
-  const queries = expandQuery(term);
-  const tags = aliasTags(term, queries);
-  for (const inst of await init()) {
-    for (const q of [...queries, ...tags.map(tagToken)]) inst.pf.preload(q);
-  }
+  const { terms } = searchTerms(term);
+  await Promise.all((await init()).map((inst) => inst.host.call("preload", terms.filter(Boolean))));
 }
 
 export function createInstance() {

@@ -1,0 +1,50 @@
+// One Pagefind bundle, searched where it is hosted: in a Web Worker of its own (worker.js), or on
+// the page when workers are not available. The searching page (pagefind.js) sees the same
+// methods either way, answered with plain data that can cross to another thread.
+//
+// In a worker the bundles are searched side by side, on every core, and the page stays free while
+// Pagefind's WASM works (150 ms and more for a word in most of 5,000 articles).
+export class BundleHost {
+  constructor() {
+    this.pf = null;
+    this.kept = new Map();                      // search number → its result lists, until released
+  }
+
+  // Pagefind from the bundle's own URL: in one realm, two bundles sharing a module break each
+  // other (the module holds one WASM instance). The warm-up search makes the browser run
+  // Pagefind's WASM optimised before the reader's first search (it was two to three times slower).
+  async init({ path, excerptLength, warm }) {
+    const module = await import(path + "pagefind.js");
+    this.pf = module.createInstance({ basePath: path, excerptLength, noWorker: true });
+    await this.pf.init();
+    if (warm) await this.pf.search(warm).catch(() => {});
+    return true;
+  }
+
+  // Each term searched (null: every page), as [page id, score, matched words] in Pagefind's order.
+  // The results stay here, by number, until released: their excerpts are built from them.
+  async search(number, terms, sort) {
+    const found = await Promise.all(terms.map((term) => this.pf.search(term, sort ? { sort } : {})));
+    const lists = found.map((res) => res.results);
+    this.kept.set(number, lists);
+    return lists.map((list) => list.map((r) => [r.id, r.score, r.words?.length ?? 0]));
+  }
+
+  // A result's title, URL, meta and excerpt (highlighted where its search matched).
+  async data(number, list, id) {
+    const result = this.kept.get(number)?.[list]?.find((r) => r.id === id);
+    if (!result) throw new Error(`no result ${id} in search ${number}`);
+    return result.data();
+  }
+
+  release(number) {
+    this.kept.delete(number);
+    return true;
+  }
+
+  // Fetch the index chunks of terms without searching.
+  async preload(terms) {
+    await Promise.all(terms.map((term) => this.pf.preload(term)));
+    return true;
+  }
+}
