@@ -596,3 +596,35 @@ def test_a_bundle_that_fails_to_load_leaves_no_worker_and_the_next_search_retrie
     page.unroute(missing)
     assert {slug(r["href"]) for r in search(page, "Pechino", 2)} == {"i1", "i3"}
     assert len(page.workers) == 2
+
+
+@pytest.mark.parametrize(
+    ("lang", "first", "rest", "expected"),
+    [
+        ("it", "Pec", "hino", {"i1", "i3"}),
+        ("ar", "الذ", "كاء", AI),
+    ],
+)
+def test_typing_on_after_results_appear_keeps_the_input_and_its_keys(
+    page: Page, base: str, lang: str, first: str, rest: str, expected: set[str]
+) -> None:
+    # The summary's plural form is set as Pagefind translations, and new translations make the
+    # Component UI draw a new input: the reader's focus and caret must move to it, or the keys
+    # typed after the first results are lost.
+    page.goto(f"{base}{lang}/search/")
+    page.locator("pagefind-input input").click()
+    page.keyboard.type(first, delay=30)
+    page.wait_for_function(
+        "(q) => document.querySelector('pagefind-summary')?.textContent.includes(q)", arg=first
+    )
+    page.wait_for_selector(FIRST)
+    page.keyboard.type(rest, delay=30)
+    page.wait_for_function(
+        "(q) => document.querySelector('pagefind-summary')?.textContent.includes(q)",
+        arg=first + rest,
+    )
+    box = page.locator("pagefind-input input")
+    assert box.input_value() == first + rest
+    assert box.evaluate("(input) => document.activeElement === input")
+    assert box.evaluate("(input) => input.selectionStart") == len(first + rest)
+    assert {slug(r["href"]) for r in read_results(page)} == expected

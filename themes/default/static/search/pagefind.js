@@ -305,11 +305,25 @@ function dateMerge(lists, direction) {
 
 // The summary in the right CLDR plural form (Pagefind's translations know only one and many);
 // the term is isolated so that direction controls in it cannot reorder the sentence.
+// New translations make the Component UI draw its input, list and filters again: that is done
+// only when the form changes, and the reader's input keeps its focus and selection (the new
+// input had neither, and the keys typed next went nowhere).
+let summaryText = null;
+
 function setSummary(count) {
   const text = (CFG.plurals[count === 0 && CFG.plurals.zero ? "zero" : plural.select(count)] ?? CFG.plurals.other)
     .replace("[SEARCH_TERM]", "\u2068[SEARCH_TERM]\u2069");
-  window.PagefindComponents?.getInstanceManager?.().getInstance("default")
-    ?.setTranslations({ zero_results: text, one_result: text, many_results: text });
+  const instance = window.PagefindComponents?.getInstanceManager?.().getInstance("default");
+  if (!instance || text === summaryText) return;
+  summaryText = text;
+  const typing = document.activeElement?.closest?.("pagefind-input") ? document.activeElement : null;
+  const [start, end, direction] = typing ? [typing.selectionStart, typing.selectionEnd, typing.selectionDirection] : [];
+  instance.setTranslations({ zero_results: text, one_result: text, many_results: text });
+  if (typing && !typing.isConnected) {
+    const input = document.querySelector("pagefind-input input");
+    input?.focus();
+    input?.setSelectionRange(start, end, direction);
+  }
 }
 
 // [[lang, n], ...] → {lang: total}, leaving out zeros: a large language is several bundles.
