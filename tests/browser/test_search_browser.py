@@ -628,3 +628,32 @@ def test_typing_on_after_results_appear_keeps_the_input_and_its_keys(
     assert box.evaluate("(input) => document.activeElement === input")
     assert box.evaluate("(input) => input.selectionStart") == len(first + rest)
     assert {slug(r["href"]) for r in read_results(page)} == expected
+
+
+def test_results_on_screen_still_load_after_many_searches_ahead(page: Page, base: str) -> None:
+    # Bundles keep the results of their last eight searches for the excerpts; the ones on
+    # screen are kept however many searches were started ahead while the reader typed on.
+    page.set_viewport_size({"width": 1000, "height": 400})
+    page.goto(f"{base}it/search/")
+    page.locator("pagefind-input input").fill("Cina")
+    page.wait_for_selector(FIRST)
+    total = page.locator("pagefind-results ul > li").count()  # placeholders until loaded
+    assert total > page.locator(FIRST).count()  # the results below the fold are not loaded
+    page.evaluate(
+        """async () => {
+          const m = await import(new URL("../../static/search/pagefind.js", location.href).href);
+          for (const term of ["Mosca", "Pechino", "sanzioni", "Russia", "alleanza", "Ucraina",
+                              "intelligenza", "Sberbank", "Gref", "tecnologia"]) {
+            await m.searchAhead(term);
+          }
+        }"""
+    )
+    page.evaluate(
+        """async () => {  // one result after the other, each on screen for two frames
+          for (const li of document.querySelectorAll("pagefind-results ul > li")) {
+            li.scrollIntoView();
+            await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+          }
+        }"""
+    )
+    page.wait_for_function(f"document.querySelectorAll('{FIRST}').length === {total}")

@@ -231,13 +231,17 @@ function bundleSearch(inst, terms, sort) {
       performance.measure(`briefgen search ${inst.key}`, { start, detail: terms });
       return { number, lists };
     });
+    hit.number = number;
     hit.catch(() => inst.cache.get(key) === hit && inst.cache.delete(key));
   }
   inst.cache.set(key, hit);
-  while (inst.cache.size > KEEP_SEARCHES) {
-    const [oldKey, old] = inst.cache.entries().next().value;
+  // The oldest go, except the one whose results are on screen (their excerpts load as the
+  // reader scrolls), however many searches were started ahead since.
+  for (const [oldKey, old] of inst.cache) {
+    if (inst.cache.size <= KEEP_SEARCHES) break;
+    if (old.number === inst.shown) continue;
     inst.cache.delete(oldKey);
-    old.then(({ number }) => inst.host.call("release", number), () => {});
+    old.then(() => inst.host.call("release", old.number)).catch(() => {});
   }
   return hit;
 }
@@ -253,6 +257,7 @@ function searchTerms(term) {
 // Every query form and the alias search on one bundle, merged by page, then filtered.
 async function searchBundle(inst, { queries, tags, terms }, filters, sort) {
   const { number, lists: found } = await bundleSearch(inst, terms, sort);
+  inst.shown = number;
   const aliasFrom = Math.max(queries.length, 1);
   const byId = new Map();
   const lists = [];
