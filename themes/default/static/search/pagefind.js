@@ -51,7 +51,7 @@ export function init() {
     const insts = await Promise.all(loading.map(async ({ host, table, ...inst }) => ({
       ...inst, host: await host, cache: new Map(), values: pageValues(await table),
     })));
-    totals = labelFilters([...insts.map((inst) => countValues(inst.values.values())), { lang: sumByLang(insts.map((inst) => [inst.lang, inst.pages])) }]);
+    totals = labelFilters([...insts.map((inst) => countValues(inst.values.values())), { lang: Object.fromEntries(insts.map((inst) => [inst.lang, inst.pages])) }]);
     return insts;
   }).catch((error) => {
     ready = null;                                                 // the next search tries again
@@ -231,7 +231,7 @@ function bundleSearch(inst, terms, sort) {
       performance.measure(`briefgen search ${inst.key}`, { start, detail: terms });
       return { number, lists };
     });
-    hit.number = number;
+    hit.number = number;                                          // known before it resolves
     hit.catch(() => inst.cache.get(key) === hit && inst.cache.delete(key));
   }
   inst.cache.set(key, hit);
@@ -331,15 +331,9 @@ function setSummary(count) {
   }
 }
 
-// [[lang, n], ...] → {lang: total}, leaving out zeros: a large language is several bundles.
-function sumByLang(pairs) {
-  const out = {};
-  for (const [lang, n] of pairs) if (n) out[lang] = (out[lang] ?? 0) + n;
-  return out;
-}
-
 // The language filter's counts: each bundle's results.
-const langCounts = (insts, per) => sumByLang(insts.map((inst, i) => [inst.lang, per[i].all.length]));
+const langCounts = (insts, per) =>
+  Object.fromEntries(insts.map((inst, i) => [inst.lang, per[i].all.length]).filter(([, n]) => n));
 
 export async function search(term, options = {}) {
   const started = performance.now();
