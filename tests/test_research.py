@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import fields, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from briefgen.build import build
 from briefgen.config import load_config
 from briefgen.content import load_site
 from briefgen.model import Site
-from briefgen.research import coverage, export, subjects
+from briefgen.research import citations, cite_files, coverage, export, subjects
 from briefgen.research.coverage import BucketKind
 from briefgen.write import MANIFEST
 
@@ -379,6 +380,41 @@ def test_citation_and_data_files_are_in_the_manifest(built: tuple[Path, Site]) -
         "outlets.csv",
     ):
         assert f"data/{name}" in manifest
+
+
+NOT_CITED = {"source", "body_html", "body_text", "draft"}
+"""The article fields no citation format shows."""
+
+OTHER_VALUES: dict[str, object] = {
+    "slug": "renamed",
+    "language": "it",
+    "title": "Un altro titolo",
+    "date": None,
+    "outlet": "meteoweb",
+    "via": "meteoweb",
+    "agency": "Reuters",
+    "source_url": "https://other.example/",
+    "summary": "Un altro riassunto",
+    "tags": ("china",),
+}
+
+
+def test_citation_files_depend_on_the_cited_fields_only(built: tuple[Path, Site]) -> None:
+    # The citation pages are compared by citations.cited(article) to tell whether an edit in
+    # the preview changed them: every field must be either in that key or shown by no format.
+    _, site = built
+    names = {f.name for f in fields(site.articles[0])}
+    assert set(citations.CITED_FIELDS) == names - NOT_CITED
+    assert set(OTHER_VALUES) == set(citations.CITED_FIELDS)
+    full = next(a for a in site.articles if a.slug == "full")
+    files = list(cite_files(site, full).values())
+    unseen = replace(full, body_html="<p>x</p>", body_text="x", draft=True, source=Path("x.md"))
+    assert list(cite_files(site, unseen).values()) == files
+    assert citations.cited(unseen) == citations.cited(full)
+    for name, value in OTHER_VALUES.items():
+        other = replace(full, **{name: value})
+        assert list(cite_files(site, other).values()) != files, name
+        assert citations.cited(other) != citations.cited(full), name
 
 
 # --- metadata export -------------------------------------------------------------------------

@@ -31,6 +31,21 @@ CITATION_STYLE = "harvard-cite-them-right"
 CITE_FILES = ("cite.json", "cite.bib", "cite.ris")
 """Download files written next to each article page."""
 
+CITED_FIELDS = (
+    "slug",
+    "language",
+    "title",
+    "date",
+    "outlet",
+    "via",
+    "agency",
+    "source_url",
+    "summary",
+    "tags",
+)
+"""The article fields the citation formats read: everything but the body, the source file and
+the draft flag (``tests/test_research.py`` checks both halves)."""
+
 NOTE_LABELS: Mapping[str, str] = {
     "via": "Originally published by: {value}",
     "source": "Source: {value}",
@@ -208,6 +223,7 @@ def bibtex_key(article: Article) -> str:
     return f"{key}-{digest}" if key else f"article-{digest}"
 
 
+@lru_cache(maxsize=64)
 def language_name(code: str) -> str:
     """The English language name biblatex's ``langid`` expects (``arabic``, ``italian``)."""
     try:
@@ -304,6 +320,12 @@ def reference(site: Site, article: Article) -> Markup:
     it goes in; the only markup in the result is the style's own (``<i>``).
     """
     return _REFERENCES(csl_item(site, article))
+
+
+def cited(article: Article) -> tuple[object, ...]:
+    """What an article's citation files depend on, besides the site's config and vocabularies:
+    two articles with equal values get the same files (an edit to the body changes none)."""
+    return tuple(getattr(article, name) for name in CITED_FIELDS)
 
 
 def reference_shape(site: Site, article: Article) -> tuple[object, ...]:
