@@ -231,6 +231,12 @@ class Article:
     body_text: str
     """The body as plain text (search records, descriptions)."""
 
+    def __hash__(self) -> int:
+        # The slug alone: equal articles have equal slugs, and hashing every field (the whole
+        # body) on each lookup made articles slow dictionary keys (list entries are memoised
+        # by article, once per appearance on a list page).
+        return hash(self.slug)
+
     @property
     def url(self) -> str:
         """Site-relative URL of the article's one page."""
