@@ -122,20 +122,34 @@ def build(
     from briefgen import parallel
     from briefgen.content import load_site
     from briefgen.render import Renderer, site_pages
-    from briefgen.search import index_site
+    from briefgen.search import Indexing
 
     progress("content", 0)
     with timings.stage("content"):
         readers = parallel.cores() if jobs is None else max(1, jobs)
         loaded = load_site(config, drafts=drafts, processes=readers)
     progress("render", 0)
-    with Staging(config.output) as staging:
+    with Staging(config.output) as staging, Indexing(loaded.site, staging.dir) as indexing:
+        # Pagefind indexes records made from the model, not the rendered pages: it starts
+        # now and works while the pages are rendered (the largest language first, as the
+        # build waits for it).
+        indexed = 0.0
+        if search:
+            clock = time.perf_counter()
+            indexing.start()
+            indexed = time.perf_counter() - clock
         pages = site_pages(loaded.site, theme)
         processes = parallel.workers(len(pages), jobs)
         log.debug("pages    %d, rendered by %d process(es)", len(pages), processes)
         if processes > 1:
             rendering, writing = parallel.render_parallel(
-                loaded.site, theme, pages, staging, processes, lambda n: progress("render", n)
+                loaded.site,
+                theme,
+                pages,
+                staging,
+                processes,
+                lambda n: progress("render", n),
+                niceness=parallel.UNDER_INDEXER if search else 0,
             )
         else:
             # One page at a time (memory stays flat), rendering and writing timed apart.
@@ -157,8 +171,11 @@ def build(
         timings.add("write", writing)
         if search:
             progress("index", 0)
-            with timings.stage("index"):
-                staging.adopt(index_site(loaded.site, staging.dir))
+            # The time spent writing the records and then waiting for Pagefind after the
+            # render: the rest of Pagefind's time overlapped the render stage.
+            clock = time.perf_counter()
+            staging.adopt(indexing.finish())
+            timings.add("index", indexed + time.perf_counter() - clock)
         progress("swap", 0)
         with timings.stage("swap"):
             staging.commit()

@@ -35,6 +35,9 @@ CHUNK = 64
 """Pages per task: small enough to balance the workers, large enough to keep the queue cheap."""
 MIN_PAGES = 400
 """Below this a serial render is faster than starting workers."""
+UNDER_INDEXER = 10
+"""The workers' niceness while Pagefind indexes: its run for the largest language is the
+longest task of a build, so it gets a core of its own and the workers share what is left."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +127,13 @@ def render_parallel(
     staging: Staging,
     processes: int,
     progress: Callable[[int], None],
+    niceness: int = 0,
 ) -> tuple[float, float]:
     """Render and stage ``pages`` with ``processes`` workers; (render, write) wall seconds.
 
-    The wall time is split between rendering and writing in the proportion the workers spent.
+    ``niceness``: added to the workers' scheduling niceness, so that another process the build
+    waits for longer (the search indexer) gets the processor first. The wall time is split
+    between rendering and writing in the proportion the workers spent.
     """
     global _shared
     keys = [staging.claim(page.path) for page in pages]
@@ -136,7 +142,7 @@ def render_parallel(
     _shared = Shared(site, theme, staging, pages, keys)
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(processes) as pool:
+        with context.Pool(processes, os.nice, (niceness,)) as pool:
             done = 0
             for chunk in pool.imap_unordered(_render_chunk, _chunks(render_order(site, pages))):
                 staging.unchanged += chunk.unchanged

@@ -120,3 +120,99 @@ def test_article_pages_go_out_grouped_by_the_shape_of_their_reference() -> None:
     assert len(runs) == len(set(runs)) > 1  # each shape in one run, and there are several
     articles_first = [pages[i].kind == "article" for i in order]
     assert articles_first == sorted(articles_first, reverse=True)
+
+
+OVERLAP = """
+import os, sys, time
+from pathlib import Path
+import briefgen.render
+from briefgen.build import build
+
+log = sys.argv[2]
+render = briefgen.render.Renderer.render
+def spy(self, site, page):
+    with open(log, "a") as out:
+        out.write(f"render {os.getpid()} {os.nice(0)}\\n")
+    return render(self, site, page)
+briefgen.render.Renderer.render = spy
+print("parent", os.getpid(), os.nice(0))
+build(Path(sys.argv[1]), Path(sys.argv[3]), search=sys.argv[4] == "search", jobs=2)
+"""
+
+
+def _overlap_build(tmp_path: Path, search: str) -> tuple[str, list[str]]:
+    """Build a 120-article site with two workers, Pagefind wrapped to log when it starts; the
+    parent's pid and niceness, and the log lines (Pagefind's start, each page rendered)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.corpus import generate
+    from briefgen.search.index import pagefind_binary
+
+    site = tmp_path / "site"
+    if not site.exists():
+        generate(site, 120, seed=5)
+    log = tmp_path / f"{search}.log"
+    wrapper = tmp_path / "pagefind"
+    wrapper.write_text(f'#!/bin/sh\necho index >> "{log}"\nexec "{pagefind_binary()}" "$@"\n')
+    wrapper.chmod(0o755)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "PAGEFIND_BINARY_PATH": str(wrapper),
+    }
+    out = tmp_path / f"out-{search}"
+    command = [sys.executable, "-c", OVERLAP, str(site), str(log), str(out), search]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True, env=env)
+    return done.stdout.split("\n")[0], log.read_text("utf-8").splitlines()
+
+
+def test_pagefind_indexes_while_the_pages_render_and_the_workers_yield_to_it(
+    tmp_path: Path,
+) -> None:
+    # Records come from the model: Pagefind starts before the first page is rendered, and the
+    # rendering workers run at a lower priority so that it keeps a core (the build waits for it).
+    parent, lines = _overlap_build(tmp_path, "search")
+    _, pid, nice = parent.split()
+    renders = [line.split() for line in lines if line.startswith("render")]
+    assert len(renders) > 600
+    assert lines.index("index") < 3  # Pagefind's first run started before the pages
+    workers = {p for _, p, _ in renders}
+    assert len(workers) == 2 and pid not in workers
+    assert {n for _, _, n in renders} == {str(int(nice) + 10)}
+    # Without search the workers keep the build's priority.
+    _, lines = _overlap_build(tmp_path, "no-search")
+    assert "index" not in lines
+    assert {line.split()[2] for line in lines} == {nice}
+
+
+def test_a_failed_render_stops_pagefind_and_keeps_the_site(
+    valid_copy: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "out"
+    assert run_build(valid_copy, output, 2).returncode == 0
+    before = tree(output)
+    (valid_copy / "themes/default/templates").mkdir(parents=True)
+    (valid_copy / "themes/default/templates/article.html").write_text("{{ nope }}", "utf-8")
+    pids = tmp_path / "pids"
+    slow = tmp_path / "pagefind"
+    slow.write_text(f'#!/bin/sh\necho $$ >> "{pids}"\nexec sleep 60\n')
+    slow.chmod(0o755)
+    command = [sys.executable, "-m", "briefgen", "build", "--source", str(valid_copy)]
+    command += ["--output", str(output), "--jobs", "2"]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "PAGEFIND_BINARY_PATH": str(slow),
+    }
+    failed = subprocess.run(
+        command, capture_output=True, text=True, timeout=50, check=False, env=env
+    )
+    assert failed.returncode == 1 and "nope" in failed.stderr
+    assert tree(output) == before
+    started = pids.read_text("utf-8").split()
+    assert started  # Pagefind was running when the render failed
+    for pid in started:
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            continue
+        raise AssertionError(f"Pagefind ({pid}) still runs after the build failed")

@@ -17,6 +17,7 @@ from briefgen.search.index import (
     BUNDLE_DIR,
     COMPONENT_UI,
     TAG_TOKEN,
+    Indexing,
     bundle_languages,
     index_site,
     tag_token,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUNDLE_DIR",
+    "Indexing",
     "alias_key",
     "bundle_languages",
     "fold_index",

@@ -19,11 +19,13 @@ import shutil
 import subprocess
 import tempfile
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from html import escape
 from pathlib import Path
+from typing import IO
 
 from briefgen.errors import BuildError
 from briefgen.model import Article, Site
@@ -201,64 +203,127 @@ class RecordFiles:
                 self._done = {p: v for p, v in self._done.items() if p.parent != folder}
 
 
-def index_site(
-    site: Site, staging: Path, *, background: bool = False, records: RecordFiles | None = None
-) -> list[str]:
-    """Write one bundle per content language under ``staging/pagefind/``; return the files
-    written (staging-relative). Raises :class:`BuildError` when Pagefind fails.
+class Indexing:
+    """One Pagefind run per content language, writing its bundle under ``staging/pagefind/``.
+
+    The records come from the model, not from rendered pages, so a build starts the index
+    before it renders and Pagefind works while the pages are made; :meth:`finish` waits for it.
+    Use as a context manager: leaving it early (a failed render) stops Pagefind.
 
     ``background``: the preview refreshes its index while the curator goes on editing; Pagefind
     then runs at the lowest scheduling priority, so the next rebuild gets the processor first.
     ``records``: record files kept from an earlier run (the preview's); by default they are
     written into a temporary directory.
     """
-    languages = bundle_languages(site)
-    if not languages:
-        return []
-    binary = pagefind_binary()
-    with contextlib.ExitStack() as cleanup:
+
+    def __init__(
+        self,
+        site: Site,
+        staging: Path,
+        *,
+        background: bool = False,
+        records: RecordFiles | None = None,
+    ) -> None:
+        self.site = site
+        self.staging = staging
+        self.background = background
+        self.languages = bundle_languages(site)
+        self._records = records
+        self._cleanup = contextlib.ExitStack()
+        self._runs: list[tuple[str, subprocess.Popen[bytes], IO[bytes]]] = []
+        self._binary: Path | None = None
+
+    def __enter__(self) -> Indexing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Write the records and start Pagefind on them (one process per language, in
+        parallel); raises :class:`BuildError` when the binary is missing or cannot run."""
+        if not self.languages:
+            return
+        self._binary = binary = pagefind_binary()
+        records = self._records
         if records is None:
-            scratch = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="briefgen-search-"))
+            scratch = self._cleanup.enter_context(
+                tempfile.TemporaryDirectory(prefix="briefgen-search-")
+            )
             records = RecordFiles(Path(scratch))
-        records.keep_only(languages)
-        runs: list[tuple[str, subprocess.Popen[bytes]]] = []
-        command: list[str | Path]
+        records.keep_only(self.languages)
+        # The language with the most articles first: its run is the one a build waits for.
+        sizes = Counter(article.language for article in self.site.articles)
         try:
-            for lang in languages:
-                source = records.write(
-                    site, lang
-                )  # Pagefind starts on one while the next is written
-                output = staging / BUNDLE_DIR / lang
-                command = [binary, "--site", source, "--output-path", output, "--silent"]
-                run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                runs.append((lang, run))
-                if background:
+            for lang in sorted(self.languages, key=lambda code: -sizes[code]):
+                source = records.write(self.site, lang)  # Pagefind starts on one language
+                output = self.staging / BUNDLE_DIR / lang  # while the next one is written
+                command: list[str | Path] = [
+                    binary,
+                    "--site",
+                    source,
+                    "--output-path",
+                    output,
+                    "--silent",
+                ]
+                # Its messages go to a file, not a pipe: nobody reads them until it is done.
+                # The exit stack closes the file (ruff's SIM115 does not see it).
+                log = self._cleanup.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
+                run = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+                self._runs.append((lang, run, log))
+                if self.background:
                     with contextlib.suppress(OSError):  # it may be done already
                         os.setpriority(os.PRIO_PROCESS, run.pid, BACKGROUND_NICENESS)
         except OSError as exc:
-            for _, run in runs:
-                run.kill()
-                run.wait()
+            self.close()
             raise BuildError(
                 f"could not run the Pagefind binary {binary}: {exc}; reinstall it: {INSTALL}"
             ) from exc
+
+    def finish(self) -> list[str]:
+        """Wait for Pagefind, add each bundle's filter table; return the files written
+        (staging-relative). Raises :class:`BuildError` when Pagefind failed."""
         failures = []
-        for lang, run in runs:
-            out, err = run.communicate()
+        for lang, run, log in self._runs:
+            run.wait()
             if run.returncode != 0:
-                detail = (err or out).decode("utf-8", "replace").strip().splitlines()[-3:]
+                log.seek(0)
+                detail = log.read().decode("utf-8", "replace").strip().splitlines()[-3:]
                 message = " ".join(detail) or "no message"
                 failures.append(f"{lang}: exit status {run.returncode}: {message}")
+        self._runs.clear()
+        self.close()
         if failures:
             raise BuildError(
-                f"Pagefind ({binary}) failed to index the site: {'; '.join(failures)}; "
+                f"Pagefind ({self._binary}) failed to index the site: {'; '.join(failures)}; "
                 f"if the binary is broken, reinstall it: {INSTALL}"
             )
-        for lang in languages:
-            bundle = staging / BUNDLE_DIR / lang
-            table = filter_table(site, lang, page_ids(bundle))
+        for lang in self.languages:
+            bundle = self.staging / BUNDLE_DIR / lang
+            table = filter_table(self.site, lang, page_ids(bundle))
             (bundle / FILTER_TABLE).write_bytes(table)
-    return list(_keep(staging, languages))
+        return list(_keep(self.staging, self.languages))
+
+    def close(self) -> None:
+        """Stop any Pagefind still running and remove the temporary record files."""
+        for _, run, _ in self._runs:
+            run.kill()
+            run.wait()
+        self._runs.clear()
+        self._cleanup.close()
+
+
+def index_site(
+    site: Site, staging: Path, *, background: bool = False, records: RecordFiles | None = None
+) -> list[str]:
+    """Write one bundle per content language under ``staging/pagefind/``; return the files
+    written (staging-relative). Raises :class:`BuildError` when Pagefind fails.
+
+    ``background`` and ``records``: see :class:`Indexing`.
+    """
+    with Indexing(site, staging, background=background, records=records) as indexing:
+        indexing.start()
+        return indexing.finish()
 
 
 def page_ids(bundle: Path) -> dict[str, str]:
