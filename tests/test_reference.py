@@ -21,6 +21,8 @@ TITLES = (
     "تعاون روسي صيني في الذكاء الاصطناعي",
     "dell\u2019intelligenza artificiale",
     "«سبيربنك» يطلق نموذجاً جديداً",
+    "تعاون مستمرّ",  # ends with a shadda on a letter
+    "«مقتبس»ً",  # a mark after a quotation mark
     "Putin: «l'IA è il futuro»",
     "Is AI the future?",
     "هل هو المستقبل؟",
@@ -121,4 +123,32 @@ def test_a_style_that_transforms_a_field_is_never_templated() -> None:
     )
     assert "A Lower-case Title" in expected and "The Daily Paper" in expected
     assert str(formatter(data)) == expected
-    assert list(formatter._templates.values()) == [None]
+    assert list(formatter._templates.values()) == [None, None]  # the shape, then its month
+
+
+@pytest.mark.parametrize("name", STYLES)
+@pytest.mark.parametrize("language", ["ar", "it", "en"])
+def test_every_month_prints_what_citeproc_prints(name: str, language: str) -> None:
+    # The month is a slot filled with the locale's name where the style prints that name as it
+    # is; styles that abbreviate months get a template per month. Either way, citeproc's text.
+    formatter = reference.ReferenceFormatter(lambda code: style(name, code))
+    for month in range(1, 13):
+        for date in ([2024, month, 14], [2024, month]):
+            data = item("Un titolo", date, "Il Foglio", language)
+            expected = reference.format_item(style(name, language), reference.escaped(data))
+            assert str(formatter(data)) == expected, (name, language, date)
+
+
+def test_one_probe_serves_every_month(monkeypatch: pytest.MonkeyPatch) -> None:
+    formatter = reference.ReferenceFormatter(lambda code: style("harvard-cite-them-right", code))
+    formatter(item("Primo articolo", [2025, 3, 14], "Il Foglio", "it"))  # compiles the shape
+    calls = []
+    real = reference.format_item
+    monkeypatch.setattr(reference, "format_item", lambda *args: calls.append(args) or real(*args))
+    out = [
+        str(formatter(item("Un articolo", [2025, month, 14], "Il Foglio", "it")))
+        for month in range(1, 13)
+    ]
+    assert calls == []
+    assert [line.split(", ")[-1].split(".")[0] for line in out][:2] == ["14 gennaio", "14 febbraio"]
+    assert "14 dicembre." in out[11]

@@ -2,8 +2,8 @@
 
 citeproc-py walks the whole CSL style for every item, about 4 ms an article: more than the rest
 of an article page, and most of a 10,000-article build. Yet two articles of one language, with
-the same fields and a date of the same precision in the same month, differ in the reference
-only by their strings, their year and their day. So citeproc formats a *probe* once per such
+the same fields and a date of the same precision, differ in the reference only by their strings,
+their year, their month and their day. So citeproc formats a *probe* once per such
 shape, with a marker in place of each string, and the result becomes a template that later
 articles fill in.
 
@@ -18,6 +18,10 @@ The template is used only where that is provably what citeproc would print:
 * the year and the day are plain numbers in the template, checked by a second probe with other
   digits, with no letter or digit next to them (no ordinal suffix, no leading zero); day 1 has a
   shape of its own, probed as itself (some locales write ``1º``);
+* the month is the style's locale term (``marzo``, ``مارس``) exactly as the locale spells it,
+  found in both probes (March in one, October in the other). A style that abbreviates,
+  capitalises or numbers months fails that check, and its shapes are then made per month, as a
+  month name can only be printed from its term, never computed;
 * any other digit in a probe's output disables the template for that shape.
 
 Anything else is formatted by citeproc, item by item. ``tests/test_research.py`` compares the
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +64,7 @@ _UPPER_MARKERS = {name: marker.upper() for name, marker in _MARKERS.items()}
 """The second probe's markers: lower-casing alters them (title case leaves upper case alone)."""
 _PROBE_YEARS = (1111, 2222)
 _PROBE_DAYS = (14, 27)
+_PROBE_MONTHS = (3, 10)
 _UNSAFE = frozenset("&<>")
 """Characters that would reach citeproc escaped (its output is compared escaped, not raw)."""
 _DIGITS = re.compile(r"\d")
@@ -83,7 +89,7 @@ def fillable(value: object) -> bool:
         isinstance(value, str)
         and value != ""
         and _plain_edge(value[0])
-        and _plain_edge(value[-1])
+        and (_plain_edge(value[-1]) or _mark_after_letter(value))
         and _UNSAFE.isdisjoint(value)
     )
 
@@ -91,6 +97,14 @@ def fillable(value: object) -> bool:
 def _plain_edge(char: str) -> bool:
     """Letters, digits, brackets and the slash URLs end with: CSL merges none of them."""
     return char.isalnum() or char in "/[]()"
+
+
+def _mark_after_letter(value: str) -> bool:
+    """A value ending in combining marks on a letter (Arabic tanween or shadda: ``نموذجاً``)."""
+    end = len(value)
+    while end and unicodedata.category(value[end - 1]) == "Mn":
+        end -= 1
+    return 0 < end < len(value) and value[end - 1].isalpha()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,30 +118,53 @@ class Template:
         """The string fields the style prints."""
         return frozenset(p[1] for p in self.parts if isinstance(p, tuple) and p[0] == "field")
 
-    def fill(self, strings: Mapping[str, str], year: int, day: int) -> str:
+    @property
+    def has_month(self) -> bool:
+        """The month is a slot (filled with its name)."""
+        return ("date", "month") in self.parts
+
+    def fill(self, strings: Mapping[str, str], year: int, month: str, day: int) -> str:
         out: list[str] = []
         for part in self.parts:
             if isinstance(part, str):
                 out.append(part)
             elif part[0] == "field":
                 out.append(strings[part[1]])
+            elif part[1] == "month":
+                out.append(month)
             else:
                 out.append(str(year if part[1] == "year" else day))
         return "".join(out)
 
 
 def _probe(
-    item: Mapping[str, Any], markers: Mapping[str, str], year: int, day: int
+    item: Mapping[str, Any], markers: Mapping[str, str], year: int, month: int, day: int
 ) -> dict[str, Any]:
     probe = {k: markers.get(k, v) for k, v in item.items()}
     probe["id"] = "probe"
     if "issued" in item:
         parts = list(item["issued"]["date-parts"][0])
         parts[0] = year
+        if len(parts) >= 2 and month:
+            parts[1] = month
         if len(parts) == 3:
             parts[2] = day
         probe["issued"] = {"date-parts": [parts]}
     return probe
+
+
+def month_terms(style: Any) -> tuple[str, ...] | None:
+    """The style's locale's long month names, January first; None when they cannot stand in a
+    template (missing, or with digits or periods, which styles may strip)."""
+    try:  # the terms citeproc-py's long-form date-part looks up (the style's, then the locale's)
+        terms = [style.root.get_term(f"month-{m:02d}") for m in range(1, 13)]
+        found = [t.text if t is not None and len(t) == 0 else None for t in terms]
+    except (AttributeError, LookupError, TypeError):
+        return None
+    names = tuple(n for n in found if isinstance(n, str) and n)
+    if len(set(names)) != 12 or any("." in n or _DIGITS.search(n) for n in names):
+        return None
+    return names
 
 
 def _cut(
@@ -136,6 +173,7 @@ def _cut(
     fields: tuple[str, ...],
     year: int | None,
     day: int | None,
+    month: str | None = None,
 ) -> Template | None:
     """``text`` as a template, or None when it is not one (a marker altered, a stray digit)."""
     slots: dict[str, tuple[str, str]] = {markers[f]: ("field", f) for f in fields}
@@ -143,6 +181,8 @@ def _cut(
         slots[str(year)] = ("date", "year")
     if day is not None:
         slots[str(day)] = ("date", "day")
+    if month is not None:
+        slots[month] = ("date", "month")
     pieces = re.split("(" + "|".join(re.escape(t) for t in slots) + ")", text)
     parts: list[str | tuple[str, str]] = []
     for index, piece in enumerate(pieces):
@@ -156,7 +196,7 @@ def _cut(
         if slot[0] == "date":
             before, after = pieces[index - 1], pieces[index + 1]
             if (before and before[-1].isalnum()) or (after and after[0].isalnum()):
-                return None  # an ordinal suffix or a glued letter: not a plain number
+                return None  # an ordinal suffix or a glued letter: not a plain value
         parts.append(slot)
     return Template(tuple(parts))
 
@@ -167,44 +207,68 @@ class ReferenceFormatter:
     def __init__(self, style_for: Any) -> None:
         self._style_for = style_for
         self._templates: dict[tuple[object, ...], Template | None] = {}
+        self._months: dict[str, tuple[str, ...] | None] = {}
 
     @staticmethod
     def shape(item: Mapping[str, Any]) -> tuple[object, ...]:
         """What two items must share to be formatted from one template: the language, the
-        fields present, the date's precision and month, and whether the day is the first."""
+        fields present, the date's precision, and whether the day is the first."""
         parts = item["issued"]["date-parts"][0] if "issued" in item else []
         first = len(parts) == 3 and parts[2] == 1
-        month = parts[1] if len(parts) > 1 else 0
-        return (str(item.get("language", "")), tuple(sorted(item)), len(parts), month, first)
+        return (str(item.get("language", "")), tuple(sorted(item)), len(parts), first)
 
     def __call__(self, item: Mapping[str, Any]) -> Markup:
         language = str(item.get("language", ""))
         safe = escaped(item)
         parts = item["issued"]["date-parts"][0] if "issued" in item else []
-        first = len(parts) == 3 and parts[2] == 1
         key = self.shape(item)
         if key not in self._templates:
-            days = ((1, 1) if first else _PROBE_DAYS) if len(parts) == 3 else None
-            self._templates[key] = self._compile(language, item, days)
+            self._templates[key] = self._compile(language, item, None)
         template = self._templates[key]
+        month = ""
+        if template is None and len(parts) > 1:
+            # The month could not be a slot: a template per month (``None`` marks the shape).
+            key = (*key, parts[1])
+            if key not in self._templates:
+                self._templates[key] = self._compile(language, item, parts[1])
+            template = self._templates[key]
+        elif template is not None and len(parts) > 1 and template.has_month:
+            names = self._months[language]
+            assert names is not None  # a month slot is made only from the locale's names
+            month = names[parts[1] - 1]
         if template is None or not all(fillable(item[f]) for f in template.fields):
             return Markup(format_item(self._style_for(language), safe))
         year = parts[0] if parts else 0
         day = parts[2] if len(parts) == 3 else 0
-        return Markup(template.fill(safe, year, day))
+        return Markup(template.fill(safe, year, month, day))
 
     def _compile(
-        self, language: str, item: Mapping[str, Any], days: tuple[int, int] | None
+        self, language: str, item: Mapping[str, Any], month: int | None
     ) -> Template | None:
-        """The template for ``item``'s shape, checked against a second probe; None if unsafe."""
+        """The template for ``item``'s shape, checked against a second probe; None if unsafe.
+
+        ``month``: None for a template whose month is a slot (probed with two months), else the
+        one month the template is for."""
         style = self._style_for(language)
         fields = tuple(k for k in item if k in _MARKERS)
-        dated = "issued" in item
+        parts = item["issued"]["date-parts"][0] if "issued" in item else []
+        dated = bool(parts)
+        days = ((1, 1) if parts[2] == 1 else _PROBE_DAYS) if len(parts) == 3 else None
+        names: tuple[str, ...] | None = None
+        months: tuple[int, int] = (0, 0)  # 0: the item's own month (or none)
+        if month is None and len(parts) > 1:
+            if language not in self._months:
+                self._months[language] = month_terms(style)
+            names = self._months[language]
+            if names is None:
+                return None  # no usable month names: a template per month
+            months = _PROBE_MONTHS
         templates: list[Template] = []
-        probes = zip((_MARKERS, _UPPER_MARKERS), _PROBE_YEARS, days or (0, 0), strict=True)
-        for markers, year, day in probes:
-            text = format_item(style, _probe(item, markers, year, day))
-            cut = _cut(text, markers, fields, year if dated else None, day if days else None)
+        probes = zip((_MARKERS, _UPPER_MARKERS), _PROBE_YEARS, months, days or (0, 0), strict=True)
+        for markers, year, probe_month, day in probes:
+            text = format_item(style, _probe(item, markers, year, probe_month, day))
+            name = names[probe_month - 1] if names is not None else None
+            cut = _cut(text, markers, fields, year if dated else None, day if days else None, name)
             if cut is None or (templates and templates[0] != cut):
                 return None  # the digits are not plain numbers, or the shape is unstable
             templates.append(cut)
