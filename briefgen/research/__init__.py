@@ -18,7 +18,7 @@ from briefgen.model import Article, Site
 from . import citations, coverage, export, subjects
 
 if TYPE_CHECKING:
-    from briefgen.render import Page, PageBuilder
+    from briefgen.render import I18n, Page, PageBuilder
 
 DATA_DIR = "data/"
 """Where the exported files go, site-relative."""
@@ -202,6 +202,22 @@ class Helpers:
     def coverage_of(site: Site, articles: Iterable[Article]) -> coverage.Coverage:
         """Articles per month and language (see :mod:`briefgen.research.coverage`)."""
         return coverage.coverage(articles, [lang.code for lang in site.config.languages])
+
+    @staticmethod
+    def period(t: I18n, bucket: coverage.Bucket) -> str:
+        """A bucket's label: its month, its year with the month unknown, or undated."""
+        if bucket.kind is coverage.BucketKind.MONTH:
+            assert bucket.year is not None and bucket.month is not None
+            return t.month(bucket.year, bucket.month)
+        if bucket.kind is coverage.BucketKind.YEAR:
+            assert bucket.year is not None
+            return t("coverage_month_unknown", year=t.year(bucket.year))
+        return t("coverage_undated")
+
+    @staticmethod
+    def language_names(t: I18n, codes: Iterable[str]) -> dict[str, str]:
+        """Each language's name in ``t``'s language, by code (once per chart, not per bar)."""
+        return {code: t.language_name(code) for code in codes}
 
     @staticmethod
     def chart(cov: coverage.Coverage, direction: str) -> coverage.Chart:
