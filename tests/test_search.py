@@ -21,6 +21,7 @@ from briefgen.cli import main
 from briefgen.config import load_config
 from briefgen.content import load_site
 from briefgen.errors import BuildError
+from briefgen.model import Site
 from briefgen.search import alias_key, fold_index
 from tests.helpers import MANIFEST, SITES, VALID_SITE, parse_html, tree, tree_hash
 
@@ -423,3 +424,40 @@ def test_an_index_from_kept_record_files_finds_the_same_articles(tmp_path: Path)
         search.index_site(site, out, records=records)
         hrefs = {str(r["meta"]["href"]) for r in fragments(out / "pagefind" / "it")}
         assert hrefs == {"/archive/it/articles/escaping/", "/archive/it/articles/sberbank/"}
+
+
+def test_records_are_written_to_memory_when_it_has_room(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefgen.search.index import scratch_dir
+
+    assert scratch_dir(1000, tmp_path) == tmp_path
+    assert scratch_dir(1000, tmp_path / "missing") is None
+
+    class Small:
+        f_bavail, f_frsize = 10, 4096  # 40 kB free: a container's small /dev/shm, nearly full
+
+    monkeypatch.setattr(os, "statvfs", lambda path: Small())
+    assert scratch_dir(4000, tmp_path) == tmp_path  # 32 kB needed
+    assert scratch_dir(6000, tmp_path) is None  # 48 kB needed: the system's temporary directory
+
+
+def test_a_build_leaves_no_record_files_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefgen.search import index
+
+    shared = tmp_path / "shm"
+    shared.mkdir()
+    monkeypatch.setattr(index, "SHARED_MEMORY", shared)
+    seen: list[Path] = []
+    real = index.RecordFiles.write
+
+    def spy(self: index.RecordFiles, site: Site, lang: str) -> Path:
+        seen.append(self.root)
+        return real(self, site, lang)
+
+    monkeypatch.setattr(index.RecordFiles, "write", spy)
+    build(VALID_SITE, tmp_path / "out")
+    assert seen and all(root.parent == shared for root in seen)  # written in memory
+    assert list(shared.iterdir()) == []  # and removed
