@@ -82,7 +82,13 @@ class RunError(Exception):
 
 
 def timed(cmd: Sequence[str], cwd: Path, timeout: float) -> Run:
-    """Run ``cmd``; wall time and the child's own peak RSS (``os.wait4``; Linux reports KiB)."""
+    """Run ``cmd``; wall time and the child's own peak RSS (``os.wait4``; Linux reports KiB).
+
+    The disk's pending writes are flushed first (``os.sync``), for every tool alike: a run is
+    not charged for writing back what the run before it wrote, or deleted (each clean build
+    deletes the previous output first: 780 MB in 63,000 files for briefgen at 10,000 articles).
+    """
+    os.sync()
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
