@@ -90,14 +90,20 @@ def test_every_shape_prints_what_citeproc_prints(name: str, language: str) -> No
         assert str(formatter(data)) == expected, (name, language, title, date, outlet)
 
 
+def citeproc_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """The calls to citeproc from now on (each item the template could not fill)."""
+    calls: list[tuple[Any, ...]] = []
+    real = reference.format_item
+    monkeypatch.setattr(reference, "format_item", lambda *args: calls.append(args) or real(*args))
+    return calls
+
+
 def test_the_template_spares_citeproc_for_ordinary_articles(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     formatter = reference.ReferenceFormatter(lambda code: style("harvard-cite-them-right", code))
     formatter(item("Primo articolo", [2025, 3, 14], "Il Foglio", "it"))  # compiles the shape
-    calls = []
-    real = reference.format_item
-    monkeypatch.setattr(reference, "format_item", lambda *args: calls.append(args) or real(*args))
+    calls = citeproc_calls(monkeypatch)
     out = [
         str(formatter(item(f"Articolo numero {n}", [2000 + n, 3, 2 + n], "Il Foglio", "it")))
         for n in range(20)
@@ -142,9 +148,7 @@ def test_every_month_prints_what_citeproc_prints(name: str, language: str) -> No
 def test_one_probe_serves_every_month(monkeypatch: pytest.MonkeyPatch) -> None:
     formatter = reference.ReferenceFormatter(lambda code: style("harvard-cite-them-right", code))
     formatter(item("Primo articolo", [2025, 3, 14], "Il Foglio", "it"))  # compiles the shape
-    calls = []
-    real = reference.format_item
-    monkeypatch.setattr(reference, "format_item", lambda *args: calls.append(args) or real(*args))
+    calls = citeproc_calls(monkeypatch)
     out = [
         str(formatter(item("Un articolo", [2025, month, 14], "Il Foglio", "it")))
         for month in range(1, 13)
