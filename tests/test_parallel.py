@@ -10,12 +10,19 @@ from pathlib import Path
 from tests.helpers import VALID_SITE, tree
 
 
-def run_build(source: Path, output: Path, jobs: int) -> subprocess.CompletedProcess[str]:
+def run_build(
+    source: Path, output: Path, jobs: int, pagefind: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``briefgen -v build``, without search unless given the ``pagefind`` binary to run."""
     # A subprocess: forking is only done by a process with a single thread, which pytest may
     # not be once other tests have run.
     command = [sys.executable, "-m", "briefgen", "-v", "build", "--source", str(source)]
-    command += ["--output", str(output), "--jobs", str(jobs), "--no-search"]
+    command += ["--output", str(output), "--jobs", str(jobs)]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    if pagefind is None:
+        command.append("--no-search")
+    else:
+        env["PAGEFIND_BINARY_PATH"] = str(pagefind)
     return subprocess.run(
         command, capture_output=True, text=True, timeout=120, check=False, env=env
     )
@@ -194,18 +201,9 @@ def test_a_failed_render_stops_pagefind_and_keeps_the_site(
     (valid_copy / "themes/default/templates/article.html").write_text("{{ nope }}", "utf-8")
     pids = tmp_path / "pids"
     slow = tmp_path / "pagefind"
-    slow.write_text(f'#!/bin/sh\necho $$ >> "{pids}"\nexec sleep 60\n')
+    slow.write_text(f'#!/bin/sh\necho $$ >> "{pids}"\nexec sleep 600\n')
     slow.chmod(0o755)
-    command = [sys.executable, "-m", "briefgen", "build", "--source", str(valid_copy)]
-    command += ["--output", str(output), "--jobs", "2"]
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
-        "PAGEFIND_BINARY_PATH": str(slow),
-    }
-    failed = subprocess.run(
-        command, capture_output=True, text=True, timeout=50, check=False, env=env
-    )
+    failed = run_build(valid_copy, output, 2, pagefind=slow)
     assert failed.returncode == 1 and "nope" in failed.stderr
     assert tree(output) == before
     started = pids.read_text("utf-8").split()
