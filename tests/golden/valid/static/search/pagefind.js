@@ -49,9 +49,9 @@ export function init() {
       throw failed.reason;
     }
     const insts = await Promise.all(loading.map(async ({ host, table, ...inst }) => ({
-      ...inst, host: await host, cache: new Map(), values: pageValues(await table),
+      ...inst, host: await host, cache: new Map(), table: readTable(await table),
     })));
-    totals = labelFilters([...insts.map((inst) => countValues(inst.values.values())), { lang: Object.fromEntries(insts.map((inst) => [inst.lang, inst.pages])) }]);
+    totals = labelFilters([...insts.map((inst) => countValues(inst.table, inst.table.pages.values())), { lang: Object.fromEntries(insts.map((inst) => [inst.lang, inst.pages])) }]);
     return insts;
   }).catch((error) => {
     ready = null;                                                 // the next search tries again
@@ -111,33 +111,47 @@ function workerHost(worker) {
 // counts a value by checking each of its pages against the list of results one at a time (70 to
 // 90 ms a search at 5,000 articles), and the counts of a query's expanded forms could not be added
 // up. Counted over the merged results, they are exact. The language filter picks bundles.
-// {keys, values: {tag: [ids]}, pages: {pageId: [[indexes per key]]}} → Map(pageId → {tag: [ids]}).
-function pageValues(table) {
-  const out = new Map();
+// {keys, values: {tag: [ids]}, pages: {pageId: [[indexes per key]]}} → every (key, value) pair
+// numbered once ("slots"), and each page's slots: counting thousands of results is then adding
+// up integers (it was a tenth of the time from the Pagefind results to the list on screen).
+function readTable(table) {
+  const slots = [];                                               // slot → [key, value]
+  const slotOf = {};                                              // key → value → slot
+  const first = table.keys.map((key) => {
+    const at = slots.length;
+    slotOf[key] = {};
+    for (const value of table.values[key]) { slotOf[key][value] = slots.length; slots.push([key, value]); }
+    return at;
+  });
+  const pages = new Map();
   for (const [id, columns] of Object.entries(table.pages)) {
-    out.set(id, Object.fromEntries(table.keys.map((key, k) => [key, columns[k].map((i) => table.values[key][i])])));
+    pages.set(id, Int32Array.from(columns.flatMap((indexes, k) => indexes.map((i) => first[k] + i))));
   }
-  return out;
+  return { slots, slotOf, pages };
 }
 
 // How many of the pages carry each value: {tag: {china: 3}, ...}.
-function countValues(pages) {
-  const counts = {};
-  for (const values of pages) {
-    for (const [key, list] of Object.entries(values ?? {})) {
-      const row = (counts[key] ??= {});
-      for (const value of list) row[value] = (row[value] ?? 0) + 1;
-    }
-  }
-  return counts;
+function countValues(table, pages) {
+  const counts = new Int32Array(table.slots.length);
+  for (const slots of pages) for (const slot of slots ?? []) counts[slot]++;
+  const out = {};
+  counts.forEach((n, slot) => {
+    if (!n) return;
+    const [key, value] = table.slots[slot];
+    (out[key] ??= {})[value] = n;
+  });
+  return out;
 }
 
-// A page passes when, for every key with a selection, one of its values is selected.
-function passes(values, filters) {
-  for (const [key, { any }] of Object.entries(filters)) {
-    if (!values?.[key]?.some((value) => any.includes(value))) return false;
-  }
-  return true;
+// The selection ({tag: {any: ["china"]}}) as one set of slots per key with a selection; a page
+// passes when it has a slot in every set.
+function selectedSlots(table, filters) {
+  return Object.entries(filters).map(([key, { any }]) =>
+    new Set(any.map((value) => table.slotOf[key]?.[value]).filter((slot) => slot !== undefined)));
+}
+
+function passes(slots, selected) {
+  return selected.every((set) => slots?.some((slot) => set.has(slot)));
 }
 
 // An ISO date at its precision (2025, 2025-01, 2025-01-02, or a date-time) in the page's language.
@@ -279,11 +293,12 @@ async function searchBundle(inst, { queries, tags, terms }, filters, sort) {
     }
     lists.push(list);
   });
-  const pass = (e) => passes(inst.values.get(e.page), filters);
-  const all = [...byId.values()].filter(pass);
+  const selected = selectedSlots(inst.table, filters);
+  const pass = (e) => passes(inst.table.pages.get(e.page), selected);
+  const all = selected.length ? [...byId.values()].filter(pass) : [...byId.values()];
   return {
-    all, lists: lists.map((list) => list.filter(pass)), unfiltered: byId.size,
-    counts: countValues(all.map((e) => inst.values.get(e.page))),
+    all, lists: selected.length ? lists.map((list) => list.filter(pass)) : lists, unfiltered: byId.size,
+    counts: countValues(inst.table, all.map((e) => inst.table.pages.get(e.page))),
   };
 }
 
