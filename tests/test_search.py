@@ -255,6 +255,8 @@ def test_the_search_page_carries_its_strings_and_tables(valid_output: Path) -> N
             "/archive/pagefind/ar/",
             "/archive/pagefind/it/",
         ]
+        # The Arabic articles quote Latin names; no Italian one has an Arabic word.
+        assert [b["scripts"] for b in config["bundles"]] == [["arab", "latn"], ["latn"]]
         assert config["labels"]["tag"]["china"] == {"ar": "الصين", "it": "Cina"}[lang]
         assert (
             config["labels"]["lang"]

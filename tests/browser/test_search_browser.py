@@ -8,6 +8,7 @@ search page: both pages must give the same results, which is what cross-language
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -467,6 +468,34 @@ def test_query_expansion_rules(page: Page, base: str) -> None:
     assert dict(zip([q for q, _ in EXPANSIONS], got, strict=True)) == dict(EXPANSIONS)
 
 
+# (query form, scripts of a bundle's articles, whether that bundle is searched for it)
+SCRIPT_CASES = [
+    ("الذكاء", ["latn"], False),
+    ("الذكاء", ["arab", "latn"], True),
+    ("Cina", ["arab"], False),
+    ("Cina", ["latn"], True),
+    ("perché", ["latn"], True),  # Latin letters with accents are Latin
+    ("DeepSeek ديب", ["latn"], False),  # every word must be able to match
+    ("DeepSeek ديب", ["arab", "latn"], True),
+    ("2024", [], True),  # digits are in no script: searched everywhere
+    ("Москва", ["arab", "latn"], True),  # a script not told apart: searched
+]
+
+
+def test_a_bundle_is_searched_only_for_words_in_scripts_its_articles_use(
+    page: Page, base: str
+) -> None:
+    page.goto(f"{base}it/search/")
+    got = page.evaluate(
+        """async (cases) => {
+          const m = await import(new URL("../../static/search/normalize.js", location.href).href);
+          return cases.map(([query, scripts]) => m.canMatch(query, scripts));
+        }""",
+        [[q, scripts] for q, scripts, _ in SCRIPT_CASES],
+    )
+    assert got == [expected for _, _, expected in SCRIPT_CASES]
+
+
 def test_more_results_show_the_next_page_and_tag_words_never_show(
     browser: Browser,
     http_server: Callable[[Path], str],
@@ -558,11 +587,39 @@ def test_the_search_runs_while_typing_stops_and_filters_search_nothing_again(
     assert sum(u.endswith("/static/search/worker.js") for u in fetched) == 2  # one per bundle
     search(page, "روسيا", 6)
     sent = searches_sent(page)
-    assert sorted(bundle.rsplit("/", 2)[1] for bundle, _ in sent) == ["ar", "it"], sent
-    assert all(terms[0] == "روسيا" for _, terms in sent), sent  # then the tag word of the alias
+    # The Italian articles have no Arabic word: that bundle is searched for the alias's tag word
+    # alone (false: a form it is not searched for).
+    assert sorted((bundle.rsplit("/", 2)[1], terms) for bundle, terms in sent) == [
+        ("ar", ["روسيا", "‿russia"]),
+        ("it", [False, "‿russia"]),
+    ], sent
     pick_filter(page, "اللغة", "الإيطالية")
     page.wait_for_function(f"document.querySelectorAll('{RESULTS}').length === 3")
     assert searches_sent(page) == sent
+
+
+def test_a_bundle_is_searched_for_a_word_in_a_script_its_articles_use(
+    browser: Browser, http_server: Callable[[Path], str], tmp_path: Path
+) -> None:
+    # The Italian bundle is skipped for Arabic words only while no Italian article has one: an
+    # Italian article quoting الرقائق (chips) is found from either page, beside the Arabic ones.
+    site = tmp_path / "site"
+    shutil.copytree(SEARCH_SITE, site)
+    quoting = site / "content/articles/it/i2.md"
+    quoting.write_text(quoting.read_text("utf-8") + "\nI microchip, in arabo الرقائق.\n", "utf-8")
+    build(site, tmp_path / "out/news")
+    page = browser.new_page(viewport={"width": 1000, "height": 3000})
+    for lang in ("ar", "it"):
+        page.goto(http_server(tmp_path / "out") + f"news/{lang}/search/")
+        found = {slug(r["href"]) for r in search(page, "الرقائق", 3)}
+        assert found == {"a2", "a4", "i2"}, found
+        assert sorted(
+            (bundle.rsplit("/", 2)[1], terms) for bundle, terms in searches_sent(page)
+        ) == [
+            ("ar", ["الرقائق"]),
+            ("it", ["الرقائق"]),
+        ]
+    page.close()
 
 
 def test_without_web_workers_the_page_searches_on_its_own(browser: Browser, base: str) -> None:

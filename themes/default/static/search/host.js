@@ -21,10 +21,12 @@ export class BundleHost {
     return true;
   }
 
-  // Each term searched (null: every page), as [page id, score, matched words] in Pagefind's order.
+  // Each term searched (null: every page; false: not searched, no results), as [page id, score,
+  // matched words] in Pagefind's order.
   // The results stay here, by number, until released: their excerpts are built from them.
   async search(number, terms, sort) {
-    const found = await Promise.all(terms.map((term) => this.pf.search(term, sort ? { sort } : {})));
+    const found = await Promise.all(terms.map((term) =>
+      term === false ? { results: [] } : this.pf.search(term, sort ? { sort } : {})));
     const lists = found.map((res) => res.results);
     this.kept.set(number, lists);
     return lists.map((list) => list.map((r) => [r.id, r.score, r.words?.length ?? 0]));

@@ -57,3 +57,15 @@ export function expandQuery(text, cap = 6) {
   }
   return combos.map((c) => c.join(" ")).filter(Boolean);
 }
+
+// The scripts of a query's words that a bundle may lack (SCRIPTS in briefgen/search/__init__.py).
+const SCRIPTS = {
+  arab: /[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]/,
+  latn: /[A-Za-z\u00c0-\u024f]/,
+};
+
+// Whether a bundle whose articles use `scripts` can match every word of `query`.
+export function canMatch(query, scripts) {
+  return query.split(" ").every((word) =>
+    Object.entries(SCRIPTS).every(([name, letters]) => !letters.test(word) || scripts.includes(name)));
+}

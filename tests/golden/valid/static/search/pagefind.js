@@ -7,7 +7,7 @@
 // every bundle with the page language's stemmer. It also expands the query (normalize.js),
 // turns tag aliases into a tag-filter search, merges the results and labels the filters in the
 // page's language. Everything shown is escaped by the Component UI's template; meta.title is text.
-import { aliasKey, expandQuery, foldQuery } from "./normalize.js";
+import { aliasKey, canMatch, expandQuery, foldQuery } from "./normalize.js";
 
 const CFG = JSON.parse(document.getElementById("briefgen-search").textContent);
 const VARIANT_WEIGHT = 0.8;          // an expanded form ranks below the query as typed
@@ -40,7 +40,7 @@ export function init() {
       return r.json();
     });
     const host = startHost({ path: bundle.path, excerptLength: CFG.excerptLength, warm: bundle.warm });
-    return { lang: bundle.lang, key: bundle.path, pages: bundle.pages, host, table };
+    return { lang: bundle.lang, key: bundle.path, pages: bundle.pages, scripts: bundle.scripts, host, table };
   })).then(async (loading) => {
     const settled = await Promise.allSettled(loading.flatMap((inst) => [inst.host, inst.table]));
     const failed = settled.find((s) => s.status === "rejected");
@@ -233,7 +233,8 @@ function entry(inst, number, list, [page, score, words], weight) {
 const KEEP_SEARCHES = 8;
 let searchNumber = 0;
 
-function bundleSearch(inst, terms, sort) {
+function bundleSearch(inst, allTerms, sort) {
+  const terms = ownTerms(inst, allTerms);
   const key = JSON.stringify([terms, sort ?? null]);
   let hit = inst.cache.get(key);
   if (hit) inst.cache.delete(key);                               // most recently used last
@@ -258,6 +259,12 @@ function bundleSearch(inst, terms, sort) {
     old.then(() => inst.host.call("release", old.number)).catch(() => {});
   }
   return hit;
+}
+
+// The terms a bundle is searched for: false for a form with a word in a script none of its
+// articles use (it cannot match there). Tag words are in every bundle.
+function ownTerms(inst, terms) {
+  return terms.map((term) => term === null || term.startsWith(CFG.tagToken) || canMatch(term, inst.scripts) ? term : false);
 }
 
 // What one query searches in each bundle: its forms, then the word of each tag it names (a
@@ -411,7 +418,7 @@ export async function searchAhead(term) {
 // Load the index chunks of a query (and of its aliases) without searching.
 export async function preload(term) {
   const { terms } = searchTerms(term);
-  await Promise.all((await init()).map((inst) => inst.host.call("preload", terms.filter(Boolean))));
+  await Promise.all((await init()).map((inst) => inst.host.call("preload", ownTerms(inst, terms).filter(Boolean))));
 }
 
 export function createInstance() {
