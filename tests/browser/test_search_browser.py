@@ -598,6 +598,38 @@ def test_the_search_runs_while_typing_stops_and_filters_search_nothing_again(
     assert searches_sent(page) == sent
 
 
+def search_delays(page: Page, typing: Callable[[], None]) -> list[float]:
+    """Milliseconds from the last input event to each bundle search ``typing`` started."""
+    page.evaluate(
+        """document.addEventListener("input", (e) => { window.lastInput = e.timeStamp; }, true);
+           performance.clearMeasures()"""
+    )
+    typing()
+    page.wait_for_function("document.querySelectorAll('pagefind-results .pf-result-link').length")
+    return page.evaluate(
+        """performance.getEntriesByType("measure")
+            .filter((m) => m.name.startsWith("briefgen search"))
+            .map((m) => m.startTime - window.lastInput)"""
+    )
+
+
+def test_a_pasted_query_is_searched_at_once_and_typed_keys_after_a_pause(
+    page: Page, base: str
+) -> None:
+    page.goto(f"{base}ar/search/")
+    page.wait_for_load_state("networkidle")
+    box = page.locator("pagefind-input input")
+    box.click()
+    # Text that arrives whole (Playwright's fill inserts it in one input event) starts at once.
+    delays = search_delays(page, lambda: box.fill("العقوبات"))
+    assert len(delays) == 2 and all(0 <= d < 20 for d in delays), delays
+    box.fill("")
+    page.wait_for_function("!document.querySelector('pagefind-results .pf-result-link')")
+    # Keys typed quickly are searched once, 25 ms (AHEAD_PAUSE) after the last.
+    delays = search_delays(page, lambda: box.press_sequentially("الرقائق", delay=1))
+    assert len(delays) == 2 and all(d >= 24 for d in delays), delays
+
+
 def test_a_bundle_is_searched_for_a_word_in_a_script_its_articles_use(
     browser: Browser, http_server: Callable[[Path], str], tmp_path: Path
 ) -> None:

@@ -9,14 +9,21 @@ init().catch(() => {});
 // Search what is being typed while the Component UI waits for typing to stop (its debounce),
 // once keys have paused for AHEAD_PAUSE ms: a search in Pagefind cannot be stopped, and one for
 // each key typed by a fast typist (or a script) would hold up the search for the whole word.
-// One or two letters match most of an archive's words: those wait for the Component UI.
+// Text that arrives whole (pasted, picked from the input's history, dictated) is searched at
+// once. One or two letters match most of an archive's words: those wait for the Component UI.
 const AHEAD_PAUSE = 25;
 const AHEAD_MIN_LENGTH = 3;
 let ahead = 0;
+let before = "";
 document.querySelector("pagefind-input")?.addEventListener("input", (event) => {
   clearTimeout(ahead);
   const term = event.target?.value?.trim() ?? "";
-  if (term.length >= AHEAD_MIN_LENGTH) ahead = setTimeout(() => searchAhead(term).catch(() => {}), AHEAD_PAUSE);
+  const whole = Math.abs(term.length - before.length) > 1;
+  before = term;
+  if (term.length < AHEAD_MIN_LENGTH) return;
+  const start = () => searchAhead(term).catch(() => {});
+  if (whole) start();
+  else ahead = setTimeout(start, AHEAD_PAUSE);
 });
 
 const manager = () => window.PagefindComponents?.getInstanceManager().getInstance("default");
