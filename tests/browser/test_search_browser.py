@@ -598,14 +598,17 @@ def test_the_search_runs_while_typing_stops_and_filters_search_nothing_again(
     assert searches_sent(page) == sent
 
 
-def search_delays(page: Page, typing: Callable[[], None]) -> list[float]:
-    """Milliseconds from the last input event to each bundle search ``typing`` started."""
+def search_delays(page: Page, typing: Callable[[], None], typed: str) -> list[float]:
+    """Milliseconds from the last input event to each bundle search ``typing`` started, once
+    the summary tells the results for ``typed``."""
     page.evaluate(
         """document.addEventListener("input", (e) => { window.lastInput = e.timeStamp; }, true);
            performance.clearMeasures()"""
     )
     typing()
-    page.wait_for_function("document.querySelectorAll('pagefind-results .pf-result-link').length")
+    page.wait_for_function(
+        "(q) => document.querySelector('pagefind-summary')?.textContent.includes(q)", arg=typed
+    )
     return page.evaluate(
         """performance.getEntriesByType("measure")
             .filter((m) => m.name.startsWith("briefgen search"))
@@ -621,13 +624,36 @@ def test_a_pasted_query_is_searched_at_once_and_typed_keys_after_a_pause(
     box = page.locator("pagefind-input input")
     box.click()
     # Text that arrives whole (Playwright's fill inserts it in one input event) starts at once.
-    delays = search_delays(page, lambda: box.fill("العقوبات"))
+    delays = search_delays(page, lambda: box.fill("العقوبات"), "العقوبات")
     assert len(delays) == 2 and all(0 <= d < 20 for d in delays), delays
     box.fill("")
     page.wait_for_function("!document.querySelector('pagefind-results .pf-result-link')")
     # Keys typed quickly are searched once, 25 ms (AHEAD_PAUSE) after the last.
-    delays = search_delays(page, lambda: box.press_sequentially("الرقائق", delay=1))
+    delays = search_delays(page, lambda: box.press_sequentially("الرقائق", delay=1), "الرقائق")
     assert len(delays) == 2 and all(d >= 24 for d in delays), delays
+
+
+@pytest.mark.parametrize(
+    ("typed", "ahead"),
+    [
+        ("Rus", True),
+        ("Ru", False),  # two letters match most words: left to the Component UI
+        ("الذ", False),  # the article and one letter: searched as ذ would be
+        ("وال", False),
+        ("الرقا", True),
+        ("للت", False),
+    ],
+)
+def test_short_words_and_arabic_articles_are_not_searched_ahead(
+    page: Page, base: str, typed: str, ahead: bool
+) -> None:
+    page.goto(f"{base}ar/search/")
+    page.wait_for_load_state("networkidle")
+    box = page.locator("pagefind-input input")
+    box.click()
+    delays = search_delays(page, lambda: box.press_sequentially(typed, delay=1), typed)
+    # Searched ahead: 25 ms after the last key. Otherwise by the Component UI, 120 ms after.
+    assert delays and all((d < 100) == ahead for d in delays), delays
 
 
 def test_a_bundle_is_searched_for_a_word_in_a_script_its_articles_use(

@@ -10,9 +10,12 @@ init().catch(() => {});
 // once keys have paused for AHEAD_PAUSE ms: a search in Pagefind cannot be stopped, and one for
 // each key typed by a fast typist (or a script) would hold up the search for the whole word.
 // Text that arrives whole (pasted, picked from the input's history, dictated) is searched at
-// once. One or two letters match most of an archive's words: those wait for the Component UI.
+// once. One or two letters match most of an archive's words: those wait for the Component UI,
+// and so does an Arabic word's article (ال, لل, with و ف ب ك before it): الذ is searched as ذ.
 const AHEAD_PAUSE = 25;
 const AHEAD_MIN_LENGTH = 3;
+const ARTICLE = /^[\u0648\u0641]?(?:[\u0628\u0643\u0644]?\u0627\u0644|\u0644\u0644)/;
+const letters = (term) => term.split(/\s+/).reduce((n, word) => n + word.replace(ARTICLE, "").length, 0);
 let ahead = 0;
 let before = "";
 document.querySelector("pagefind-input")?.addEventListener("input", (event) => {
@@ -20,7 +23,7 @@ document.querySelector("pagefind-input")?.addEventListener("input", (event) => {
   const term = event.target?.value?.trim() ?? "";
   const whole = Math.abs(term.length - before.length) > 1;
   before = term;
-  if (term.length < AHEAD_MIN_LENGTH) return;
+  if (letters(term) < AHEAD_MIN_LENGTH) return;
   const start = () => searchAhead(term).catch(() => {});
   if (whole) start();
   else ahead = setTimeout(start, AHEAD_PAUSE);
