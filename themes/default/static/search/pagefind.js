@@ -39,8 +39,9 @@ export function init() {
       if (!r.ok) throw new Error(`${r.url}: ${r.status}`);
       return r.json();
     });
-    const host = startHost({ path: bundle.path, excerptLength: CFG.excerptLength, warm: bundle.warm });
-    return { lang: bundle.lang, key: bundle.path, pages: bundle.pages, scripts: bundle.scripts, host, table };
+    const options = { path: bundle.path, excerptLength: CFG.excerptLength, warm: bundle.warm };
+    const host = startHost(options);
+    return { lang: bundle.lang, key: bundle.path, pages: bundle.pages, scripts: bundle.scripts, options, host, table };
   })).then(async (loading) => {
     const settled = await Promise.allSettled(loading.flatMap((inst) => [inst.host, inst.table]));
     const failed = settled.find((s) => s.status === "rejected");
@@ -49,8 +50,14 @@ export function init() {
       throw failed.reason;
     }
     const insts = await Promise.all(loading.map(async ({ host, table, ...inst }) => ({
-      ...inst, host: await host, cache: new Map(), table: readTable(await table),
+      ...inst, hosts: [await host], busy: new Map(), running: new Set(), cache: new Map(), table: readTable(await table),
     })));
+    // A second host per bundle, started once the first is ready (its files are then in the
+    // browser's cache): a search started for a word the reader has since typed on cannot be
+    // stopped, and the search for what was typed next runs beside it instead of after it.
+    for (const inst of insts) {
+      if (inst.hosts[0].worker) startHost(inst.options).then((spare) => inst.hosts.push(spare), () => {});
+    }
     totals = labelFilters([...insts.map((inst) => countValues(inst.table, inst.table.pages.values())), { lang: Object.fromEntries(insts.map((inst) => [inst.lang, inst.pages])) }]);
     setSummary(LIKELY_COUNT);
     return insts;
@@ -70,7 +77,7 @@ async function startHost(options) {
       worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
       const host = workerHost(worker);
       await host.call("init", options);
-      return { ...host, close: () => worker.terminate() };
+      return { ...host, worker: true, close: () => worker.terminate() };
     } catch (error) {
       worker?.terminate();
       if (!(error instanceof WorkerFailed)) throw error;          // Pagefind's own error: not retried
@@ -216,8 +223,9 @@ const TOKENS = new RegExp(`\\s*(<mark>)?${CFG.tagToken}[a-z0-9]+\\.?(</mark>)?`,
 // its words, loaded when shown. A class: a search can find thousands of pages, and an object
 // with a closure each took a fifth of the time from Pagefind's results to the list on screen.
 class Result {
-  constructor(inst, number, list, [page, score, words], weight) {
+  constructor(inst, host, number, list, [page, score, words], weight) {
     this.inst = inst;
+    this.host = host;
     this.number = number;
     this.list = list;
     this.id = `${inst.key}:${page}`;
@@ -229,7 +237,7 @@ class Result {
 
   data() {
     const { inst } = this;
-    return (this.loaded ??= inst.host.call("data", this.number, this.list, this.page).then((d) => ({
+    return (this.loaded ??= this.host.call("data", this.number, this.list, this.page).then((d) => ({
       ...d,
       url: d.meta.href ?? d.url,
       excerpt: d.excerpt.replace(TOKENS, "").trim(),   // the tag words are for matching only
@@ -257,12 +265,19 @@ function bundleSearch(inst, allTerms, sort) {
   else {
     const number = ++searchNumber;
     const start = performance.now();
-    hit = inst.host.call("search", number, terms, sort).then((lists) => {
+    const host = idleHost(inst) ?? inst.hosts[0];
+    inst.busy.set(host, (inst.busy.get(host) ?? 0) + 1);
+    hit = host.call("search", number, terms, sort).finally(() => {
+      inst.busy.set(host, inst.busy.get(host) - 1);
+    }).then((lists) => {
       // In the browser's performance panel (and for the tests): when each bundle search ran.
       performance.measure(`briefgen search ${inst.key}`, { start, detail: terms });
-      return { number, lists };
+      return { number, lists, host };
     });
     hit.number = number;                                          // known before it resolves
+    const settled = hit.then(() => {}, () => {});
+    inst.running.add(settled);
+    settled.then(() => inst.running.delete(settled));
     hit.catch(() => inst.cache.get(key) === hit && inst.cache.delete(key));
   }
   inst.cache.set(key, hit);
@@ -272,9 +287,14 @@ function bundleSearch(inst, allTerms, sort) {
     if (inst.cache.size <= KEEP_SEARCHES) break;
     if (old.number === inst.shown) continue;
     inst.cache.delete(oldKey);
-    old.then(() => inst.host.call("release", old.number)).catch(() => {});
+    old.then(({ host }) => host.call("release", old.number)).catch(() => {});
   }
   return hit;
+}
+
+// A host of the bundle with no search running, if there is one.
+function idleHost(inst) {
+  return inst.hosts.find((host) => !inst.busy.get(host));
 }
 
 // The terms a bundle is searched for: false for a form with a word in a script none of its
@@ -293,7 +313,7 @@ function searchTerms(term) {
 
 // Every query form and the alias search on one bundle, merged by page, then filtered.
 async function searchBundle(inst, { queries, tags, terms }, filters, sort) {
-  const { number, lists: found } = await bundleSearch(inst, terms, sort);
+  const { number, lists: found, host } = await bundleSearch(inst, terms, sort);
   inst.shown = number;
   const aliasFrom = Math.max(queries.length, 1);
   const byId = new Map();
@@ -304,7 +324,7 @@ async function searchBundle(inst, { queries, tags, terms }, filters, sort) {
     const list = [];
     for (const result of results) {
       let e = byId.get(result[0]);
-      if (!e) byId.set(result[0], (e = new Result(inst, number, k, result, weight)));
+      if (!e) byId.set(result[0], (e = new Result(inst, host, number, k, result, weight)));
       else {
         e.score = Math.max(e.score, result[1] * weight);
         // The excerpt of the search that matched most words: the literal والذكاء also matches والذي.
@@ -424,9 +444,11 @@ export async function searchAhead(term) {
   try {
     const insts = await init();
     while (typed !== null) {
+      // Wait for a host to be free in every bundle: at once while the second hosts are idle.
+      while (!insts.every(idleHost)) await Promise.race(insts.flatMap((inst) => [...inst.running]));
       const { terms } = searchTerms(typed);
       typed = null;
-      await Promise.all(insts.map((inst) => bundleSearch(inst, terms, sortState ?? undefined).catch(() => {})));
+      for (const inst of insts) bundleSearch(inst, terms, sortState ?? undefined).catch(() => {});
     }
   } finally {
     typed = null;
@@ -437,7 +459,8 @@ export async function searchAhead(term) {
 // Load the index chunks of a query (and of its aliases) without searching.
 export async function preload(term) {
   const { terms } = searchTerms(term);
-  await Promise.all((await init()).map((inst) => inst.host.call("preload", ownTerms(inst, terms).filter(Boolean))));
+  await Promise.all((await init()).flatMap((inst) =>
+    inst.hosts.map((host) => host.call("preload", ownTerms(inst, terms).filter(Boolean)))));
 }
 
 export function createInstance() {
