@@ -28,12 +28,16 @@ import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from briefgen.build import build  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: E402
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 QUERIES = [
     ("ar", "الذكاء"),
@@ -42,20 +46,25 @@ QUERIES = [
     ("it", "sanzioni"),
     ("ar", "غريف"),
 ]
-WATCH_FIRST_RESULT = """() => {
+WATCH_FIRST_RESULT = """(query) => {
   delete window.__typedAt; delete window.__shownAt;
   document.addEventListener("input", (event) => { window.__typedAt = event.timeStamp; }, true);
   const watch = new MutationObserver(() => {
     if (!document.querySelector("pagefind-results li.search-result .pf-result-link")) return;
+    if (!document.querySelector("pagefind-summary")?.textContent.includes(query)) return;
     watch.disconnect();
     requestAnimationFrame(() => { window.__shownAt = performance.now(); });
   });
-  watch.observe(document.body, { subtree: true, childList: true });
+  watch.observe(document.body, { subtree: true, childList: true, characterData: true });
 }"""
-"""Typing stops when the query's input event fires; the first result is shown in the frame after
-the Component UI puts its link in the page (the animation frame callback runs just before that
-frame is painted). Both in the page's clock: Playwright's own round trip (sending the text,
-then polling for the result) adds 40 to 60 ms here and is reported apart, as round_trip_ms."""
+"""Typing stops when the query's last input event fires; its first result is shown in the frame
+after the Component UI has put a result link in the page and the summary names the whole query
+(typed key by key, the results of its first letters show earlier). The animation frame callback
+runs just before that frame is painted. Both in the page's clock: Playwright's own round trip
+(sending the text, then polling for the result) adds 40 to 60 ms here and is reported apart,
+as round_trip_ms."""
+KEY_DELAYS = (60, 150)
+"""Milliseconds between keys when a query is also typed key by key (a fast and a brisk typist)."""
 PRECOMPRESSED = (".pagefind", ".pf_index", ".pf_fragment", ".pf_meta", ".pf_filter")
 """Pagefind's own files are gzip already: counted as they are."""
 
@@ -132,14 +141,14 @@ def wire_total(output: Path, urls: Iterable[str], earlier: Iterable[str] = ()) -
     return sum(wire_size(f) for f in files if f.is_file())
 
 
-def browse(output: Path, repeat: int = 1) -> list[dict[str, object]]:
+def browse(output: Path, repeat: int = 1) -> list[dict[str, Any]]:
     """Per page language and query: what the page loads, then what the first search fetches
     before its first result is shown and until the network is idle, and the time from typing to
     the first result (:data:`WATCH_FIRST_RESULT`)."""
     from playwright.sync_api import Request, sync_playwright
 
     server, base = serve_directory(output)
-    runs: list[dict[str, object]] = []
+    runs: list[dict[str, Any]] = []
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -159,7 +168,7 @@ def browse(output: Path, repeat: int = 1) -> list[dict[str, object]]:
                 fetched.clear()
                 box = page.locator("pagefind-input input")
                 box.click()
-                page.evaluate(WATCH_FIRST_RESULT)
+                page.evaluate(WATCH_FIRST_RESULT, query)
                 started = time.perf_counter()
                 box.fill(query)
                 # The round trip polls every frame: wait_for_selector backs off (0, 20, 50,
@@ -185,11 +194,35 @@ def browse(output: Path, repeat: int = 1) -> list[dict[str, object]]:
                     }
                 )
                 context.close()
+                runs[-1]["key_by_key_ms"] = {
+                    str(delay): typed_key_by_key(
+                        browser, f"{base}{page_lang}/search/", query, delay
+                    )
+                    for delay in KEY_DELAYS
+                }
             browser.close()
     finally:
         server.shutdown()
         server.server_close()
     return runs
+
+
+def typed_key_by_key(browser: Browser, url: str, query: str, delay: int) -> int:
+    """Milliseconds from the last key of ``query``, typed ``delay`` ms a key, to its first
+    result shown (:data:`WATCH_FIRST_RESULT`)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("pagefind-input input")
+    page.wait_for_load_state("networkidle")
+    box = page.locator("pagefind-input input")
+    box.click()
+    page.evaluate(WATCH_FIRST_RESULT, query)
+    box.press_sequentially(query, delay=delay)
+    page.wait_for_function("window.__shownAt !== undefined", polling="raf", timeout=60000)
+    shown = round(float(page.evaluate("window.__shownAt - window.__typedAt")))
+    context.close()
+    return shown
 
 
 def measure(count: int, work: Path, repeat: int = 1) -> dict[str, object]:
@@ -226,6 +259,9 @@ def measure(count: int, work: Path, repeat: int = 1) -> dict[str, object]:
     ):
         values = sorted(int(str(run[key])) for run in searches)
         result[f"{key}_range_median"] = [values[0], values[-1], values[len(values) // 2]]
+    for delay in KEY_DELAYS:
+        typed = sorted(run["key_by_key_ms"][str(delay)] for run in searches)
+        result[f"key_by_key_{delay}ms_range_median"] = [typed[0], typed[-1], typed[len(typed) // 2]]
     return result
 
 
