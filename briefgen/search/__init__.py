@@ -9,7 +9,7 @@ search stage; it writes the bundles into the staging directory.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from babel import Locale
@@ -113,8 +113,9 @@ def bundle_scripts(site: Site, lang: str) -> list[str]:
     ]
 
 
-def page_config(site: Site, t: I18n) -> dict[str, Any]:
-    """What the search script needs, in the page's language (embedded as JSON in the page)."""
+def page_config(site: Site, t: I18n, scripts: Mapping[str, list[str]]) -> dict[str, Any]:
+    """What the search script needs, in the page's language (embedded as JSON in the page);
+    ``scripts``: :func:`bundle_scripts` of each bundle language (the same on every page)."""
     code, base = t.code, site.config.base_path
     languages = bundle_languages(site)
     directions = {lang.code: lang.dir for lang in site.config.languages}
@@ -128,7 +129,7 @@ def page_config(site: Site, t: I18n) -> dict[str, Any]:
                 # The language filter's total (the index has no language filter).
                 "pages": len(site.articles_in(lang)),
                 "warm": warm_word(site, lang),
-                "scripts": bundle_scripts(site, lang),
+                "scripts": scripts[lang],
             }
             for lang in languages
         ],
@@ -167,10 +168,11 @@ def pages(builder: PageBuilder) -> Iterator[Page]:
     site = builder.site
     languages = bundle_languages(site)
     ui = f"{BUNDLE_DIR}/{languages[0]}/" if languages else None
+    scripts = {code: bundle_scripts(site, code) for code in languages}  # reads every text once
     for lang in builder.config.languages:
         t = builder.i18n[lang.code]
         data = {
-            "search": page_config(site, t),
+            "search": page_config(site, t, scripts),
             "component_ui": tuple(ui + name for name in COMPONENT_UI) if ui else (),
         }
         yield Page(
