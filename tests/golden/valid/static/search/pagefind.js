@@ -50,7 +50,7 @@ export function init() {
       throw failed.reason;
     }
     const insts = await Promise.all(loading.map(async ({ host, table, ...inst }) => ({
-      ...inst, hosts: [await host], busy: new Map(), running: new Set(), cache: new Map(), table: readTable(await table),
+      ...inst, hosts: [await host], running: new Map(), cache: new Map(), table: readTable(await table),
     })));
     // A second host per bundle, started once the first is ready (its files are then in the
     // browser's cache): a search started for a word the reader has since typed on cannot be
@@ -266,18 +266,17 @@ function bundleSearch(inst, allTerms, sort) {
     const number = ++searchNumber;
     const start = performance.now();
     const host = idleHost(inst) ?? inst.hosts[0];
-    inst.busy.set(host, (inst.busy.get(host) ?? 0) + 1);
-    hit = host.call("search", number, terms, sort).finally(() => {
-      inst.busy.set(host, inst.busy.get(host) - 1);
-    }).then((lists) => {
+    hit = host.call("search", number, terms, sort).then((lists) => {
       // In the browser's performance panel (and for the tests): when each bundle search ran.
       performance.measure(`briefgen search ${inst.key}`, { start, detail: terms });
       return { number, lists, host };
     });
     hit.number = number;                                          // known before it resolves
-    const settled = hit.then(() => {}, () => {});
-    inst.running.add(settled);
-    settled.then(() => inst.running.delete(settled));
+    // The host's searches under way (each settles, failed or not, once it is done).
+    const done = hit.then(() => {}, () => {});
+    const searches = inst.running.get(host) ?? new Set();
+    inst.running.set(host, searches.add(done));
+    done.then(() => searches.delete(done));
     hit.catch(() => inst.cache.get(key) === hit && inst.cache.delete(key));
   }
   inst.cache.set(key, hit);
@@ -294,7 +293,7 @@ function bundleSearch(inst, allTerms, sort) {
 
 // A host of the bundle with no search running, if there is one.
 function idleHost(inst) {
-  return inst.hosts.find((host) => !inst.busy.get(host));
+  return inst.hosts.find((host) => !inst.running.get(host)?.size);
 }
 
 // The terms a bundle is searched for: false for a form with a word in a script none of its
@@ -445,7 +444,9 @@ export async function searchAhead(term) {
     const insts = await init();
     while (typed !== null) {
       // Wait for a host to be free in every bundle: at once while the second hosts are idle.
-      while (!insts.every(idleHost)) await Promise.race(insts.flatMap((inst) => [...inst.running]));
+      while (!insts.every(idleHost)) {
+        await Promise.race(insts.flatMap((inst) => [...inst.running.values()].flatMap((searches) => [...searches])));
+      }
       const { terms } = searchTerms(typed);
       typed = null;
       for (const inst of insts) bundleSearch(inst, terms, sortState ?? undefined).catch(() => {});
