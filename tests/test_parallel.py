@@ -38,15 +38,21 @@ def test_two_processes_build_the_same_site_as_one(tmp_path: Path) -> None:
     assert two.stdout.split(" in ")[0] == one.stdout.split(" in ")[0]  # same files, same count
 
 
+def built_then_broken(site: Path, output: Path, undefined: str) -> dict[str, bytes]:
+    """Build ``site`` into ``output``, then give it an article template that names
+    ``undefined``; returns the built tree (what a failed build must leave)."""
+    assert run_build(site, output, 2).returncode == 0
+    templates = site / "themes/default/templates"
+    templates.mkdir(parents=True)
+    (templates / "article.html").write_text(f"{{{{ {undefined} }}}}", "utf-8")
+    return tree(output)
+
+
 def test_a_template_error_in_a_worker_fails_the_build_and_keeps_the_site(
     valid_copy: Path, tmp_path: Path
 ) -> None:
     output = tmp_path / "out"
-    assert run_build(valid_copy, output, 2).returncode == 0
-    before = tree(output)
-    templates = valid_copy / "themes/default/templates"
-    templates.mkdir(parents=True)
-    (templates / "article.html").write_text("{{ no_such_name }}", "utf-8")
+    before = built_then_broken(valid_copy, output, "no_such_name")
     failed = run_build(valid_copy, output, 2)
     assert failed.returncode == 1
     assert "template article.html" in failed.stderr and "no_such_name" in failed.stderr
@@ -195,10 +201,7 @@ def test_a_failed_render_stops_pagefind_and_keeps_the_site(
     valid_copy: Path, tmp_path: Path
 ) -> None:
     output = tmp_path / "out"
-    assert run_build(valid_copy, output, 2).returncode == 0
-    before = tree(output)
-    (valid_copy / "themes/default/templates").mkdir(parents=True)
-    (valid_copy / "themes/default/templates/article.html").write_text("{{ nope }}", "utf-8")
+    before = built_then_broken(valid_copy, output, "nope")
     pids = tmp_path / "pids"
     slow = tmp_path / "pagefind"
     slow.write_text(f'#!/bin/sh\necho $$ >> "{pids}"\nexec sleep 600\n')
