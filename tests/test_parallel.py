@@ -135,6 +135,66 @@ def test_article_pages_go_out_grouped_by_the_shape_of_their_reference() -> None:
     assert articles_first == sorted(articles_first, reverse=True)
 
 
+def test_list_pages_of_one_language_go_to_one_worker() -> None:
+    # An article's list entry is rendered once per page language and remembered by the worker
+    # that rendered it: with every list page of a language in one worker's lane, no other
+    # worker renders those entries again. Article pages are in the lane every worker takes from.
+    from briefgen.config import load_config
+    from briefgen.content import load_site
+    from briefgen.parallel import lanes
+    from briefgen.render import site_pages
+    from briefgen.theme import load_theme
+
+    config = load_config(VALID_SITE)
+    site = load_site(config).site
+    pages = site_pages(site, load_theme(config))
+    chunks = lanes(site, pages, 2)
+    assert len(chunks) == 3  # shared, then one per worker
+    where = {i: lane for lane, chunked in enumerate(chunks) for chunk in chunked for i in chunk}
+    assert sorted(where) == list(range(len(pages)))  # every page once
+    for kind in ("home", "tag", "outlet", "month", "feed"):
+        by_lang = {pages[i].lang.code: lane for i, lane in where.items() if pages[i].kind == kind}
+        assert by_lang == {"ar": 1, "it": 2}, kind
+    assert {where[i] for i, page in enumerate(pages) if page.kind == "article"} == {0}
+    assert {where[i] for i, page in enumerate(pages) if page.kind == "citation"} == {0}
+    # With more workers than languages, a worker without a language starts on the shared lane.
+    assert [len(lane) > 0 for lane in lanes(site, pages, 3)] == [True, True, True, False]
+
+
+KILLED = """
+import os, signal, sys
+import briefgen.render
+from briefgen.cli import main
+
+parent = os.getpid()
+render = briefgen.render.Renderer.render
+def dies(self, site, page):
+    if os.getpid() != parent and page.kind == "tag":
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does to a process out of memory
+    return render(self, site, page)
+briefgen.render.Renderer.render = dies
+source, output = sys.argv[1:]
+build = ["build", "--force", "--no-search", "--jobs", "2"]
+sys.exit(main([*build, "--source", source, "--output", output]))
+"""
+
+
+def test_a_rendering_process_killed_fails_the_build_and_keeps_the_site(
+    valid_copy: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "out"
+    assert run_build(valid_copy, output, 2).returncode == 0
+    before = tree(output)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    command = [sys.executable, "-c", KILLED, str(valid_copy), str(output)]
+    killed = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+    assert killed.returncode == 1, killed.stderr
+    assert "a rendering process ended before its work was done (exit code -9)" in killed.stderr
+    assert "Traceback" not in killed.stderr
+    assert tree(output) == before
+    assert not list(tmp_path.glob(".out.*"))  # the staging directory is gone
+
+
 OVERLAP = """
 import os, sys, time
 from pathlib import Path
