@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import resource
 import sys
@@ -52,6 +53,21 @@ def _log_peaks(search: bool) -> None:
     if search:
         child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale / 2**20
         log.debug("peak indexer %.1f MB", child)
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """The objects made so far (the model) left out of garbage collection until the block ends.
+
+    The model lives until the build ends, so the collector need not look through it each time
+    it runs while the pages are listed and rendered (1.2 s at 10,000 articles), and forked
+    workers then leave the memory pages it is in unwritten, so shared.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +145,11 @@ def build(
         readers = parallel.cores() if jobs is None else max(1, jobs)
         loaded = load_site(config, drafts=drafts, processes=readers)
     progress("render", 0)
-    with Staging(config.output) as staging, Indexing(loaded.site, staging.dir) as indexing:
+    with (
+        _frozen(),
+        Staging(config.output) as staging,
+        Indexing(loaded.site, staging.dir) as indexing,
+    ):
         # Pagefind indexes records made from the model, not the rendered pages: it starts
         # now and works while the pages are rendered (the largest language first, as the
         # build waits for it).
@@ -138,7 +158,8 @@ def build(
             clock = time.perf_counter()
             indexing.start()
             indexed = time.perf_counter() - clock
-        pages = site_pages(loaded.site, theme)
+        with timings.stage("pages"):  # listed, with everything their data holds
+            pages = site_pages(loaded.site, theme)
         processes = parallel.workers(len(pages), jobs)
         log.debug("pages    %d, rendered by %d process(es)", len(pages), processes)
         if processes > 1:
@@ -179,7 +200,7 @@ def build(
         progress("swap", 0)
         with timings.stage("swap"):
             staging.commit()
-    fresh.record(config, print_, len(loaded.site.articles), loaded.warnings)
+        fresh.record(config, print_, len(loaded.site.articles), loaded.warnings)
     _log_peaks(search)
     return BuildReport(
         output=config.output,

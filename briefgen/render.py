@@ -338,6 +338,19 @@ class PageBuilder:
         self.i18n = {
             lang.code: I18n(lang, theme.strings[lang.code]) for lang in self.config.languages
         }
+        self._coverages: dict[int, tuple[Sequence[Article], research.coverage.Coverage]] = {}
+        """A tag's or outlet's coverage, counted once for all page languages (by the identity
+        of its article list, which the entry keeps alive)."""
+
+    def coverage_of(self, articles: Sequence[Article]) -> research.coverage.Coverage:
+        """:meth:`research.Helpers.coverage_of`, once per article list."""
+        kept = self._coverages.get(id(articles))
+        if kept is None or kept[0] is not articles:
+            kept = self._coverages[id(articles)] = (
+                articles,
+                research.Helpers.coverage_of(self.site, articles),
+            )
+        return kept[1]
 
     def everywhere(self, url_for: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
         return tuple((lang.code, url_for(lang.code)) for lang in self.config.languages)
@@ -499,6 +512,7 @@ class PageBuilder:
         counts = {v: sum(1 for a in articles if v is None or a.language == v) for v in variants}
         per = self.config.per_page
         summarised = kind in ("tag", "outlet")  # their first page charts coverage over time
+        codes = [lg.code for lg in self.config.languages]
         for variant in variants:
             subset = [a for a in articles if variant is None or a.language == variant]
             chunks = [subset[i : i + per] for i in range(0, len(subset), per)] or [[]]
@@ -527,7 +541,7 @@ class PageBuilder:
                     # The counts live in the page data, so serve re-renders the page exactly when
                     # they change.
                     "coverage": (
-                        research.Helpers.coverage_of(self.site, articles)
+                        self.coverage_of(articles)
                         if summarised and n == 1 and variant is None
                         else None
                     ),
@@ -545,7 +559,7 @@ class PageBuilder:
                     lang,
                     kind,
                     title,
-                    tuple((c, url_for(c, n)) for c, _ in self.everywhere(base)),
+                    tuple((c, url_for(c, n)) for c in codes),
                     data,
                 )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import TracebackType
 
 from briefgen.errors import BuildError, UsageError
@@ -21,14 +21,16 @@ MANIFEST = ".briefgen-manifest"
 """Lists, one per line, the files briefgen wrote into the output."""
 
 
-def safe_relative(path: str) -> PurePosixPath:
-    """``path`` as a relative path that cannot leave the directory it is joined to."""
+def safe_key(path: str) -> str:
+    """``path``, checked to be a plain relative path that cannot leave the directory it is joined
+    to (no absolute path, no ``.``, ``..`` or empty part, no backslash or NUL): it is then its
+    own normal form, so it is the key a file is claimed and written under. Plain string checks:
+    a ``PurePosixPath`` per file took 0.3 s of a 10,000-article build."""
     if not path or "\\" in path or "\x00" in path:
         raise BuildError(f"refusing to write {path!r}: not a plain relative path")
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or any(part in ("", ".", "..") for part in path.split("/")):
+    if any(part in ("", ".", "..") for part in path.split("/")):
         raise BuildError(f"refusing to write {path!r}: it would escape the output directory")
-    return pure
+    return path
 
 
 def read_manifest(output: Path) -> set[str] | None:
@@ -78,7 +80,7 @@ class Staging:
 
     def claim(self, path: str) -> str:
         """Reserve ``path`` for one output (checked to stay inside); returns its key."""
-        key = safe_relative(path).as_posix()
+        key = safe_key(path)
         if key in self.written or key.casefold() == MANIFEST.casefold():
             raise BuildError(f"two outputs want the same path {key!r}")
         self.written[key] = None
@@ -111,7 +113,7 @@ class Staging:
         one whose bytes did not change becomes a hard link to the previous output's file, so
         it keeps its modification time like the files briefgen writes."""
         for path in paths:
-            key = safe_relative(path).as_posix()
+            key = safe_key(path)
             if key in self.written:
                 raise BuildError(f"two outputs want the same path {key!r}")
             self.written[key] = None

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from briefgen.build import build
+from tests.helpers import VALID_SITE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -12,3 +13,23 @@ def test_repository_archive_builds(tmp_path: Path) -> None:
     assert report.articles == 5
     assert (tmp_path / "out" / "ar" / "index.html").is_file()
     assert (tmp_path / "out" / "it" / "index.html").is_file()
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    # The model is left out of garbage collection while the pages are made (gc.freeze); a
+    # program that builds again and again must get it back, or cycles in it would never go.
+    import gc
+
+    frozen: list[int] = []
+    assert gc.get_freeze_count() == 0
+    build(
+        VALID_SITE,
+        tmp_path / "out",
+        search=False,
+        jobs=1,
+        progress=lambda stage, n: (
+            frozen.append(gc.get_freeze_count()) if stage == "render" and n else None
+        ),
+    )
+    assert frozen and min(frozen) > 0  # while the pages were made
+    assert gc.get_freeze_count() == 0

@@ -107,6 +107,7 @@ def citation_pages(builder: PageBuilder, article: Article) -> tuple[Page, ...]:
     t = builder.i18n[article.language]
     labels = {key: t(f"cite_note_{key}") for key in citations.NOTE_LABELS}
     site = builder.site
+    data = {"cited": citations.cited(article)}  # one for the three: pages are never changed
     return tuple(
         Page(
             article.url + name,
@@ -114,7 +115,7 @@ def citation_pages(builder: PageBuilder, article: Article) -> tuple[Page, ...]:
             lang,
             "citation",
             article.title,
-            data={"cited": citations.cited(article)},
+            data=data,
             sitemap=False,
             produce=partial(cite_file, site, article, name, labels),
         )

@@ -39,7 +39,7 @@ from briefgen.search import index_site
 from briefgen.search.index import RecordFiles
 from briefgen.serve.pages import LIST_DATA, MemoPageBuilder, PageMemo
 from briefgen.theme import Theme, load_theme
-from briefgen.write import Staging, safe_relative
+from briefgen.write import Staging, safe_key
 
 DEFERRED = frozenset({"sitemap", "data-file"})
 """Page kinds an incremental rebuild writes just after the reload instead of before it.
@@ -261,14 +261,12 @@ class Rebuilder:
         later = [page for page in changed_pages if page.kind in DEFERRED]
         # Render everything that changed before writing anything: a template error leaves the
         # served site as it was.
-        rendered = [
-            (safe_relative(p.path).as_posix(), state.renderer.render(loaded.site, p)) for p in now
-        ]
+        rendered = [(safe_key(p.path), state.renderer.render(loaded.site, p)) for p in now]
         removed = [path for path in old if path not in by_path]
         for path, data in rendered:
             _replace(state.root, path, data)
         for path in removed:
-            _remove(state.root, safe_relative(path).as_posix())
+            _remove(state.root, safe_key(path))
         state.pages = by_path
         state.loaded = loaded
         if changed_pages or removed:  # what holds which article may have changed
@@ -326,10 +324,7 @@ class Rebuilder:
                 fresh[page.path] = page
         state.memo.unmark()  # only a full listing says which memo entries are still in use
         changed_pages = [page for path, page in fresh.items() if state.pages.get(path) != page]
-        rendered = [
-            (safe_relative(p.path).as_posix(), state.renderer.render(site, p))
-            for p in changed_pages
-        ]
+        rendered = [(safe_key(p.path), state.renderer.render(site, p)) for p in changed_pages]
         for path, data in rendered:
             _replace(state.root, path, data)
         state.pages.update(fresh)
@@ -391,7 +386,7 @@ class Rebuilder:
                 return None
             page = deferred[0]
             try:
-                path = safe_relative(page.path).as_posix()
+                path = safe_key(page.path)
                 data = state.renderer.render(site, page)
                 if not _holds(state.root / path, data):  # e.g. a body edit, the same exports
                     _replace(state.root, path, data)
