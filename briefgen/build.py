@@ -137,13 +137,16 @@ def build(
     # engine, Babel's data or citeproc.
     from briefgen import parallel
     from briefgen.content import load_site
+    from briefgen.parsecache import ParseCache
     from briefgen.render import Renderer, site_pages
     from briefgen.search import Indexing
 
     progress("content", 0)
     with timings.stage("content"):
         readers = parallel.cores() if jobs is None else max(1, jobs)
-        loaded = load_site(config, drafts=drafts, processes=readers)
+        loaded = load_site(
+            config, drafts=drafts, processes=readers, parse_cache=ParseCache(config.root)
+        )
     progress("render", 0)
     with (
         _frozen(),

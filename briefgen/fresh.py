@@ -120,6 +120,17 @@ def fingerprint(config: SiteConfig, theme: Theme, *, drafts: bool, search: bool)
     return digest.hexdigest()
 
 
+def make_cache_dir(root: Path) -> Path:
+    """``root``'s cache directory, made if missing, with a ``.gitignore`` that keeps it out of
+    version control; raises OSError when it cannot be made."""
+    folder = root / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    gitignore = folder / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text("# briefgen's build cache: safe to delete\n*\n", "utf-8")
+    return folder
+
+
 def state_file(root: Path, output: Path) -> Path:
     """Where the record of the builds of ``root`` into ``output`` is kept."""
     key = hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
@@ -218,10 +229,7 @@ def record(config: SiteConfig, print_: str, articles: int, warnings: Iterable[Pr
     }
     target = state_file(config.root, config.output)
     try:
-        target.parent.mkdir(exist_ok=True)
-        gitignore = target.parent / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("# briefgen's build cache: safe to delete\n*\n", "utf-8")
+        make_cache_dir(config.root)
         temporary = target.with_suffix(".tmp")
         temporary.write_text(json.dumps(state, separators=(",", ":")), "utf-8")
         os.replace(temporary, target)
