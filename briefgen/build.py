@@ -151,7 +151,9 @@ def build(
     with (
         _frozen(),
         Staging(config.output) as staging,
-        Indexing(loaded.site, staging.dir) as indexing,
+        Indexing(
+            loaded.site, staging.dir, previous=None if force else fresh.recorded(config)
+        ) as indexing,
     ):
         # Pagefind indexes records made from the model, not the rendered pages: it starts
         # now and works while the pages are rendered (the largest language first, as the
@@ -203,7 +205,7 @@ def build(
         progress("swap", 0)
         with timings.stage("swap"):
             staging.commit()
-        fresh.record(config, print_, len(loaded.site.articles), loaded.warnings)
+        fresh.record(config, print_, len(loaded.site.articles), loaded.warnings, indexing.digests)
     _log_peaks(search)
     return BuildReport(
         output=config.output,

@@ -23,7 +23,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -216,8 +216,49 @@ def check(config: SiteConfig, print_: str) -> Fresh | None:
     return Fresh(len(files) - 1, int(state["articles"]), warnings)
 
 
-def record(config: SiteConfig, print_: str, articles: int, warnings: Iterable[Problem]) -> None:
-    """Remember what the build just committed made (best effort: a read-only site still builds)."""
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What the previous build of this output recorded, for a build that reuses part of it."""
+
+    output: Path
+    files: Mapping[str, list[int]]
+    """Every file it wrote: size and modification time."""
+    search: Mapping[str, str]
+    """Each search bundle's digest of what it was made from, by language."""
+
+    def intact(self, folder: str) -> list[str] | None:
+        """The files it wrote under ``folder`` (``pagefind/ar/``) when every one of them is
+        still there as it wrote it; None when one changed or there are none."""
+        names = [name for name in self.files if name.startswith(folder)]
+        if not names:
+            return None
+        now = _stats(self.output, names)
+        return names if all(now[name] == self.files[name] for name in names) else None
+
+
+def recorded(config: SiteConfig) -> Recorded | None:
+    """The record of the previous build into ``config.output``, whatever its inputs were."""
+    try:
+        state = json.loads(state_file(config.root, config.output).read_text("utf-8"))
+        if state.get("version") != STATE_VERSION:
+            return None
+        files = {str(k): [int(v[0]), int(v[1])] for k, v in state["files"].items() if v}
+        search = {str(k): str(v) for k, v in state.get("search", {}).items()}
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+    return Recorded(config.output, files, search)
+
+
+def record(
+    config: SiteConfig,
+    print_: str,
+    articles: int,
+    warnings: Iterable[Problem],
+    search: Mapping[str, str] | None = None,
+) -> None:
+    """Remember what the build just committed made (best effort: a read-only site still builds).
+
+    ``search``: each search bundle's digest of its inputs (see :class:`Recorded`)."""
     manifest = read_manifest(config.output) or set()
     files = _stats(config.output, sorted(manifest | {MANIFEST}))
     state = {
@@ -226,6 +267,7 @@ def record(config: SiteConfig, print_: str, articles: int, warnings: Iterable[Pr
         "files": files,
         "articles": articles,
         "warnings": [[str(w.location.path), w.location.line, w.message] for w in warnings],
+        "search": dict(search or {}),
     }
     target = state_file(config.root, config.output)
     try:

@@ -124,7 +124,12 @@ class Staging:
         """Replace the staged file at ``key`` by a link to the previous one if their bytes match."""
         target, previous = self.dir / key, self.output / key
         try:
-            if previous.is_symlink() or previous.stat().st_size != target.stat().st_size:
+            if previous.is_symlink():
+                return False
+            old, new = previous.stat(), target.stat()
+            if (old.st_dev, old.st_ino) == (new.st_dev, new.st_ino):
+                return True  # linked already (a reused search bundle)
+            if old.st_size != new.st_size:
                 return False
             if previous.read_bytes() != target.read_bytes():
                 return False

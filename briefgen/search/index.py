@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -28,8 +29,11 @@ from pathlib import Path
 from typing import IO
 
 from briefgen.errors import BuildError
+from briefgen.fresh import Recorded
 from briefgen.model import Article, Site
 from briefgen.search.normalize import fold_index
+
+logger = logging.getLogger("briefgen")
 
 BUNDLE_DIR = "pagefind"
 """Site-relative directory of the bundles: ``pagefind/ar/``, ``pagefind/it/``."""
@@ -218,6 +222,15 @@ class RecordFiles:
             del self._done[path]
         return folder
 
+    def digest(self, lang: str) -> bytes:
+        """A digest of ``lang``'s records as last written (names and bytes)."""
+        folder = self.root / lang
+        digest = hashlib.blake2b(digest_size=20)
+        for path in sorted(p for p in self._done if p.parent == folder):
+            digest.update(path.name.encode("utf-8", "surrogatepass") + b"\0")
+            digest.update(self._done[path][2])
+        return digest.digest()
+
     def keep_only(self, languages: Sequence[str]) -> None:
         """Remove the folders of languages that no longer have articles."""
         for folder in self.root.iterdir() if self.root.is_dir() else ():
@@ -237,6 +250,11 @@ class Indexing:
     then runs at the lowest scheduling priority, so the next rebuild gets the processor first.
     ``records``: record files kept from an earlier run (the preview's); by default they are
     written into a temporary directory.
+    ``previous``: the record of the previous build of the same output. A language whose records
+    are those its bundle there was made from, by the same Pagefind and the same code, gets that
+    bundle back (linked, not copied) instead of a Pagefind run: a build after an edit to the
+    templates, the vocabularies' labels or an Italian article leaves the Arabic run out, 28 s
+    of a 10,000-article build. :attr:`digests` is what :meth:`start` found, for the next build.
     """
 
     def __init__(
@@ -246,12 +264,18 @@ class Indexing:
         *,
         background: bool = False,
         records: RecordFiles | None = None,
+        previous: Recorded | None = None,
     ) -> None:
         self.site = site
         self.staging = staging
         self.background = background
         self.languages = bundle_languages(site)
         self._records = records
+        self._previous = previous
+        self.digests: dict[str, str] = {}
+        """Per language, the digest of what its bundle is made from."""
+        self._reused: dict[str, list[str]] = {}
+        """Per language whose bundle is the previous build's: its files (output-relative)."""
         self._cleanup = contextlib.ExitStack()
         self._runs: list[tuple[str, subprocess.Popen[bytes], IO[bytes]]] = []
         self._binary: Path | None = None
@@ -278,9 +302,14 @@ class Indexing:
         records.keep_only(self.languages)
         # The language with the most articles first: its run is the one a build waits for.
         sizes = Counter(article.language for article in self.site.articles)
+        maker = _maker(binary, self.languages)
         try:
             for lang in sorted(self.languages, key=lambda code: -sizes[code]):
                 source = records.write(self.site, lang)  # Pagefind starts on one language
+                digest = hashlib.blake2b(maker + records.digest(lang), digest_size=20)
+                self.digests[lang] = digest.hexdigest()
+                if self._reuse(lang):
+                    continue
                 output = self.staging / BUNDLE_DIR / lang  # while the next one is written
                 command: list[str | Path] = [
                     binary,
@@ -304,6 +333,41 @@ class Indexing:
                 f"could not run the Pagefind binary {binary}: {exc}; reinstall it: {INSTALL}"
             ) from exc
 
+    def _reuse(self, lang: str) -> bool:
+        """Whether ``lang``'s bundle in the previous output is made from what it would be made
+        from now and is intact; its files are then remembered for :meth:`finish`."""
+        previous = self._previous
+        if previous is None or previous.search.get(lang) != self.digests[lang]:
+            return False
+        files = previous.intact(f"{BUNDLE_DIR}/{lang}/")
+        if files is None or f"{BUNDLE_DIR}/{lang}/pagefind.js" not in files:
+            return False
+        self._reused[lang] = files
+        return True
+
+    def _bring_back(self) -> None:
+        """Link the reused bundles' files into the staging directory (copy where links fail).
+        Not the filter table: it is made again, and writing it must not touch the old file."""
+        previous = self._previous
+        if previous is None:
+            return
+        for lang, files in self._reused.items():
+            for name in files:
+                if name.endswith("/" + FILTER_TABLE):
+                    continue
+                source, target = previous.output / name, self.staging / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(source, target)
+                except OSError:
+                    shutil.copyfile(source, target)
+            logger.debug("search: the %s bundle of the previous build is reused", lang)
+
+    @property
+    def reused(self) -> tuple[str, ...]:
+        """The languages whose bundle is the previous build's (known after :meth:`start`)."""
+        return tuple(self._reused)
+
     def finish(self) -> list[str]:
         """Wait for Pagefind, add each bundle's filter table; return the files written
         (staging-relative). Raises :class:`BuildError` when Pagefind failed."""
@@ -322,6 +386,10 @@ class Indexing:
                 f"Pagefind ({self._binary}) failed to index the site: {'; '.join(failures)}; "
                 f"if the binary is broken, reinstall it: {INSTALL}"
             )
+        try:
+            self._bring_back()
+        except OSError as exc:
+            raise BuildError(f"could not reuse the previous search bundle: {exc}") from exc
         for lang in self.languages:
             bundle = self.staging / BUNDLE_DIR / lang
             table = filter_table(self.site, lang, page_ids(bundle))
@@ -335,6 +403,22 @@ class Indexing:
             run.wait()
         self._runs.clear()
         self._cleanup.close()
+
+
+def _maker(binary: Path, languages: Sequence[str]) -> bytes:
+    """What a bundle is made by, besides its records: the Pagefind binary (path, size and
+    modification time), this module's code (how Pagefind is run, what is kept of its output)
+    and the bundles made (the first keeps the Component UI)."""
+    info = binary.stat()
+    return "\0".join(
+        [
+            str(binary),
+            f"{info.st_size}:{info.st_mtime_ns}",
+            hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16).hexdigest(),
+            " ".join(languages),
+            "",
+        ]
+    ).encode("utf-8", "surrogatepass")
 
 
 def index_site(
