@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p_build.add_argument("--no-search", action="store_true", help="skip the search index")
     p_build.add_argument(
-        "--force", action="store_true", help="build even when nothing changed since the last build"
+        "--force",
+        action="store_true",
+        help="build even when nothing changed since the last build, every search bundle too",
     )
     p_build.add_argument(
         "--jobs",
