@@ -721,54 +721,6 @@ def test_a_search_typed_while_another_runs_is_answered_by_the_second_worker(
     assert not any("Pechino" in str(terms) for _, terms in searches_sent(page))  # still running
 
 
-def test_a_worker_searching_a_word_typed_past_is_ended_and_replaced(page: Page, base: str) -> None:
-    # The search for Pechino (held for 3 s) was started ahead, and the reader typed on before
-    # anyone asked for its results: its worker is ended, so that it does not hold a core while
-    # the word typed now is searched, and a new worker takes its place once the bundle is idle.
-    def slow_worker(route: Route) -> None:
-        response = route.fetch()
-        route.fulfill(response=response, body=response.text() + SLOW_WORKER)
-
-    page.route("**/static/search/worker.js", slow_worker)
-    stretch(page, "**/it/search/", 'debounce="120"', 'debounce="1000"')  # the Component UI's
-    page.add_init_script(
-        """const terminate = Worker.prototype.terminate;
-        window.ended = [];
-        Worker.prototype.terminate = function () {
-          ended.push(performance.now());
-          terminate.call(this);
-        };"""
-    )
-    page.goto(f"{base}it/search/")
-    assert workers_started(page) == 4
-    box = page.locator("pagefind-input input")
-    box.fill("Pechino")  # whole: searched ahead at once, in both bundles
-    typed = page.evaluate("performance.now()")
-    page.wait_for_timeout(100)
-    box.fill("Sberbank")  # before the Component UI asked for Pechino's results
-    results = search_results(page, "Sberbank", len(SBERBANK))
-    assert {slug(r["href"]) for r in results} == SBERBANK
-    ended = page.evaluate("ended")
-    assert len(ended) == 2 and all(t - typed < 500 for t in ended), (typed, ended)
-    assert not any("Pechino" in str(terms) for _, terms in searches_sent(page))  # never ended
-    assert workers_started(page, at_least=6) == 6  # two new ones, once the bundles were idle
-    # A search the Component UI waits for is never ended.
-    box.fill("Pechino")
-    page.wait_for_timeout(1500)  # its debounce is over: it asked for Pechino's results
-    box.fill("Sberbank")
-    page.wait_for_timeout(300)
-    assert len(page.evaluate("ended")) == 2
-
-
-def search_results(page: Page, query: str, count: int) -> list[dict[str, str]]:
-    """The results once the summary names ``query`` and ``count`` results are listed."""
-    page.wait_for_function(
-        "(q) => document.querySelector('pagefind-summary')?.textContent.includes(q)", arg=query
-    )
-    page.wait_for_function(f"(n) => document.querySelectorAll('{RESULTS}').length === n", arg=count)
-    return read_results(page)
-
-
 def test_a_bundle_is_searched_for_a_word_in_a_script_its_articles_use(
     browser: Browser, http_server: Callable[[Path], str], tmp_path: Path
 ) -> None:

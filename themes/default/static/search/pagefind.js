@@ -77,10 +77,7 @@ async function startHost(options) {
       worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
       const host = workerHost(worker);
       await host.call("init", options);
-      return {
-        ...host, worker: true,
-        close: () => { worker.terminate(); host.fail(new Error("search worker retired")); },
-      };
+      return { ...host, worker: true, close: () => worker.terminate() };
     } catch (error) {
       worker?.terminate();
       if (!(error instanceof WorkerFailed)) throw error;          // Pagefind's own error: not retried
@@ -104,16 +101,12 @@ function workerHost(worker) {
     if (error === undefined) call?.resolve(value);
     else call?.reject(new Error(error));
   };
-  const fail = (error) => {
-    for (const call of waiting.values()) call.reject(error);
-    waiting.clear();
-  };
   worker.onerror = (event) => {
     event.preventDefault();
-    fail(new WorkerFailed(event.message || "search worker failed"));
+    for (const call of waiting.values()) call.reject(new WorkerFailed(event.message || "search worker failed"));
+    waiting.clear();
   };
   return {
-    fail,
     call: (method, ...args) => new Promise((resolve, reject) => {
       const id = next++;
       waiting.set(id, { resolve, reject });
@@ -264,9 +257,7 @@ class Result {
 const KEEP_SEARCHES = 8;
 let searchNumber = 0;
 
-// `wanted`: the Component UI waits for this search (a search started ahead is not wanted until
-// the Component UI asks for the same).
-function bundleSearch(inst, allTerms, sort, wanted) {
+function bundleSearch(inst, allTerms, sort) {
   const terms = ownTerms(inst, allTerms);
   const key = JSON.stringify([terms, sort ?? null]);
   let hit = inst.cache.get(key);
@@ -281,16 +272,13 @@ function bundleSearch(inst, allTerms, sort, wanted) {
       return { number, lists, host };
     });
     hit.number = number;                                          // known before it resolves
-    hit.host = host;
     // The host's searches under way (each settles, failed or not, once it is done).
     const done = hit.then(() => {}, () => {});
-    done.hit = hit;
     const searches = inst.running.get(host) ?? new Set();
     inst.running.set(host, searches.add(done));
     done.then(() => searches.delete(done));
     hit.catch(() => inst.cache.get(key) === hit && inst.cache.delete(key));
   }
-  if (wanted) hit.wanted = true;
   inst.cache.set(key, hit);
   // The oldest go, except the one whose results are on screen (their excerpts load as the
   // reader scrolls), however many searches were started ahead since.
@@ -303,39 +291,9 @@ function bundleSearch(inst, allTerms, sort, wanted) {
   return hit;
 }
 
-// A host of the bundle with no search running, if there is one; rather not the one whose
-// results are on screen (their excerpts load from it as the reader scrolls, and a search there
-// could not be ended: see retireStale).
+// A host of the bundle with no search running, if there is one.
 function idleHost(inst) {
-  const idle = inst.hosts.filter((host) => !inst.running.get(host)?.size);
-  return idle.find((host) => host !== inst.shownHost) ?? idle[0];
-}
-
-// A search in Pagefind cannot be stopped, but its worker can. A worker whose every search under
-// way was started ahead for words the reader has since typed past (nobody waits for them), and
-// whose results are not on screen, holds a core that the search for what the reader typed now
-// needs (at 60 ms a key, that search was slowed by a fifth). It is ended, and a new worker,
-// its files from the browser's cache, is started once the bundle is idle.
-function retireStale(inst, keep) {
-  for (const host of inst.hosts) {
-    const searches = inst.running.get(host);
-    if (host === keep || !host.worker || !searches?.size || host === inst.shownHost) continue;
-    if ([...searches].some((done) => done.hit.wanted)) continue;
-    inst.hosts = inst.hosts.filter((other) => other !== host);
-    inst.running.delete(host);
-    for (const [key, hit] of inst.cache) if (hit.host === host) inst.cache.delete(key);
-    host.close();
-    replaceWhenIdle(inst);
-  }
-}
-
-function replaceWhenIdle(inst) {
-  inst.replacing ??= (async () => {
-    for (let busy; (busy = [...inst.running.values()].flatMap((searches) => [...searches])).length;) {
-      await Promise.race(busy);
-    }
-    inst.hosts.push(await startHost(inst.options));
-  })().catch(() => {}).finally(() => { inst.replacing = null; });
+  return inst.hosts.find((host) => !inst.running.get(host)?.size);
 }
 
 // The terms a bundle is searched for: false for a form with a word in a script none of its
@@ -354,10 +312,8 @@ function searchTerms(term) {
 
 // Every query form and the alias search on one bundle, merged by page, then filtered.
 async function searchBundle(inst, { queries, tags, terms }, filters, sort) {
-  const { number, lists: found, host } = await bundleSearch(inst, terms, sort, true);
+  const { number, lists: found, host } = await bundleSearch(inst, terms, sort);
   inst.shown = number;
-  // With no words and no filter (the Component UI's first call) nothing is listed.
-  if (terms.some((term) => term !== null) || Object.keys(filters).length) inst.shownHost = host;
   const aliasFrom = Math.max(queries.length, 1);
   const byId = new Map();
   const lists = [];
@@ -493,11 +449,7 @@ export async function searchAhead(term) {
       }
       const { terms } = searchTerms(typed);
       typed = null;
-      for (const inst of insts) {
-        const hit = bundleSearch(inst, terms, sortState ?? undefined, false);
-        hit.catch(() => {});
-        retireStale(inst, hit.host);
-      }
+      for (const inst of insts) bundleSearch(inst, terms, sortState ?? undefined).catch(() => {});
     }
   } finally {
     typed = null;
