@@ -41,6 +41,20 @@ def ran(log: Path) -> list[str]:
     return found
 
 
+@pytest.fixture
+def out(valid_copy: Path, tmp_path: Path, runs: Path) -> Path:
+    """The output of a first build of the site, every bundle made (the run log then emptied)."""
+    output = tmp_path / "out"
+    build(valid_copy, output, jobs=1)
+    assert sorted(ran(runs)) == ["ar", "it"]
+    return output
+
+
+def append(article: Path, text: str) -> None:
+    """Edit an article: a paragraph more."""
+    article.write_text(article.read_text("utf-8") + f"\n{text}\n", "utf-8")
+
+
 def made_by_pagefind(site: Path, output: Path) -> dict[str, bytes]:
     """What a build that reuses nothing writes (the reference to compare with)."""
     build(site, output, force=True, jobs=1)
@@ -48,14 +62,10 @@ def made_by_pagefind(site: Path, output: Path) -> dict[str, bytes]:
 
 
 def test_an_unchanged_language_keeps_its_bundle(
-    valid_copy: Path, tmp_path: Path, runs: Path
+    valid_copy: Path, tmp_path: Path, runs: Path, out: Path
 ) -> None:
-    out = tmp_path / "out"
-    build(valid_copy, out, jobs=1)
-    assert sorted(ran(runs)) == ["ar", "it"]
     # An edit to an Italian article: the Arabic records are the same.
-    article = valid_copy / "content/articles/it/sberbank.md"
-    article.write_text(article.read_text("utf-8") + "\nUna frase aggiunta.\n", "utf-8")
+    append(valid_copy / "content/articles/it/sberbank.md", "Una frase aggiunta.")
     ar_files = {p: os.stat(p).st_ino for p in (out / "pagefind/ar").rglob("*") if p.is_file()}
     build(valid_copy, out, jobs=1)
     assert ran(runs) == ["it"]
@@ -70,12 +80,9 @@ def test_an_unchanged_language_keeps_its_bundle(
 
 
 def test_a_change_outside_the_records_runs_no_pagefind(
-    valid_copy: Path, tmp_path: Path, runs: Path
+    valid_copy: Path, tmp_path: Path, runs: Path, out: Path
 ) -> None:
     # A template is used by pages, not by what is searched.
-    out = tmp_path / "out"
-    build(valid_copy, out, jobs=1)
-    ran(runs)
     page = valid_copy / "themes/default/templates"
     page.mkdir(parents=True)
     theme = Path(__file__).resolve().parent.parent / "themes/default/templates"
@@ -88,27 +95,20 @@ def test_a_change_outside_the_records_runs_no_pagefind(
 
 
 def test_a_bundle_changed_in_the_output_is_made_again(
-    valid_copy: Path, tmp_path: Path, runs: Path
+    valid_copy: Path, tmp_path: Path, runs: Path, out: Path
 ) -> None:
-    out = tmp_path / "out"
-    build(valid_copy, out, jobs=1)
-    ran(runs)
     touched = next((out / "pagefind/it/fragment").iterdir())
     data = touched.read_bytes()
     touched.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # same size, new bytes and time
-    article = valid_copy / "content/articles/ar/undated-note.md"
-    article.write_text(article.read_text("utf-8") + "\nجملة مضافة.\n", "utf-8")
+    append(valid_copy / "content/articles/ar/undated-note.md", "جملة مضافة.")
     build(valid_copy, out, jobs=1)
     assert sorted(ran(runs)) == ["ar", "it"]
     assert tree(out) == made_by_pagefind(valid_copy, tmp_path / "reference")
 
 
 def test_force_another_pagefind_or_no_record_make_every_bundle(
-    valid_copy: Path, tmp_path: Path, runs: Path, monkeypatch: pytest.MonkeyPatch
+    valid_copy: Path, tmp_path: Path, runs: Path, out: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
-    build(valid_copy, out, jobs=1)
-    ran(runs)
     build(valid_copy, out, jobs=1, force=True)
     assert sorted(ran(runs)) == ["ar", "it"]
     # Another binary (here the same one under another name) is another index.
@@ -120,7 +120,6 @@ def test_force_another_pagefind_or_no_record_make_every_bundle(
     assert sorted(ran(runs)) == ["ar", "it"]
     # Without the record of the previous build (the cache deleted), nothing is reused.
     shutil.rmtree(valid_copy / ".briefgen-cache")
-    article = valid_copy / "content/articles/it/sberbank.md"
-    article.write_text(article.read_text("utf-8") + "\nUna frase aggiunta.\n", "utf-8")
+    append(valid_copy / "content/articles/it/sberbank.md", "Una frase aggiunta.")
     build(valid_copy, out, jobs=1)
     assert sorted(ran(runs)) == ["ar", "it"]
