@@ -560,7 +560,8 @@ def load_site(
     pending = parse_cache.pending() if parse_cache is not None and readers > 1 else None
     try:
         if readers > 1:
-            reading = _Reading(config, tags, outlets, paths, known, parse_cache, pending)
+            keeping = parse_cache if pending is not None else None
+            reading = _Reading(config, tags, outlets, paths, known, keeping, pending)
             drafts_ok.extend(
                 _dressed(d, known)
                 for d in _read_parallel(reading, readers, errors)

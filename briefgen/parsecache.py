@@ -184,14 +184,17 @@ class ParseCache:
             known.update(entries)
         return known
 
-    def pending(self) -> Path:
+    def pending(self) -> Path | None:
         """A new directory where readers put their packs until the whole read succeeded (a
         failed build writes nothing): in the cache when it exists, so that :meth:`adopt`
-        renames, else in the system's temporary directory."""
-        try:
-            return Path(tempfile.mkdtemp(prefix=".pending-", dir=self.dir))
-        except OSError:
-            return Path(tempfile.mkdtemp(prefix="briefgen-parse-"))
+        renames, else in the system's temporary directory; None when neither can be made
+        (the readers then keep nothing)."""
+        for where in (self.dir, None):
+            try:
+                return Path(tempfile.mkdtemp(prefix=".pending-", dir=where))
+            except OSError:
+                continue
+        return None
 
     def adopt(self, pending: Path) -> None:
         """Move the packs written into ``pending`` into the cache; ``pending`` goes."""
