@@ -235,3 +235,32 @@ def test_a_failed_read_in_several_processes_keeps_nothing(tmp_path: Path) -> Non
     fails()  # with a cache: the pending packs were beside it
     assert packs(site) == kept
     assert not list((site / ".briefgen-cache/parse").glob("*/.pending-*"))
+
+
+NO_TEMPORARY = """
+import sys, tempfile
+from pathlib import Path
+from briefgen.build import build
+
+make = tempfile.mkdtemp
+def refuse(suffix=None, prefix=None, dir=None):
+    if prefix == ".pending-":  # neither in the cache nor in the system's temporary directory
+        raise PermissionError("no room for pending packs here")
+    return make(suffix, prefix, dir)
+
+tempfile.mkdtemp = refuse
+build(Path(sys.argv[1]), Path(sys.argv[2]), search=False, jobs=2)
+"""
+
+
+def test_readers_with_nowhere_to_put_their_packs_keep_nothing_and_build(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.corpus import generate
+
+    site = tmp_path / "site"
+    generate(site, 340, seed=7)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", NO_TEMPORARY, str(site), str(tmp_path / "out")]
+    subprocess.run(command, check=True, timeout=300, env=env, capture_output=True)
+    assert (tmp_path / "out/index.html").is_file()
+    assert packs(site) == []
