@@ -120,7 +120,8 @@ def build(
         theme = load_theme(config)
     with timings.stage("fresh"):
         print_ = fresh.fingerprint(config, theme, drafts=drafts, search=search)
-        previous = None if force else fresh.check(config, print_)
+        recorded = None if force else fresh.recorded(config)  # read once, used twice
+        previous = fresh.check(config, print_, recorded)
     if previous is not None:
         log.debug("nothing changed since the last build: output left as it is")
         return BuildReport(
@@ -151,9 +152,7 @@ def build(
     with (
         _frozen(),
         Staging(config.output) as staging,
-        Indexing(
-            loaded.site, staging.dir, previous=None if force else fresh.recorded(config)
-        ) as indexing,
+        Indexing(loaded.site, staging.dir, previous=recorded) as indexing,
     ):
         # Pagefind indexes records made from the model, not the rendered pages: it starts
         # now and works while the pages are rendered (the largest language first, as the

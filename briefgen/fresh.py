@@ -171,7 +171,7 @@ def _stats(output: Path, names: Iterable[str]) -> dict[str, list[int] | None]:
         os.close(directory)
 
 
-def _unchanged(output: Path, files: dict[str, list[int]]) -> bool:
+def _unchanged(output: Path, files: Mapping[str, list[int]]) -> bool:
     """Whether every recorded output file still has its recorded size and modification time.
 
     The one check a no-op build cannot skip: 63,000 files at 10,000 articles. Looked up
@@ -196,33 +196,17 @@ def _unchanged(output: Path, files: dict[str, list[int]]) -> bool:
         os.close(directory)
 
 
-def check(config: SiteConfig, print_: str) -> Fresh | None:
-    """What the previous build left, when its record says it is this build; else None."""
-    try:
-        state = json.loads(state_file(config.root, config.output).read_text("utf-8"))
-        if state.get("version") != STATE_VERSION or state.get("fingerprint") != print_:
-            return None
-        files: dict[str, list[int]] = state["files"]
-        if read_manifest(config.output) != set(files) - {MANIFEST}:
-            return None
-        if not _unchanged(config.output, files):
-            return None
-        warnings = tuple(
-            Problem(Location(Path(path), line), message, "warning")
-            for path, line, message in state["warnings"]
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # no record, or one that cannot vouch for the output: build
-    return Fresh(len(files) - 1, int(state["articles"]), warnings)
-
-
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """What the previous build of this output recorded, for a build that reuses part of it."""
+    """What the previous build of an output recorded, read once per build: for the no-op
+    check (:func:`check`) and for the search bundles the build may reuse."""
 
     output: Path
+    fingerprint: str
     files: Mapping[str, list[int]]
     """Every file it wrote: size and modification time."""
+    articles: int
+    warnings: tuple[Problem, ...]
     search: Mapping[str, str]
     """Each search bundle's digest of what it was made from, by language."""
 
@@ -237,16 +221,40 @@ class Recorded:
 
 
 def recorded(config: SiteConfig) -> Recorded | None:
-    """The record of the previous build into ``config.output``, whatever its inputs were."""
+    """The record of the previous build into ``config.output``; None when there is none this
+    briefgen can read (the build is then a full one)."""
     try:
         state = json.loads(state_file(config.root, config.output).read_text("utf-8"))
         if state.get("version") != STATE_VERSION:
             return None
-        files = {str(k): [int(v[0]), int(v[1])] for k, v in state["files"].items() if v}
-        search = {str(k): str(v) for k, v in state.get("search", {}).items()}
+        return Recorded(
+            output=config.output,
+            fingerprint=str(state["fingerprint"]),
+            files={str(k): [int(v[0]), int(v[1])] for k, v in state["files"].items() if v},
+            articles=int(state["articles"]),
+            warnings=tuple(
+                Problem(Location(Path(path), line), message, "warning")
+                for path, line, message in state["warnings"]
+            ),
+            search={str(k): str(v) for k, v in state.get("search", {}).items()},
+        )
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
-    return Recorded(config.output, files, search)
+
+
+def check(config: SiteConfig, print_: str, previous: Recorded | None) -> Fresh | None:
+    """What the previous build left (``previous``: its :func:`recorded` record), when that
+    record says it is this build; else None."""
+    if previous is None or previous.fingerprint != print_:
+        return None
+    try:
+        if read_manifest(config.output) != set(previous.files) - {MANIFEST}:
+            return None  # also an output that is gone
+        if not _unchanged(config.output, previous.files):
+            return None
+    except OSError:
+        return None  # an output that cannot be vouched for: build
+    return Fresh(len(previous.files) - 1, previous.articles, previous.warnings)
 
 
 def record(
