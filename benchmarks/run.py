@@ -81,13 +81,64 @@ class RunError(Exception):
     """A measured command failed or timed out."""
 
 
-def timed(cmd: Sequence[str], cwd: Path, timeout: float) -> Run:
+class Trash:
+    """Where the runner puts what a clean build must not find, instead of deleting it.
+
+    On ext4 without a journal (this machine's disk), the kernel does not hand out an inode freed
+    less than a minute ago (five while its inode table block is unwritten), and for every new
+    file it checks the freed inodes one by one (``recently_deleted`` in ``fs/ext4/ialloc.c``):
+    right after deleting a 53,000-file output, creating the next build's files cost up to 1 ms
+    each instead of 25 µs, a penalty that grows with the files deleted times the files written.
+    A clean build is one without a previous output, not one just after deleting 780 MB: so
+    outputs are renamed into the trash (same file system, nothing freed) while measuring, and
+    the trash is emptied between sizes (or when the disk runs short), after which every timed
+    run waits until :data:`SETTLE` seconds have passed.
+    """
+
+    SETTLE = 330.0
+    """Seconds after a deletion before a timed run: the kernel's five minutes, and a margin."""
+    MIN_FREE = 20 * 1024**3
+    """Bytes to keep free on the work disk: below, the trash is emptied (and runs settle)."""
+
+    def __init__(self, work: Path) -> None:
+        self.folder = work / ".trash"
+        self.count = 0
+        self.emptied_at: float | None = None
+
+    def put(self, path: Path) -> None:
+        """Move ``path`` (if it exists) out of the way, freeing no inode."""
+        if not path.exists():
+            return
+        if shutil.disk_usage(self.folder.parent).free < self.MIN_FREE:
+            self.empty()
+        self.folder.mkdir(exist_ok=True)
+        self.count += 1
+        path.rename(self.folder / f"{self.count}-{path.name}")
+
+    def empty(self) -> None:
+        """Delete what was put here (and any leftover of an interrupted run)."""
+        if self.folder.exists():
+            say(f"emptying {self.folder}; timed runs wait {self.SETTLE:.0f} s after it")
+            shutil.rmtree(self.folder)
+            os.sync()
+            self.emptied_at = time.monotonic()
+
+    def settle(self) -> None:
+        """Wait, if need be, until the last deletion is :data:`SETTLE` seconds old."""
+        if self.emptied_at is not None:
+            wait = self.emptied_at + self.SETTLE - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+
+
+def timed(cmd: Sequence[str], cwd: Path, timeout: float, trash: Trash) -> Run:
     """Run ``cmd``; wall time and the child's own peak RSS (``os.wait4``; Linux reports KiB).
 
     The disk's pending writes are flushed first (``os.sync``), for every tool alike: a run is
-    not charged for writing back what the run before it wrote, or deleted (each clean build
-    deletes the previous output first: 780 MB in 63,000 files for briefgen at 10,000 articles).
+    not charged for writing back what the run before it wrote. Nothing has been deleted shortly
+    before (see :class:`Trash`).
     """
+    trash.settle()
     os.sync()
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
@@ -156,14 +207,15 @@ def briefgen(*args: str) -> list[str]:
     return [sys.executable, "-m", "briefgen", *args]
 
 
-def clean(site: Path, output: Path) -> None:
+def clean(site: Path, output: Path, trash: Trash) -> None:
     """What a clean build must not find: the previous output and briefgen's parse cache."""
     for folder in (output, site / CACHE_DIR):
-        if folder.exists():
-            shutil.rmtree(folder)
+        trash.put(folder)
 
 
-def measure_briefgen(site: Path, work: Path, size: int, repeat: int, timeout: float) -> list[Row]:
+def measure_briefgen(
+    site: Path, work: Path, size: int, repeat: int, timeout: float, trash: Trash
+) -> list[Row]:
     rows: list[Row] = []
     out = work / f"briefgen-{size}"
     env_cwd = ROOT  # run from the checkout so `-m briefgen` is this worktree's briefgen
@@ -171,9 +223,9 @@ def measure_briefgen(site: Path, work: Path, size: int, repeat: int, timeout: fl
     for measure, extra in (("clean build, no search", ["--no-search"]), ("clean build", [])):
 
         def once(extra: list[str] = extra) -> Run:
-            clean(site, out)
+            clean(site, out, trash)
             cmd = briefgen("-v", "build", "--source", str(site), "--output", str(out), *extra)
-            return timed(cmd, env_cwd, timeout)
+            return timed(cmd, env_cwd, timeout, trash)
 
         secs, peak, runs = median_of(repeat, once)
         rows.append(
@@ -193,7 +245,7 @@ def measure_briefgen(site: Path, work: Path, size: int, repeat: int, timeout: fl
     # The output and cache of the last clean build (with search) are the starting point.
     def noop() -> Run:
         cmd = briefgen("-v", "build", "--source", str(site), "--output", str(out))
-        return timed(cmd, env_cwd, timeout)
+        return timed(cmd, env_cwd, timeout, trash)
 
     secs, peak, runs = median_of(repeat, noop)
     rows.append(
@@ -294,7 +346,7 @@ def available(name: str) -> str | None:
 
 
 def measure_peers(
-    site: Path, work: Path, size: int, repeat: int, timeout: float, per_page: int
+    site: Path, work: Path, size: int, repeat: int, timeout: float, per_page: int, trash: Trash
 ) -> list[Row]:
     rows: list[Row] = []
     project = work / f"peers-{size}"
@@ -303,12 +355,12 @@ def measure_peers(
         if reason is not None:
             say(f"skipping {name}: {reason}")
             continue
+        trash.put(cwd)  # the exporter would delete the previous export and output
         peers.EXPORTERS[name](site, cwd, per_page)
 
         def once(out: Path = out, cmd: list[str] = cmd, cwd: Path = cwd) -> Run:
-            if out.exists():
-                shutil.rmtree(out)
-            return timed(cmd, cwd, timeout)
+            trash.put(out)
+            return timed(cmd, cwd, timeout, trash)
 
         try:
             secs, peak, runs = median_of(repeat, once)
@@ -330,8 +382,8 @@ def measure_peers(
             pf = [sys.executable, "-m", "pagefind", "--site", str(out)]
 
             def index(out: Path = out, pf: list[str] = pf) -> Run:
-                shutil.rmtree(out / "pagefind", ignore_errors=True)
-                return timed(pf, ROOT, timeout)
+                trash.put(out / "pagefind")
+                return timed(pf, ROOT, timeout, trash)
 
             try:
                 secs, peak, runs = median_of(repeat, index)
@@ -448,21 +500,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = (args.keep or Path(tmp)).resolve()
         work.mkdir(parents=True, exist_ok=True)
         rows: list[Row] = []
+        trash = Trash(work)
+        trash.empty()  # an interrupted run's
         for size in args.sizes:
             site = work / f"corpus-{size}-s{args.seed}"
             if corpus.is_generated(site, size, args.seed):
                 say(f"N={size}: reusing {site}")
             else:
                 say(f"N={size}: generating {site}")
+                if (site / corpus.MARKER).is_file():
+                    trash.put(site)  # another seed or size: out of the way, not deleted
                 corpus.generate(site, size, args.seed)
             try:
-                rows += measure_briefgen(site, work, size, args.repeat, args.timeout)
+                rows += measure_briefgen(site, work, size, args.repeat, args.timeout, trash)
             except RunError as error:
                 say(f"briefgen failed at N={size}: {error}")
                 return 1
             if args.peers:
-                rows += measure_peers(site, work, size, args.repeat, args.timeout, 20)
+                rows += measure_peers(site, work, size, args.repeat, args.timeout, 20, trash)
             add_ratios(rows)
+            trash.empty()
             say(table([r for r in rows if r.size == size]))
         info = machine(args.peers)
     print("\n".join(f"- {k}: {v}" for k, v in info.items()) + "\n")  # noqa: T201

@@ -1,9 +1,12 @@
-"""The benchmark tooling: the corpus generator and the peer exporters (no peer is run)."""
+"""The benchmark tooling: the corpus generator, the peer exporters (no peer is run), the runner's
+trash."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -19,6 +22,7 @@ sys.path.insert(0, str(BENCH))
 
 import corpus  # noqa: E402
 import peers  # noqa: E402
+import run  # noqa: E402
 
 N = 120
 """Articles in the test corpus: enough for the 80/20 split and every date shape."""
@@ -130,3 +134,52 @@ def test_pelican_export(site: Path, tmp_path: Path) -> None:
     assert fields["Lang"] == files[0].parent.name
     assert fields["Author"] and fields["Tags"]
     assert fields["Slug"] == files[0].stem
+
+
+def test_the_runner_moves_outputs_aside_and_times_nothing_soon_after_a_deletion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clean build must not follow a deletion: on a journal-less ext4 the kernel then checks
+    every freshly freed inode for each new file. Outputs go to the trash, freeing nothing; once
+    it is emptied, the next timed run waits out the kernel's window."""
+    monkeypatch.setattr(run.Trash, "SETTLE", 0.6)
+    trash = run.Trash(tmp_path)
+    out = tmp_path / "public"
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "index.html").write_text("x", "utf-8")
+    inode = (out / "a" / "index.html").stat().st_ino
+    trash.put(out)
+    trash.put(tmp_path / "never-built")  # nothing there: nothing to do
+    assert not out.exists()
+    [kept] = trash.folder.iterdir()
+    assert (kept / "a" / "index.html").stat().st_ino == inode  # renamed, not deleted
+
+    quick = [sys.executable, "-c", "pass"]
+    start = time.monotonic()
+    run.timed(quick, tmp_path, 60, trash)
+    assert time.monotonic() - start < 0.6  # nothing deleted yet: no wait
+
+    trash.empty()
+    assert not trash.folder.exists()
+    start = time.monotonic()
+    measured = run.timed(quick, tmp_path, 60, trash)
+    waited = time.monotonic() - start
+    assert waited >= 0.5
+    assert measured.seconds < waited - 0.3  # the wait is not part of the measure
+    start = time.monotonic()
+    run.timed(quick, tmp_path, 60, trash)
+    assert time.monotonic() - start < 0.5  # waited once
+
+
+def test_the_trash_is_emptied_when_the_disk_runs_short(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trash = run.Trash(tmp_path)
+    first, second = tmp_path / "one", tmp_path / "two"
+    first.mkdir()
+    second.mkdir()
+    trash.put(first)
+    monkeypatch.setattr(run.Trash, "MIN_FREE", os.statvfs(tmp_path).f_blocks * 2**40)
+    trash.put(second)
+    assert [p.name for p in trash.folder.iterdir()] == ["2-two"]
+    assert trash.emptied_at is not None
