@@ -8,7 +8,8 @@ For each size N, benchmarks/corpus.py writes an archive of N articles (80 % Arab
 measurement runs in a subprocess, ``--repeat`` times, and the median is reported:
 
 - briefgen clean build without search (``briefgen build --no-search`` into a fresh output
-  directory, with any parse cache, ``SITE/.briefgen-cache``, deleted first) and with search;
+  directory, with any parse cache, ``SITE/.briefgen-cache``, moved aside first: see ``Trash``)
+  and with search;
 - a no-op rebuild (the same build again into the same output, nothing changed) and a rebuild
   after appending one sentence to one article;
 - peak memory: ``ru_maxrss`` from ``os.wait4`` on the child, in MB. Linux folds in the children
