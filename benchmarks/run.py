@@ -215,13 +215,19 @@ def clean(site: Path, output: Path, trash: Trash) -> None:
 
 
 def measure_briefgen(
-    site: Path, work: Path, size: int, repeat: int, timeout: float, trash: Trash
+    site: Path, work: Path, size: int, repeat: int, timeout: float, trash: Trash, search: bool
 ) -> list[Row]:
+    """Clean builds (without search, and with it when ``search``), then a no-op rebuild and a
+    one-article edit rebuild of the last clean build's output (with search or without)."""
     rows: list[Row] = []
     out = work / f"briefgen-{size}"
     env_cwd = ROOT  # run from the checkout so `-m briefgen` is this worktree's briefgen
+    measures = [("clean build, no search", ["--no-search"])]
+    if search:
+        measures.append(("clean build", []))
+    last = measures[-1][1]
 
-    for measure, extra in (("clean build, no search", ["--no-search"]), ("clean build", [])):
+    for measure, extra in measures:
 
         def once(extra: list[str] = extra) -> Run:
             clean(site, out, trash)
@@ -245,7 +251,7 @@ def measure_briefgen(
 
     # The output and cache of the last clean build (with search) are the starting point.
     def noop() -> Run:
-        cmd = briefgen("-v", "build", "--source", str(site), "--output", str(out))
+        cmd = briefgen("-v", "build", "--source", str(site), "--output", str(out), *last)
         return timed(cmd, env_cwd, timeout, trash)
 
     secs, peak, runs = median_of(repeat, noop)
@@ -489,6 +495,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per run")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the rows as JSON")
+    parser.add_argument(
+        "--search-max",
+        type=int,
+        metavar="N",
+        help="no build with search above N articles (Pagefind's own peak grows by about "
+        "0.4 MB an Arabic article: 3.2 GB at 10,000); the rebuilds are then without search",
+    )
     args = parser.parse_args(argv)
     if args.install_peers:
         install_peers()
@@ -513,7 +526,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     trash.put(site)  # another seed or size: out of the way, not deleted
                 corpus.generate(site, size, args.seed)
             try:
-                rows += measure_briefgen(site, work, size, args.repeat, args.timeout, trash)
+                search = args.search_max is None or size <= args.search_max
+                if not search:
+                    say(f"N={size}: no build with search (--search-max {args.search_max})")
+                rows += measure_briefgen(site, work, size, args.repeat, args.timeout, trash, search)
             except RunError as error:
                 say(f"briefgen failed at N={size}: {error}")
                 return 1
