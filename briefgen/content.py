@@ -548,12 +548,13 @@ def load_site(
     codes = tuple(lang.code for lang in config.languages)
     tags = load_tags(config.content_dir / "tags.yml", codes, errors)
     outlets = load_outlets(config.content_dir / "outlets.yml", errors)
-    known = parse_cache.load() if parse_cache is not None else {}
+    if paths is None:
+        paths = article_paths(config)
+    shares = -(-len(paths) // READ_CHUNK)  # the packs a read in several processes writes
+    known = parse_cache.load(shares) if parse_cache is not None else {}
     bodies = Bodies(markdown.make_markdown(), known, collect=parse_cache is not None)
 
     drafts_ok: list[_Draft] = []
-    if paths is None:
-        paths = article_paths(config)
     if cache is not None:
         cache.retain(paths)
     readers = 1 if cache is not None else _readers(processes, len(paths))

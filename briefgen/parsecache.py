@@ -50,8 +50,9 @@ Parsed = tuple[str, str, tuple[tuple[str, int], ...]]
 STALE_PENDING = 24 * 3600
 """Seconds after which a pending directory is taken for a killed build's and removed."""
 MAX_PACKS = 256
-"""More packs than this (one per read task, then one per build that rendered something new)
-and the cache starts again from nothing: hundreds of small files cost more than they save."""
+"""Packs kept beyond those of a full read (one per share its readers took), one per later build
+that rendered something new: past them the cache starts again from nothing, so that the bodies
+of edited articles do not pile up, nor hundreds of small files that cost more than they save."""
 
 
 def body_key(body: str) -> bytes:
@@ -156,8 +157,13 @@ class ParseCache:
         self.root = site_root / CACHE_DIR / "parse"
         self.dir = self.root / signature()
 
-    def load(self) -> dict[bytes, Parsed]:
-        """Every valid entry kept; bad packs and other signatures' directories are deleted."""
+    def load(self, shares: int = 0) -> dict[bytes, Parsed]:
+        """Every valid entry kept; bad packs and other signatures' directories are deleted.
+
+        ``shares``: the packs a full read of the archive writes. The cache holds that many and
+        :data:`MAX_PACKS` more before it starts again (a fixed limit emptied it at every build
+        of an archive read in more shares than that: 1,563 at 100,000 articles).
+        """
         if self.root.is_dir():
             for other in self.root.iterdir():
                 if other != self.dir:
@@ -170,7 +176,7 @@ class ParseCache:
             if left.name.startswith(".pending-") and _age(left) > STALE_PENDING:
                 shutil.rmtree(left, ignore_errors=True)
         packs = sorted(p for p in listed if p.suffix == ".pack")
-        if len(packs) > MAX_PACKS:
+        if len(packs) > shares + MAX_PACKS:
             log.debug("parse cache: %d packs, starting again", len(packs))
             shutil.rmtree(self.dir, ignore_errors=True)
             return {}

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import briefgen.markdown
+import briefgen.parsecache
 from briefgen.build import build
 from briefgen.parsecache import MAGIC, ParseCache, body_key
 from tests.helpers import tree
@@ -174,6 +175,7 @@ WARM_READERS = """
 import sys
 from pathlib import Path
 import briefgen.markdown
+import briefgen.parsecache
 from briefgen.build import build
 
 def refuse(md, text):
@@ -264,3 +266,19 @@ def test_readers_with_nowhere_to_put_their_packs_keep_nothing_and_build(tmp_path
     subprocess.run(command, check=True, timeout=300, env=env, capture_output=True)
     assert (tmp_path / "out/index.html").is_file()
     assert packs(site) == []
+
+
+def test_a_big_archives_packs_are_kept_and_only_later_ones_are_limited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A read in several processes writes a pack per share: 1,563 at 100,000 articles. The cache
+    # holds those and MAX_PACKS more (one per later build), then starts again.
+    monkeypatch.setattr(briefgen.parsecache, "MAX_PACKS", 4)
+    cache = ParseCache(tmp_path)
+    for i in range(10):
+        cache.write({body_key(f"body {i}"): (f"<p>{i}</p>", f"{i}", ())})
+    assert len(packs(tmp_path)) == 10
+    assert len(cache.load(shares=6)) == 10  # 10 packs: 6 shares and 4 more
+    assert len(packs(tmp_path)) == 10
+    assert cache.load(shares=5) == {}  # one pack too many: it starts again
+    assert packs(tmp_path) == []
