@@ -6,32 +6,26 @@ import { init, searchAhead, setSort } from "./pagefind.js";
 // typed. A failure here (offline, page left) is retried by the first search, which reports it.
 init().catch(() => {});
 
-// Search what is being typed while the Component UI waits for typing to stop (its debounce).
-// A key that comes AHEAD_PAUSE ms or more after the one before is searched at once: at that
-// pace, waiting for a pause after it would only add the pause to every search (25 ms on the
-// way to the first result). Keys that come faster (a burst, a script) are searched once they
-// pause for AHEAD_PAUSE ms: a search in Pagefind cannot be stopped, and one for each of them
-// would hold up the search for the whole word. Text that arrives whole (pasted, picked from the
-// input's history, dictated) is searched at once. One or two letters match most of an
-// archive's words: those wait for the Component UI, and so does an Arabic word's article (ال,
-// لل, with و ف ب ك before it): الذ is searched as ذ.
+// Search what is being typed while the Component UI waits for typing to stop (its debounce),
+// once keys have paused for AHEAD_PAUSE ms: a search in Pagefind cannot be stopped, and one for
+// each key typed by a fast typist (or a script) would hold up the search for the whole word.
+// Text that arrives whole (pasted, picked from the input's history, dictated) is searched at
+// once. One or two letters match most of an archive's words: those wait for the Component UI,
+// and so does an Arabic word's article (ال, لل, with و ف ب ك before it): الذ is searched as ذ.
 const AHEAD_PAUSE = 25;
 const AHEAD_MIN_LENGTH = 3;
 const ARTICLE = /^[\u0648\u0641]?(?:[\u0628\u0643\u0644]?\u0627\u0644|\u0644\u0644)/;
 const letters = (term) => term.split(/\s+/).reduce((n, word) => n + word.replace(ARTICLE, "").length, 0);
 let ahead = 0;
 let before = "";
-let lastKey = -Infinity;
 document.querySelector("pagefind-input")?.addEventListener("input", (event) => {
   clearTimeout(ahead);
   const term = event.target?.value?.trim() ?? "";
   const whole = Math.abs(term.length - before.length) > 1;
-  const paced = event.timeStamp - lastKey >= AHEAD_PAUSE;
   before = term;
-  lastKey = event.timeStamp;
   if (letters(term) < AHEAD_MIN_LENGTH) return;
   const start = () => searchAhead(term).catch(() => {});
-  if (whole || paced) start();
+  if (whole) start();
   else ahead = setTimeout(start, AHEAD_PAUSE);
 });
 
