@@ -249,7 +249,8 @@ def measure_briefgen(
             )
         )
 
-    # The output and cache of the last clean build (with search) are the starting point.
+    # The output and cache of the last clean build (with search unless --search-max) are the
+    # starting point.
     def noop() -> Run:
         cmd = briefgen("-v", "build", "--source", str(site), "--output", str(out), *last)
         return timed(cmd, env_cwd, timeout, trash)
