@@ -669,6 +669,55 @@ def test_chart_mirrors_in_rtl() -> None:
     assert ltr.columns[0].x < ltr.columns[1].x and rtl.columns[0].x > rtl.columns[1].x
 
 
+def test_coverage_view_writes_out_every_label_in_the_page_language() -> None:
+    """The chart's titles, the table's periods and counts, the peak on the side time starts
+    from: made once in Python, in the page's language, for the template to print."""
+    from briefgen.config import language
+    from briefgen.render import I18n
+    from briefgen.research import coverage_view
+    from briefgen.research.coverage import Bucket, Coverage
+
+    cov = Coverage(
+        ("ar", "it"),
+        (
+            Bucket(BucketKind.MONTH, 2025, 1, (1, 0)),
+            Bucket(BucketKind.MONTH, 2025, 2, (0, 12)),
+            Bucket(BucketKind.YEAR, 2025, None, (2, 0)),
+        ),
+        Bucket(BucketKind.UNDATED, None, None, (1, 0)),
+    )
+    strings = {
+        "coverage_segment": {
+            "one": "{period} {language}: {count} ar",
+            "other": "{period} {language}: {count}",
+        },
+        "coverage_month_unknown": "{year} ?",
+        "coverage_undated": "senza data",
+    }
+    italian, arabic = language("it"), language("ar")
+    assert italian is not None and arabic is not None
+    it = coverage_view(I18n(italian, strings), cov, "ltr")
+    assert [kind for kind, _ in it.columns] == ["month", "month", "year", "undated"]
+    assert [s[-1] for _, segments in it.columns for s in segments] == [
+        "gennaio 2025 arabo: 1 ar",
+        "febbraio 2025 italiano: 12",
+        "2025 ? arabo: 2",
+        "senza data arabo: 1 ar",
+    ]
+    assert it.rows[1] == ("month", "febbraio 2025", ("0", "12"), "12")
+    assert it.rows[-1] == ("undated", "senza data", ("1", "0"), "1")
+    assert it.totals == ("4", "12", "16") and it.names == ("arabo", "italiano")
+    assert it.has_year and it.peak == (it.chart.axis[0] - 16, "12")
+
+    ar = coverage_view(I18n(arabic, strings), cov, "rtl")
+    assert ar.peak == (ar.chart.axis[1] + 16, I18n(arabic, {}).number(12))
+    assert ar.rows[0][1] == I18n(arabic, {}).month(2025, 1) != "gennaio 2025"
+    assert ar.names == (I18n(arabic, {}).language_name("ar"), I18n(arabic, {}).language_name("it"))
+    assert not coverage_view(
+        I18n(italian, strings), Coverage(("ar",), cov.buckets[:1], cov.undated), "ltr"
+    ).has_year
+
+
 # --- subjects overview ----------------------------------------------------------------------
 
 

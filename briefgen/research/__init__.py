@@ -8,6 +8,7 @@ call (``research.reference(site, article)``) for the blocks on core pages.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -178,6 +179,75 @@ def pages(builder: PageBuilder) -> Iterator[Page]:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class CoverageView:
+    """What ``_coverage.html`` draws, labels included: the template only loops and escapes.
+
+    Written out in the template, a chart made about 900 calls (a period's label, a count, a
+    plural form per bar and per table cell): 4.5 ms a chart, a fifth of the pages rendered at
+    1,000 articles. The labels are the same; only where they are made moved.
+    """
+
+    chart: coverage.Chart
+    peak: tuple[float, str]
+    """(x, label) of the peak value, outside the plot on the side time starts from."""
+    columns: tuple[tuple[str, tuple[tuple[int, float, float, float, float, str], ...]], ...]
+    """(bucket kind, segments): a segment is (series, x, y, width, height, title)."""
+    years: tuple[tuple[float, str], ...]
+    """(x, label) of the year labels under the axis."""
+    names: tuple[str, ...]
+    """Each language's name, in :attr:`Coverage.languages` order."""
+    rows: tuple[tuple[str, str, tuple[str, ...], str], ...]
+    """The table: (bucket kind, period, counts per language, total); undated last."""
+    totals: tuple[str, ...]
+    """Articles per language, then in all."""
+    has_year: bool
+    """Some articles are dated to a year only (the legend explains their column)."""
+
+
+def coverage_view(t: I18n, cov: coverage.Coverage, direction: str) -> CoverageView:
+    """See :class:`CoverageView`."""
+    chart = coverage.chart(cov, rtl=direction == "rtl")
+    names = Helpers.language_names(t, cov.languages)
+    number = t.number
+    columns = []
+    for column in chart.columns:
+        label = Helpers.period(t, column.bucket)
+        columns.append(
+            (
+                column.bucket.kind.value,
+                tuple(
+                    (
+                        s.series,
+                        s.x,
+                        s.y,
+                        s.width,
+                        s.height,
+                        t.plural(
+                            "coverage_segment", s.count, period=label, language=names[s.language]
+                        ),
+                    )
+                    for s in column.segments
+                ),
+            )
+        )
+    rows = tuple(
+        (b.kind.value, Helpers.period(t, b), tuple(map(number, b.counts)), number(b.total))
+        for b in (*cov.buckets, cov.undated)
+    )
+    left, right = chart.axis
+    return CoverageView(
+        chart,
+        (right + 16 if chart.rtl else left - 16, number(chart.peak)),
+        tuple(columns),
+        tuple((x, t.year(year)) for x, year in chart.years),
+        tuple(names[code] for code in cov.languages),
+        rows,
+        (*map(number, cov.language_totals), number(cov.total)),
+        any(b.kind is coverage.BucketKind.YEAR for b in cov.buckets),
+    )
+
+
 class Helpers:
     """Template helpers (``research.*``), each a pure function of its arguments."""
 
@@ -226,6 +296,12 @@ class Helpers:
         return coverage.chart(cov, rtl=direction == "rtl")
 
     @staticmethod
+    def coverage_view(t: I18n, cov: coverage.Coverage, direction: str) -> CoverageView:
+        """The chart and table of ``cov`` with every label and number written out in ``t``'s
+        language (see :class:`CoverageView`)."""
+        return coverage_view(t, cov, direction)
+
+    @staticmethod
     def tag_rows(site: Site) -> tuple[subjects.TagRow, ...]:
         """Tags with per-language counts."""
         return subjects.tag_rows(site)
@@ -236,4 +312,13 @@ class Helpers:
         return subjects.co_occurrences(site)
 
 
-__all__ = ["Helpers", "citations", "coverage", "export", "pages", "subjects"]
+__all__ = [
+    "CoverageView",
+    "Helpers",
+    "citations",
+    "coverage",
+    "coverage_view",
+    "export",
+    "pages",
+    "subjects",
+]
