@@ -143,16 +143,21 @@ def build(
     from briefgen.search import Indexing
 
     progress("content", 0)
-    with timings.stage("content"):
-        readers = parallel.cores() if jobs is None else max(1, jobs)
-        renderer = Renderer(config, theme)
-        loaded = load_site(
-            config,
-            drafts=drafts,
-            processes=readers,
-            parse_cache=ParseCache(config.root),
-            idle=renderer.prepare,  # templates compiled while readers parse
-        )
+    clock = time.perf_counter()
+    readers = parallel.cores() if jobs is None else max(1, jobs)
+    renderer = Renderer(config, theme)
+    loaded = load_site(
+        config,
+        drafts=drafts,
+        processes=readers,
+        parse_cache=ParseCache(config.root),
+        idle=renderer.prepare,  # templates compiled while reader processes parse
+    )
+    content = time.perf_counter() - clock  # reading the articles, then rendering Markdown
+    timings.add("read", content * (1 - loaded.parse_share))
+    timings.add("parse", content * loaded.parse_share)
+    with timings.stage("compile"):
+        renderer.prepare()  # done already if several processes read
     progress("render", 0)
     with (
         _frozen(),

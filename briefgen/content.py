@@ -7,8 +7,9 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
@@ -61,6 +62,9 @@ class Loaded:
     warnings: tuple[Problem, ...]
     links: Mapping[str, tuple[tuple[str, int], ...]]
     """Per slug, the link targets of its body with their file line (for ``check``)."""
+    parse_share: float = field(default=0.0, compare=False)
+    """The part of reading the articles spent rendering Markdown (0 to 1): ``build -v`` splits
+    its ``content`` time into ``read`` and ``parse`` with it (a timing: not compared)."""
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | tuple[None, str, int]:
@@ -464,10 +468,12 @@ _reading: _Reading | None = None
 """Set only while a pool of readers is alive."""
 
 
-def _read_chunk(span: range) -> tuple[list[_Draft | None], list[Problem]]:
+def _read_chunk(span: range) -> tuple[list[_Draft | None], list[Problem], float, float]:
     """Read and check one span of articles; the bodies this reader rendered go into a pack
     of the parse cache. A body found in the cache travels back as its key alone (the parent
-    has it): pickling 10,000 bodies back and forth took 1.3 s of the two processes."""
+    has it): pickling 10,000 bodies back and forth took 1.3 s of the two processes. Also returns
+    the seconds spent reading the span and, of those, rendering Markdown."""
+    started = time.perf_counter()
     reading = _reading
     assert reading is not None, "a reader runs only inside _read_parallel"
     bodies = Bodies(markdown.make_markdown(), reading.known, collect=reading.cache is not None)
@@ -480,7 +486,8 @@ def _read_chunk(span: range) -> tuple[list[_Draft | None], list[Problem]]:
     ]
     if reading.cache is not None:
         reading.cache.write(bodies.new, into=reading.pending)
-    return [_bare(d) if d and d.body_key in reading.known else d for d in drafts], errors.problems
+    drafts = [_bare(d) if d and d.body_key in reading.known else d for d in drafts]
+    return drafts, errors.problems, time.perf_counter() - started, bodies.seconds
 
 
 def _bare(draft: _Draft) -> _Draft:
@@ -497,13 +504,18 @@ def _dressed(draft: _Draft, known: Mapping[bytes, Parsed]) -> _Draft:
 
 
 def _read_parallel(
-    reading: _Reading, processes: int, errors: ErrorList, idle: Callable[[], None]
+    reading: _Reading,
+    processes: int,
+    errors: ErrorList,
+    idle: Callable[[], None],
+    seconds: list[float],
 ) -> Iterable[_Draft | None]:
     """Every article read and parsed by ``processes`` forked readers, in ``paths`` order.
 
     Parsing Markdown is pure Python: each core takes its share. The drafts come back pickled
     (plain values: strings, dates, tuples), the problems with them, so errors are the same as
-    in a serial read. ``idle`` runs here while the readers start on their shares.
+    in a serial read. ``idle`` runs here while the readers start on their shares. The readers'
+    seconds reading and, of those, rendering Markdown are added to ``seconds[0]`` and ``[1]``.
     """
     global _reading
     count = len(reading.paths)
@@ -513,8 +525,10 @@ def _read_parallel(
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             results = pool.imap(_read_chunk, spans)
             idle()
-            for drafts, problems in results:
+            for drafts, problems, spent, parsing in results:
                 errors.problems.extend(problems)
+                seconds[0] += spent
+                seconds[1] += parsing
                 yield from drafts
     finally:
         _reading = None
@@ -548,8 +562,9 @@ def load_site(
     ``processes``: readers for a big archive read without a cache (output is the same).
     ``parse_cache``: bodies rendered by earlier builds are taken from it, and the ones rendered
     now are added to it (the output is the same).
-    ``idle``: work for this process while reader processes parse (run once, before the read
-    in one process; errors are the caller's to prevent: it runs in the middle of the read).
+    ``idle``: work for this process while reader processes parse (run once, and only when
+    several processes read; errors are the caller's to prevent: it runs in the middle of the
+    read).
     """
     errors = ErrorList()
     codes = tuple(lang.code for lang in config.languages)
@@ -562,6 +577,7 @@ def load_site(
     bodies = Bodies(markdown.make_markdown(), known, collect=parse_cache is not None)
 
     drafts_ok: list[_Draft] = []
+    seconds = [0.0, 0.0]  # reading the articles, and of that rendering Markdown
     if cache is not None:
         cache.retain(paths)
     readers = 1 if cache is not None else _readers(processes, len(paths))
@@ -572,11 +588,10 @@ def load_site(
             reading = _Reading(config, tags, outlets, paths, known, keeping, pending)
             drafts_ok.extend(
                 _dressed(d, known)
-                for d in _read_parallel(reading, readers, errors, idle)
+                for d in _read_parallel(reading, readers, errors, idle, seconds)
                 if d is not None
             )
-        else:
-            idle()
+        started = time.perf_counter()
         for path in paths if readers == 1 else ():
             if cache is not None:
                 loaded = cache.load(path, config, tags, outlets, bodies, errors)
@@ -584,6 +599,8 @@ def load_site(
                 loaded = load_article(path, config, tags, outlets, bodies, errors)
             if loaded is not None:
                 drafts_ok.append(loaded)
+        if readers == 1:
+            seconds = [time.perf_counter() - started, bodies.seconds]
         _check_slugs(drafts_ok, errors)
         errors.raise_if_errors(ContentError)
     except BaseException:
@@ -608,7 +625,10 @@ def load_site(
         outlets=MappingProxyType(all_outlets),
     )
     return Loaded(
-        site, errors.warnings, MappingProxyType({d.article.slug: d.links for d in published})
+        site,
+        errors.warnings,
+        MappingProxyType({d.article.slug: d.links for d in published}),
+        min(1.0, seconds[1] / seconds[0]) if seconds[0] else 0.0,
     )
 
 

@@ -79,13 +79,17 @@ class Bodies:
         self.known: Mapping[bytes, Parsed] = known or {}
         self.collect = collect
         self.new: dict[bytes, Parsed] = {}
+        self.seconds = 0.0
+        """Time spent rendering Markdown (bodies found in ``known`` cost none)."""
 
     def render(self, body: str) -> tuple[bytes, Parsed]:
         """(the body's key, its HTML, text and links)."""
         key = body_key(body)
         parsed = self.known.get(key) or self.new.get(key)
         if parsed is None:
+            start = time.perf_counter()
             parsed = markdown.render(self.md, body)
+            self.seconds += time.perf_counter() - start
             if self.collect:
                 self.new[key] = parsed
         return key, parsed

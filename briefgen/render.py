@@ -684,11 +684,12 @@ class Renderer:
         The build calls this while reader processes parse the articles, so that rendering
         workers forked later inherit compiled templates instead of each compiling them (0.23 s
         of the theme's templates per worker). A template that fails to compile is left for the
-        page that uses it to report.
+        page that uses it to report; one compiled already is not looked at again.
         """
         for name in self.env.list_templates(extensions=("html", "xml")):
-            with contextlib.suppress(TemplateError):
-                self.templates.setdefault(name, self.env.get_template(name))
+            if name not in self.templates:
+                with contextlib.suppress(TemplateError):
+                    self.templates[name] = self.env.get_template(name)
 
     @pass_context
     def _memo(self, context: Context, key: str, macro: Callable[..., str], *args: object) -> Markup:

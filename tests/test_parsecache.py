@@ -282,3 +282,15 @@ def test_a_big_archives_packs_are_kept_and_only_later_ones_are_limited(
     assert len(packs(tmp_path)) == 10
     assert cache.load(shares=5) == {}  # one pack too many: it starts again
     assert packs(tmp_path) == []
+
+
+def test_build_times_reading_and_parsing_apart(valid_copy: Path, tmp_path: Path) -> None:
+    """``build -v`` splits reading the archive into ``read`` (files, front matter, checks) and
+    ``parse`` (rendering Markdown): bodies from the cache cost no parsing."""
+    first = build(valid_copy, tmp_path / "one", search=False, force=True, jobs=1)
+    stages = ["config", "fresh", "read", "parse", "compile", "pages", "render", "write", "swap"]
+    assert [name for name, _ in first.stages] == stages
+    clean = dict(first.stages)
+    assert clean["read"] > 0 and clean["parse"] > 0
+    cached = dict(build(valid_copy, tmp_path / "two", search=False, force=True, jobs=1).stages)
+    assert cached["read"] > 0 and cached["parse"] == 0
