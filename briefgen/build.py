@@ -21,6 +21,7 @@ from briefgen.write import Staging
 
 if TYPE_CHECKING:
     from briefgen.content import Loaded
+    from briefgen.render import Page
 
 log = logging.getLogger("briefgen")
 
@@ -68,6 +69,24 @@ def _frozen() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+def _listed(make: Callable[[], tuple[Page, ...]]) -> tuple[Page, ...]:
+    """The pages, listed with the collector paused, then left out of collection like the model.
+
+    Listing makes tens of thousands of pages and their data, all kept to the end: the collector
+    found nothing to free in them and took 0.6 s of the 1.5 s listing 10,000 articles' pages.
+    Frozen, they also stay out of the rendering workers' collections (and their memory shared).
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        pages = make()
+    finally:
+        if paused:
+            gc.enable()
+    gc.freeze()
+    return pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +192,7 @@ def build(
             indexing.start()
             indexed = time.perf_counter() - clock
         with timings.stage("pages"):  # listed, with everything their data holds
-            pages = site_pages(loaded.site, theme)
+            pages = _listed(lambda: site_pages(loaded.site, theme))
         processes = parallel.workers(len(pages), jobs)
         log.debug("pages    %d, rendered by %d process(es)", len(pages), processes)
         if processes > 1:

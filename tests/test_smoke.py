@@ -33,3 +33,29 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> 
     )
     assert frozen and min(frozen) > 0  # while the pages were made
     assert gc.get_freeze_count() == 0
+
+
+def test_pages_are_listed_with_the_collector_paused_then_left_out_of_it() -> None:
+    # Listing keeps everything it makes: the collector paused saves its scans (0.6 s at 10,000
+    # articles), and frozen the pages stay out of the rendering workers' collections.
+    import gc
+
+    from briefgen.build import _listed
+
+    enabled: list[bool] = []
+    before = gc.get_freeze_count()
+    try:
+
+        def make() -> tuple[object, ...]:
+            enabled.append(gc.isenabled())
+            return (object(),)
+
+        pages = _listed(make)  # type: ignore[arg-type]
+        assert enabled == [False] and gc.isenabled()
+        assert gc.get_freeze_count() > before and pages
+        gc.disable()
+        _listed(lambda: ())
+        assert not gc.isenabled()  # a caller's paused collector stays paused
+    finally:
+        gc.enable()
+        gc.unfreeze()
