@@ -196,3 +196,27 @@ def test_an_edit_that_moves_an_article_is_refused(change: dict[str, object]) -> 
     old = next(a for a in site.articles if a.date is not None and "china" not in a.tags)
     with pytest.raises(ValueError, match="moved"):
         site.with_edits({old.slug: replace(old, **change)})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("title: Wow!\nnote: 'a * b'\n", None),  # the characters alone are no alias or tag
+        ("title: &t Titolo\nsummary: *t\n", "2: YAML aliases (*t) are not allowed"),
+        ("title: !!str Titolo\n", "1: YAML tag '!!str' is not allowed"),
+        ("title: Titolo\nsummary: Sommario\n", None),  # neither character: one pass
+    ],
+)
+def test_aliases_and_tags_are_refused_wherever_they_are_written(
+    text: str, error: str | None
+) -> None:
+    from pathlib import Path
+
+    from briefgen.errors import ErrorList
+    from briefgen.yamltree import Map, parse
+
+    errors = ErrorList()
+    node = parse(text, Path("a.md"), errors)
+    found = [f"{p.location.line}: {p.message}" for p in errors.problems]
+    assert found == ([error] if error else [])
+    assert (node is None) == (error is not None) and (error or isinstance(node, Map))
