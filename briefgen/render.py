@@ -171,7 +171,6 @@ class I18n:
         self._dates: dict[PartialDate, str] = {}
         self._months: dict[tuple[int, int], str] = {}
         self._years: dict[int, str] = {}
-        self._languages: dict[str, str] = {}
 
     def _lookup(self, key: str) -> str | Mapping[str, str]:
         try:
@@ -250,10 +249,7 @@ class I18n:
 
     def language_name(self, code: str) -> str:
         """A language's name in this language (``الإيطالية`` on an Arabic page)."""
-        name = self._languages.get(code)
-        if name is None:  # CLDR's lookup took a tenth of the time of an entry in a list
-            name = self._languages[code] = str(self.locale.languages.get(code, code))
-        return name
+        return str(self.locale.languages.get(code, code))
 
     def country_name(self, code: str) -> str:
         """A country's name in this language."""
@@ -283,7 +279,7 @@ def lang_attrs(code: str, within: str, direction: str) -> Markup:
     """`` lang=".." dir=".."`` when ``code`` differs from the surrounding language, else nothing.
 
     Remembered (a few pairs of languages) and escaped directly: ``Markup.format`` goes through
-    Python's ``string.Formatter``, a sixth of the time of an article's entry in a list.
+    Python's ``string.Formatter`` (an article's entry in a list took 101 µs with it, 92 without).
     """
     if code == within:
         return Markup("")
