@@ -837,3 +837,20 @@ def test_results_on_screen_still_load_after_many_searches_ahead(page: Page, base
         }"""
     )
     page.wait_for_function(f"document.querySelectorAll('{FIRST}').length === {total}")
+
+
+def test_results_wait_in_plain_placeholders_without_animation(page: Page, base: str) -> None:
+    # The Component UI's own placeholder is six elements with an endless shimmer animation:
+    # styling a page of them took 25 ms of the main thread on the way to the first result.
+    page.set_viewport_size({"width": 1000, "height": 400})
+    page.goto(f"{base}it/search/")
+    page.locator("pagefind-input input").fill("Cina")
+    page.wait_for_selector(FIRST)
+    waiting = page.locator("pagefind-results ul > li.search-placeholder")
+    assert waiting.count() > 0  # the results below the fold
+    assert waiting.first.get_attribute("aria-hidden") == "true"
+    assert waiting.first.evaluate("(li) => li.childElementCount") == 0
+    assert waiting.first.evaluate("(li) => li.getBoundingClientRect().height") > 50
+    assert page.locator("pagefind-results .pf-skeleton").count() == 0
+    running = "document.querySelector('pagefind-results').getAnimations({subtree: true}).length"
+    assert page.evaluate(running) == 0
