@@ -1,6 +1,6 @@
 """Mutated articles: whatever a curator's typo or a hostile file does to the front matter and the
-body, a build either succeeds or reports problems at ``path:line`` and writes nothing; it never
-fails with another exception.
+body, a build either succeeds or reports problems at ``path:line`` and leaves the previous output
+as it was; it never fails with another exception.
 
 The mutations are drawn from a seeded generator (the same ones on every run): values of every
 YAML shape in place of a field's value, fields deleted, unknown or misspelt fields inserted,
@@ -118,12 +118,18 @@ def cases() -> list[str]:
     return [mutate(rng, front.splitlines(), body) for _ in range(CASES)]
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(f.relative_to(folder)): f.read_bytes() for f in folder.rglob("*") if f.is_file()}
+
+
 @pytest.mark.parametrize("text", cases(), ids=[f"case{i}" for i in range(CASES)])
 def test_a_mutated_article_builds_or_is_reported_at_its_line(tmp_path: Path, text: str) -> None:
     site = tmp_path / "site"
     shutil.copytree(VALID_SITE, site, ignore=shutil.ignore_patterns("_site", ".briefgen-cache"))
-    (site / ARTICLE).write_text(text, encoding="utf-8")
     output = tmp_path / "out"
+    build(site, output, search=False)  # the previous output, from the article as it was
+    before = snapshot(output)
+    (site / ARTICLE).write_text(text, encoding="utf-8")
     try:
         build(site, output, search=False)
     except ProblemsError as exc:
@@ -132,6 +138,7 @@ def test_a_mutated_article_builds_or_is_reported_at_its_line(tmp_path: Path, tex
             assert problem.location.path.is_file()  # a file of the site, never a crash site
             assert problem.location.line is None or problem.location.line >= 1
             assert problem.message.strip()
-        assert not output.exists()  # a failed build writes nothing
+        assert snapshot(output) == before  # a failed build leaves the previous output as it was
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]  # no staging left
     else:
         assert (output / "index.html").is_file()
