@@ -434,6 +434,48 @@ def test_a_slow_search_stage_does_not_hold_up_the_next_edit(
         time.sleep(0.02)
 
 
+def test_closing_ends_a_search_refresh_under_way(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during the index refresh after an edit (half a minute at 10,000 articles) stops
+    the Pagefind run at once: the preview neither waits for it nor leaves it running."""
+    import pagefind_bin  # type: ignore[import-untyped]
+
+    pid_file = tmp_path / "refresh.pid"
+    fake = tmp_path / "pagefind"
+    # The first build's runs are real; a refresh (its records in the preview's records/
+    # folder) writes its pid and hangs.
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'case "$*" in */records/*) echo $$ > {pid_file}; exec sleep 60;; esac\n'
+        f'exec {pagefind_bin.get_executable()} "$@"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    lines: list[str] = []
+    preview = Preview(site, port=0, report=lines.append)
+    try:
+        preview.start()
+        listener = Listener(preview.server.port)
+        status = listener.next_status()
+        path = site / "content/articles/ar/one.md"
+        edit(path, ARTICLES["content/articles/ar/one.md"].replace("النص الأصلي.", "تعديل."))
+        new_epoch(listener, status["epoch"])
+        listener.close()
+        deadline = time.monotonic() + 10
+        while not pid_file.is_file() or not pid_file.read_text().strip():
+            assert time.monotonic() < deadline, "no search refresh started"
+            time.sleep(0.02)
+        pid = int(pid_file.read_text())
+    finally:
+        started = time.monotonic()
+        preview.close()
+    assert time.monotonic() - started < 5
+    with pytest.raises(ProcessLookupError):  # killed and reaped, not left behind
+        os.kill(pid, 0)
+    assert not [line for line in lines if "search index not refreshed" in line], lines
+
+
 def test_search_works_in_the_preview(site: Path, start_preview: StartPreview) -> None:
     """By default the preview runs the pipeline's own search stage: the bundles are served."""
     preview = start_preview(site)

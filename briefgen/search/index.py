@@ -279,6 +279,7 @@ class Indexing:
         self._cleanup = contextlib.ExitStack()
         self._runs: list[tuple[str, subprocess.Popen[bytes], IO[bytes]]] = []
         self._binary: Path | None = None
+        self._stopped = False
 
     def __enter__(self) -> Indexing:
         return self
@@ -322,6 +323,8 @@ class Indexing:
                 # Its messages go to a file, not a pipe: nobody reads them until it is done.
                 # The exit stack closes the file (ruff's SIM115 does not see it).
                 log = self._cleanup.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
+                if self._stopped:
+                    raise BuildError("indexing stopped")
                 run = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
                 self._runs.append((lang, run, log))
                 if self.background:
@@ -381,6 +384,8 @@ class Indexing:
                 failures.append(f"{lang}: exit status {run.returncode}: {message}")
         self._runs.clear()
         self.close()
+        if self._stopped:
+            raise BuildError("indexing stopped")
         if failures:
             raise BuildError(
                 f"Pagefind ({self._binary}) failed to index the site: {'; '.join(failures)}; "
@@ -395,6 +400,14 @@ class Indexing:
             table = filter_table(self.site, lang, page_ids(bundle))
             (bundle / FILTER_TABLE).write_bytes(table)
         return list(_keep(self.staging, self.languages))
+
+    def stop(self) -> None:
+        """Kill the Pagefind runs under way and start no more; safe from another thread (the
+        one waiting in :meth:`finish` then raises :class:`BuildError`)."""
+        self._stopped = True
+        for _, run, _ in list(self._runs):
+            with contextlib.suppress(OSError):  # it may be gone already
+                run.kill()
 
     def close(self) -> None:
         """Stop any Pagefind still running and remove the temporary record files."""

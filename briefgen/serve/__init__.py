@@ -25,10 +25,10 @@ from briefgen.errors import BriefgenError, ProblemsError, UsageError
 from briefgen.model import Site
 from briefgen.serve.http import PreviewServer, is_loopback
 from briefgen.serve.rebuild import (
+    BackgroundSearch,
     Outcome,
     Rebuilder,
     SearchHook,
-    background_search,
     pagefind_search,
 )
 from briefgen.serve.reload import Broadcaster, Status
@@ -78,10 +78,11 @@ class Preview:
         self.last_outcome: Outcome | None = None
         """What the last successful rebuild did (set before its reload is announced)."""
         # The index refreshed after an edit yields the processor to the next edit's rebuild.
-        refresh = (
-            background_search(self.workdir / "records") if search is pagefind_search else search
-        )
-        self._indexer = _Indexer(refresh, report)
+        if search is pagefind_search:
+            background = BackgroundSearch(self.workdir / "records")
+            self._indexer = _Indexer(background, report, cancel=background.cancel)
+        else:
+            self._indexer = _Indexer(search, report)
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None
         try:
@@ -222,9 +223,12 @@ class _Indexer:
     for that long.
     """
 
-    def __init__(self, search: SearchHook, report: Report) -> None:
+    def __init__(
+        self, search: SearchHook, report: Report, cancel: Callable[[], None] = lambda: None
+    ) -> None:
         self.search = search
         self.report = report
+        self._cancel = cancel
         self._cond = threading.Condition()
         self._root: Path | None = None
         self._site: Site | None = None
@@ -251,15 +255,18 @@ class _Indexer:
             try:
                 self.search(site, root)
             except Exception as exc:  # the preview goes on without a fresh index
-                self.report(f"search index not refreshed: {exc}")
+                if not self._closed:  # a run ended by close() is no news
+                    self.report(f"search index not refreshed: {exc}")
             with self._cond:
                 self.runs += 1
                 self._cond.notify_all()
 
     def close(self) -> None:
+        """Take no more requests and end the run under way, if any."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+        self._cancel()
 
 
 def _describe(outcome: Outcome) -> str:

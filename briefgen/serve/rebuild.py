@@ -21,6 +21,7 @@ import gc
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -36,7 +37,7 @@ from briefgen.model import Article, Site
 from briefgen.render import Page, PageBuilder, Renderer, site_pages, sitemap_page
 from briefgen.research import data_pages
 from briefgen.search import index_site
-from briefgen.search.index import RecordFiles
+from briefgen.search.index import Indexing, RecordFiles
 from briefgen.serve.pages import LIST_DATA, MemoPageBuilder, PageMemo
 from briefgen.theme import Theme, load_theme
 from briefgen.write import Staging, safe_key
@@ -75,16 +76,38 @@ def pagefind_search(site: Site, root: Path) -> Sequence[str]:
     return index_site(site, root)
 
 
-def background_search(records: Path) -> SearchHook:
+class BackgroundSearch:
     """:func:`pagefind_search` for the refreshes while the curator edits: Pagefind at the lowest
     priority, and the record files kept in ``records`` between refreshes, so that one edit
-    rewrites one of them."""
-    files = RecordFiles(records)
+    rewrites one of them. :meth:`cancel` ends a refresh under way: the preview is closing."""
 
-    def refresh(site: Site, root: Path) -> Sequence[str]:
-        return index_site(site, root, background=True, records=files)
+    def __init__(self, records: Path) -> None:
+        self._files = RecordFiles(records)
+        self._lock = threading.Lock()
+        self._running: Indexing | None = None
+        self._cancelled = False
 
-    return refresh
+    def __call__(self, site: Site, root: Path) -> Sequence[str]:
+        with Indexing(site, root, background=True, records=self._files) as indexing:
+            with self._lock:
+                if self._cancelled:
+                    raise BuildError("indexing stopped")
+                self._running = indexing
+            try:
+                indexing.start()
+                return indexing.finish()
+            finally:
+                with self._lock:
+                    self._running = None
+
+    def cancel(self) -> None:
+        """Kill the Pagefind run under way, if any, and start none after it (from any thread):
+        at 10,000 articles a refresh runs for half a minute, longer than anyone waits for
+        Ctrl-C, and it writes into the directory the preview removes on closing."""
+        with self._lock:
+            self._cancelled = True
+            if self._running is not None:
+                self._running.stop()
 
 
 @dataclass(frozen=True, slots=True)
