@@ -33,6 +33,7 @@ versions) is printed with the Markdown table.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -103,8 +104,14 @@ class Trash:
 
     def __init__(self, work: Path) -> None:
         self.folder = work / ".trash"
+        self.stamp = work / ".trash-emptied"
         self.count = 0
         self.emptied_at: float | None = None
+        # An earlier run ends by emptying the trash: a run started within minutes of it waits
+        # too (its first sizes were measured on a disk still paying for that deletion).
+        with contextlib.suppress(OSError, ValueError):
+            ago = time.time() - float(self.stamp.read_text())
+            self.emptied_at = time.monotonic() - max(ago, 0.0)
 
     def put(self, path: Path) -> None:
         """Move ``path`` (if it exists) out of the way, freeing no inode."""
@@ -123,6 +130,7 @@ class Trash:
             shutil.rmtree(self.folder)
             os.sync()
             self.emptied_at = time.monotonic()
+            self.stamp.write_text(repr(time.time()))
 
     def settle(self) -> None:
         """Wait, if need be, until the last deletion is :data:`SETTLE` seconds old."""
