@@ -25,8 +25,8 @@ from briefgen.errors import BriefgenError, ProblemsError, UsageError
 from briefgen.model import Site
 from briefgen.serve.http import PreviewServer, is_loopback
 from briefgen.serve.rebuild import (
-    BackgroundSearch,
     Outcome,
+    PagefindSearch,
     Rebuilder,
     SearchHook,
     pagefind_search,
@@ -70,6 +70,13 @@ class Preview:
         self.source = source.resolve()
         self.report = report
         self.workdir = Path(tempfile.mkdtemp(prefix="briefgen-serve-"))
+        self._searches: tuple[PagefindSearch, ...] = ()
+        refresh = search
+        if search is pagefind_search:
+            # Both ended by close(), not waited for. The index refreshed after an edit yields
+            # the processor to the next edit's rebuild.
+            search, refresh = PagefindSearch(), PagefindSearch(self.workdir / "records")
+            self._searches = (search, refresh)
         self.rebuilder = Rebuilder(self.source, self.workdir, drafts=drafts, search=search)
         self.broadcaster = Broadcaster(secrets.token_hex(4))
         self.debouncer = Debouncer(debounce)
@@ -77,12 +84,7 @@ class Preview:
         """Rebuilds run so far, the first build included (tests count them)."""
         self.last_outcome: Outcome | None = None
         """What the last successful rebuild did (set before its reload is announced)."""
-        # The index refreshed after an edit yields the processor to the next edit's rebuild.
-        if search is pagefind_search:
-            background = BackgroundSearch(self.workdir / "records")
-            self._indexer = _Indexer(background, report, cancel=background.cancel)
-        else:
-            self._indexer = _Indexer(search, report)
+        self._indexer = _Indexer(refresh, report)
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None
         try:
@@ -176,6 +178,8 @@ class Preview:
             self._indexer.request(*built)
 
     def _failed(self, text: str) -> None:
+        if self.debouncer.closed:  # closing: a stage close() ended is no news
+            return
         kept = "" if self.rebuilder.root is None else " (still serving the last good build)"
         self.broadcaster.failed(text)
         self.report(f"{text}\nrebuild failed{kept}")
@@ -192,6 +196,8 @@ class Preview:
             watcher.observer.stop()
         self.debouncer.close()
         self._indexer.close()
+        for search in self._searches:
+            search.cancel()
         self.broadcaster.close()
         if any(t.name == "briefgen-serve-server" for t in self._threads):
             self.server.shutdown()
@@ -223,12 +229,9 @@ class _Indexer:
     for that long.
     """
 
-    def __init__(
-        self, search: SearchHook, report: Report, cancel: Callable[[], None] = lambda: None
-    ) -> None:
+    def __init__(self, search: SearchHook, report: Report) -> None:
         self.search = search
         self.report = report
-        self._cancel = cancel
         self._cond = threading.Condition()
         self._root: Path | None = None
         self._site: Site | None = None
@@ -262,11 +265,10 @@ class _Indexer:
                 self._cond.notify_all()
 
     def close(self) -> None:
-        """Take no more requests and end the run under way, if any."""
+        """Take no more requests (the preview ends a run under way)."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        self._cancel()
 
 
 def _describe(outcome: Outcome) -> str:

@@ -76,19 +76,24 @@ def pagefind_search(site: Site, root: Path) -> Sequence[str]:
     return index_site(site, root)
 
 
-class BackgroundSearch:
-    """:func:`pagefind_search` for the refreshes while the curator edits: Pagefind at the lowest
-    priority, and the record files kept in ``records`` between refreshes, so that one edit
-    rewrites one of them. :meth:`cancel` ends a refresh under way: the preview is closing."""
+class PagefindSearch:
+    """:func:`pagefind_search` that :meth:`cancel` can end from another thread: the preview
+    closing must not wait for Pagefind (half a minute for a 10,000-article archive) nor leave
+    it writing into the directory it removes.
 
-    def __init__(self, records: Path) -> None:
-        self._files = RecordFiles(records)
+    ``records`` (the refreshes while the curator edits): Pagefind at the lowest priority, and
+    the record files kept there between refreshes, so that one edit rewrites one of them.
+    """
+
+    def __init__(self, records: Path | None = None) -> None:
+        self._files = None if records is None else RecordFiles(records)
         self._lock = threading.Lock()
         self._running: Indexing | None = None
         self._cancelled = False
 
     def __call__(self, site: Site, root: Path) -> Sequence[str]:
-        with Indexing(site, root, background=True, records=self._files) as indexing:
+        background = self._files is not None
+        with Indexing(site, root, background=background, records=self._files) as indexing:
             with self._lock:
                 if self._cancelled:
                     raise BuildError("indexing stopped")
@@ -101,9 +106,7 @@ class BackgroundSearch:
                     self._running = None
 
     def cancel(self) -> None:
-        """Kill the Pagefind run under way, if any, and start none after it (from any thread):
-        at 10,000 articles a refresh runs for half a minute, longer than anyone waits for
-        Ctrl-C, and it writes into the directory the preview removes on closing."""
+        """Kill the Pagefind run under way, if any, and start none after it (from any thread)."""
         with self._lock:
             self._cancelled = True
             if self._running is not None:
