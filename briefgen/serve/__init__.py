@@ -15,6 +15,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +47,9 @@ the pages reloading first should not wait for it."""
 
 PORT_TRIES = 10
 """Ports tried after a busy default port (the next free one is announced)."""
+
+SIGNAL_CHECK = 0.2
+"""Seconds between the main thread's looks for a Ctrl-C that another thread received."""
 
 
 def _silent(message: str) -> None:
@@ -323,4 +327,8 @@ def serve(
             import webbrowser
 
             webbrowser.open(url)
-        threading.Event().wait()
+        # Ctrl-C's KeyboardInterrupt is raised in the main thread, when it next runs: the kernel
+        # may hand the signal to any thread, and a main thread asleep in a lock wait would never
+        # see it (the preview then ignored Ctrl-C for good). It wakes up to look.
+        while True:
+            time.sleep(SIGNAL_CHECK)
