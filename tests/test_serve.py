@@ -316,7 +316,7 @@ def test_cli_serve_prints_the_url_and_stops_cleanly_on_ctrl_c(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "briefgen", "serve", "--source", str(site), "--port", str(port)],
         stdout=subprocess.PIPE,
@@ -339,7 +339,12 @@ def test_cli_serve_prints_the_url_and_stops_cleanly_on_ctrl_c(
         else:  # a signal sent to a thread's id goes to that thread when it can take it
             threads = [int(t) for t in os.listdir(f"/proc/{process.pid}/task")]
             os.kill(max(t for t in threads if t != process.pid), signal.SIGINT)
-        out, _ = process.communicate(timeout=20)
+        try:
+            out, _ = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:  # where each thread is (PYTHONFAULTHANDLER), then fail
+            process.send_signal(signal.SIGABRT)
+            out, _ = process.communicate(timeout=20)
+            raise AssertionError(f"still running 20 s after Ctrl-C:\n{out}") from None
     finally:
         if process.poll() is None:
             process.kill()
