@@ -327,6 +327,8 @@ class Indexing:
                     raise BuildError("indexing stopped")
                 run = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
                 self._runs.append((lang, run, log))
+                if self._stopped:  # stop() came while it was starting: it did not see it
+                    run.kill()
                 if self.background:
                     with contextlib.suppress(OSError):  # it may be done already
                         os.setpriority(os.PRIO_PROCESS, run.pid, BACKGROUND_NICENESS)
