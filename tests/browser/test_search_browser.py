@@ -365,6 +365,36 @@ def test_filter_counts_are_exact_for_an_expanded_query(
         page.wait_for_function(f"document.querySelectorAll('{RESULTS}').length === {total}")
 
 
+def test_ticking_a_filter_leaves_the_filter_pane_as_the_reader_left_it(
+    page: Page, base: str
+) -> None:
+    # روسيا has 6 results ("6 نتائج", CLDR "few"); ticking الأخبار leaves one ("نتيجة واحدة",
+    # "one"). The summary's new form must not make the Component UI draw the pane again: that
+    # closed the group the reader had opened and replaced the box under the pointer, so the next
+    # click could land on nothing.
+    page.goto(f"{base}ar/search/")
+    search(page, "روسيا", 6)
+    group = "وسيلة الإعلام"
+    details = page.locator(f'pagefind-filter-pane details[data-filter-name="{group}"]')
+    details.locator("summary").click()
+    page.eval_on_selector_all(
+        "pagefind-filter-pane input", "(inputs) => inputs.forEach((i) => (i.dataset.seen = '1'))"
+    )
+    box = details.locator('input[value="الأخبار"]')
+    box.click()
+    expected = "نتيجة واحدة لـ«\u2068روسيا\u2069»"
+    page.wait_for_function(f"document.querySelectorAll('{RESULTS}').length === 1")
+    assert summary_line(page, expected) == expected
+    assert details.get_attribute("open") is not None
+    assert box.get_attribute("data-seen") == "1" and box.is_checked()
+    box.click()
+    page.wait_for_function(f"document.querySelectorAll('{RESULTS}').length === 6")
+    expected = "6 نتائج لـ«\u2068روسيا\u2069»"
+    assert summary_line(page, expected) == expected
+    assert details.get_attribute("open") is not None
+    assert page.locator("pagefind-filter-pane input:not([data-seen])").count() == 0
+
+
 def test_tag_and_outlet_filters(page: Page, base: str) -> None:
     page.goto(f"{base}it/search/")
     search(page, "Cina", 7)
@@ -787,9 +817,9 @@ def test_a_bundle_that_fails_to_load_leaves_no_worker_and_the_next_search_retrie
 def test_typing_on_after_results_appear_keeps_the_input_and_its_keys(
     page: Page, base: str, lang: str, first: str, rest: str, expected: set[str]
 ) -> None:
-    # The summary's plural form is set as Pagefind translations, and new translations make the
-    # Component UI draw a new input: the reader's focus and caret must move to it, or the keys
-    # typed after the first results are lost.
+    # The summary's plural form changes as results appear (الذ and الذكاء count differently):
+    # the input must keep the reader's focus and caret, or the keys typed next are lost (they
+    # were, when the form was handed over as new translations and the input drawn again).
     page.goto(f"{base}{lang}/search/")
     page.locator("pagefind-input input").click()
     page.keyboard.type(first, delay=30)
