@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefgen.build import check
+from briefgen.build import build, check
 from briefgen.model import UNKNOWN_OUTLET
+from briefgen.write import MANIFEST
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCH))
@@ -183,3 +184,25 @@ def test_the_trash_is_emptied_when_the_disk_runs_short(
     trash.put(second)
     assert [p.name for p in trash.folder.iterdir()] == ["2-two"]
     assert trash.emptied_at is not None
+
+
+def test_the_pages_profile_counts_every_page_a_build_writes_once(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pages_profile
+
+    assert pages_profile.main([str(site), "--jobs", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()[2:]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+    files = {row[0]: int(row[2].replace(",", "")) for row in rows}
+    assert list(files)[:-1] == [name for name, _ in pages_profile.GROUPS]
+    assert all(files[name] > 0 for name, _ in pages_profile.GROUPS)
+    assert files["article pages"] == N
+    assert files["citation files (CSL-JSON, BibTeX, RIS)"] == 3 * N
+    assert sum(files.values()) == 2 * files["all"]
+    out = tmp_path / "out"
+    build(site, out, search=False)
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assets = [p for p in written if p.relative_to(out).parts[0] == "static"]
+    assert (out / MANIFEST).is_file()  # the build's record of its files, not a page
+    assert files["all"] == len(written) - len(assets) - 1
