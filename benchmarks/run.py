@@ -10,6 +10,8 @@ measurement runs in a subprocess, ``--repeat`` times, and the median is reported
 - briefgen clean build without search (``briefgen build --no-search`` into a fresh output
   directory, with any parse cache, ``SITE/.briefgen-cache``, moved aside first: see ``Trash``)
   and with search;
+- a build without search into a fresh output with the parse cache of the clean build before
+  it (what CI does when it keeps ``SITE/.briefgen-cache`` between runs);
 - a no-op rebuild (the same build again into the same output, nothing changed) and a rebuild
   after appending one sentence to one article;
 - peak memory: ``ru_maxrss`` from ``os.wait4`` on the child, in MB. Linux folds in the children
@@ -222,11 +224,37 @@ def clean(site: Path, output: Path, trash: Trash) -> None:
         trash.put(folder)
 
 
+def cached_build(
+    site: Path, out: Path, size: int, repeat: int, timeout: float, trash: Trash
+) -> Row:
+    """A build into a fresh output with the parse cache of the clean build before it, no search:
+    what CI does when it restores ``SITE/.briefgen-cache`` between runs (every body is in it)."""
+
+    def once() -> Run:
+        trash.put(out)  # the output goes; the parse cache stays
+        cmd = briefgen("-v", "build", "--source", str(site), "--output", str(out), "--no-search")
+        return timed(cmd, ROOT, timeout, trash)
+
+    secs, peak, runs = median_of(repeat, once)
+    return Row(
+        size,
+        "briefgen",
+        "fresh output, parse cache kept, no search",
+        secs,
+        peak,
+        count_files(out),
+        None,
+        stages(runs[-1].stderr),
+        [r.seconds for r in runs],
+    )
+
+
 def measure_briefgen(
     site: Path, work: Path, size: int, repeat: int, timeout: float, trash: Trash, search: bool
 ) -> list[Row]:
-    """Clean builds (without search, and with it when ``search``), then a no-op rebuild and a
-    one-article edit rebuild of the last clean build's output (with search or without)."""
+    """Clean builds (without search, and with it when ``search``), a build into a fresh output
+    with the parse cache kept, then a no-op rebuild and a one-article edit rebuild of the last
+    clean build's output (with search or without)."""
     rows: list[Row] = []
     out = work / f"briefgen-{size}"
     env_cwd = ROOT  # run from the checkout so `-m briefgen` is this worktree's briefgen
@@ -256,6 +284,8 @@ def measure_briefgen(
                 [r.seconds for r in runs],
             )
         )
+        if extra == ["--no-search"]:
+            rows.append(cached_build(site, out, size, repeat, timeout, trash))
 
     # The output and cache of the last clean build (with search unless --search-max) are the
     # starting point.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 import tomllib
@@ -206,3 +207,23 @@ def test_the_pages_profile_counts_every_page_a_build_writes_once(
     assets = [p for p in written if p.relative_to(out).parts[0] == "static"]
     assert (out / MANIFEST).is_file()  # the build's record of its files, not a page
     assert files["all"] == len(written) - len(assets) - 1
+
+
+def test_briefgen_measures_with_the_parse_cache_kept_as_ci_would(
+    site: Path, tmp_path: Path
+) -> None:
+    site = Path(shutil.copytree(site, tmp_path / "site"))  # the shared corpus stays as it is
+    rows = run.measure_briefgen(site, tmp_path, N, 1, 120, run.Trash(tmp_path), search=False)
+    by = {row.measure: row for row in rows}
+    assert list(by) == [
+        "clean build, no search",
+        "fresh output, parse cache kept, no search",
+        "no-op rebuild",
+        "one-article edit rebuild",
+    ]
+    clean, cached = by["clean build, no search"], by["fresh output, parse cache kept, no search"]
+    assert cached.pages == clean.pages
+    # The clean build parsed every body; with the cache kept, none is parsed again.
+    assert float(clean.detail.split("parse ")[1].split(",")[0]) > 0
+    assert cached.detail.split("parse ")[1].startswith("0.00,")
+    assert (site / run.CACHE_DIR).is_dir()
