@@ -59,7 +59,7 @@ export function init() {
       if (inst.hosts[0].worker) startHost(inst.options).then((spare) => inst.hosts.push(spare), () => {});
     }
     totals = labelFilters([...insts.map((inst) => countValues(inst.table, inst.table.pages.values())), { lang: Object.fromEntries(insts.map((inst) => [inst.lang, inst.pages])) }]);
-    setSummary(LIKELY_COUNT);
+    answerCounts();
     return insts;
   }).catch((error) => {
     ready = null;                                                 // the next search tries again
@@ -364,31 +364,30 @@ function dateMerge(lists, direction) {
   }).then(() => out[i]));
 }
 
-// The summary in the right CLDR plural form (Pagefind's translations know only one and many);
-// the term is isolated so that direction controls in it cannot reorder the sentence.
-// New translations make the Component UI draw its input, list and filters again: that is done
-// only when the form changes, and the reader's input keeps its focus and selection (the new
-// input had neither, and the keys typed next went nowhere).
-// The summary is set up for a count in the form that most counts take (Arabic "many", n % 100 in
-// 11..99; Italian "other") while the page loads, so that the first search draws nothing again
-// unless its count takes another form: redrawing took 7 ms on the way to the first result.
-let summaryText = null;
-const LIKELY_COUNT = 11;
+// The summary in the right CLDR plural form (Pagefind's translations know only zero, one and
+// many): each time the Component UI draws the summary or announces the results, it asks its
+// instance to translate "zero_results", "one_result" or "many_results" with the count, and this
+// answers with the form the count takes in the page's language. Setting the form as new
+// translations instead made the Component UI draw its input, list and filters again whenever the
+// form changed: ticking a filter closed the group the reader had opened and replaced the box
+// under the pointer. The term is isolated so that direction controls in it cannot reorder the
+// sentence; it is put in last, so that a "[COUNT]" typed in it stays as typed.
+const RESULT_KEYS = new Set(["zero_results", "one_result", "many_results"]);
+const counts = new Intl.NumberFormat(CFG.lang);
+const answering = new WeakSet();
 
-function setSummary(count) {
-  const text = (CFG.plurals[count === 0 && CFG.plurals.zero ? "zero" : plural.select(count)] ?? CFG.plurals.other)
-    .replace("[SEARCH_TERM]", "\u2068[SEARCH_TERM]\u2069");
+function answerCounts() {
   const instance = window.PagefindComponents?.getInstanceManager?.().getInstance("default");
-  if (!instance || text === summaryText) return;
-  summaryText = text;
-  const typing = document.activeElement?.closest?.("pagefind-input") ? document.activeElement : null;
-  const [start, end, direction] = typing ? [typing.selectionStart, typing.selectionEnd, typing.selectionDirection] : [];
-  instance.setTranslations({ zero_results: text, one_result: text, many_results: text });
-  if (typing && !typing.isConnected) {
-    const input = document.querySelector("pagefind-input input");
-    input?.focus();
-    input?.setSelectionRange(start, end, direction);
-  }
+  if (!instance || answering.has(instance)) return;
+  answering.add(instance);
+  const translate = instance.translate.bind(instance);
+  instance.translate = (key, values = {}) => {
+    const n = values.COUNT;
+    if (!RESULT_KEYS.has(key) || typeof n !== "number") return translate(key, values);
+    const form = CFG.plurals[n === 0 && CFG.plurals.zero ? "zero" : plural.select(n)] ?? CFG.plurals.other;
+    return form.replace("[COUNT]", () => counts.format(n))
+      .replace("[SEARCH_TERM]", () => `\u2068${values.SEARCH_TERM ?? ""}\u2069`);
+  };
 }
 
 // The language filter's counts: each bundle's results.
@@ -415,7 +414,7 @@ export async function search(term, options = {}) {
     for (const e of all) e.rank = e.score > 0 ? e.score * (e.alias ? 1.5 : 1) : floor;
     results = all.sort((a, b) => b.rank - a.rank || (a.id < b.id ? -1 : 1));
   }
-  if (term) setSummary(results.length);
+  answerCounts();                                                 // before the summary is drawn
   // The first result is on screen as soon as the Component UI lays the list out: its excerpt
   // loads now, not after that.
   results[0]?.data().catch(() => {});
