@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from markdown_it import MarkdownIt
 
 from briefgen.cli import _parser
 from briefgen.config import SITE_KEYS
 from briefgen.content import ARTICLE_FIELDS, OUTLET_FIELDS, TAG_FIELDS
+from briefgen.fresh import CACHE_DIR
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -72,3 +74,19 @@ def test_every_tag_and_outlet_field_is_documented(field: str) -> None:
 @pytest.mark.parametrize("name", sorted(set(cli_names(_parser()))))
 def test_every_command_and_flag_is_documented(name: str) -> None:
     assert documented(name), f"command-line name {name!r} is not in README.md"
+
+
+def test_the_ci_workflow_in_the_readme_builds_with_the_parse_cache_kept() -> None:
+    # The README's GitHub Actions workflow is copied as it is: it must be valid YAML, and its
+    # cache step must keep the directory briefgen reads its parse cache from.
+    tokens = MarkdownIt("commonmark").parse(README.read_text("utf-8"))
+    [workflow] = [
+        yaml.safe_load(t.content) for t in tokens if t.type == "fence" and "runs-on:" in t.content
+    ]
+    steps = workflow["jobs"]["build"]["steps"]
+    [cache] = [s for s in steps if str(s.get("uses", "")).startswith("actions/cache@")]
+    assert cache["with"]["path"] == CACHE_DIR
+    names = [s.get("name") for s in steps]
+    assert names.index(cache["name"]) < names.index("Build the site")
+    [build] = [s for s in steps if s.get("name") == "Build the site"]
+    assert build["run"].startswith("briefgen build")
