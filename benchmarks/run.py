@@ -224,6 +224,23 @@ def clean(site: Path, output: Path, trash: Trash) -> None:
         trash.put(folder)
 
 
+def briefgen_row(size: int, measure: str, out: Path, repeat: int, once: Callable[[], Run]) -> Row:
+    """Run ``once`` ``repeat`` times; its median as a row of briefgen's, with the output's files
+    and the last run's stages."""
+    secs, peak, runs = median_of(repeat, once)
+    return Row(
+        size,
+        "briefgen",
+        measure,
+        secs,
+        peak,
+        count_files(out),
+        None,
+        stages(runs[-1].stderr),
+        [r.seconds for r in runs],
+    )
+
+
 def cached_build(
     site: Path, out: Path, size: int, repeat: int, timeout: float, trash: Trash
 ) -> Row:
@@ -235,18 +252,7 @@ def cached_build(
         cmd = briefgen("-v", "build", "--source", str(site), "--output", str(out), "--no-search")
         return timed(cmd, ROOT, timeout, trash)
 
-    secs, peak, runs = median_of(repeat, once)
-    return Row(
-        size,
-        "briefgen",
-        "fresh output, parse cache kept, no search",
-        secs,
-        peak,
-        count_files(out),
-        None,
-        stages(runs[-1].stderr),
-        [r.seconds for r in runs],
-    )
+    return briefgen_row(size, "fresh output, parse cache kept, no search", out, repeat, once)
 
 
 def measure_briefgen(
@@ -270,20 +276,7 @@ def measure_briefgen(
             cmd = briefgen("-v", "build", "--source", str(site), "--output", str(out), *extra)
             return timed(cmd, env_cwd, timeout, trash)
 
-        secs, peak, runs = median_of(repeat, once)
-        rows.append(
-            Row(
-                size,
-                "briefgen",
-                measure,
-                secs,
-                peak,
-                count_files(out),
-                None,
-                stages(runs[-1].stderr),
-                [r.seconds for r in runs],
-            )
-        )
+        rows.append(briefgen_row(size, measure, out, repeat, once))
         if extra == ["--no-search"]:
             rows.append(cached_build(site, out, size, repeat, timeout, trash))
 
@@ -293,20 +286,7 @@ def measure_briefgen(
         cmd = briefgen("-v", "build", "--source", str(site), "--output", str(out), *last)
         return timed(cmd, env_cwd, timeout, trash)
 
-    secs, peak, runs = median_of(repeat, noop)
-    rows.append(
-        Row(
-            size,
-            "briefgen",
-            "no-op rebuild",
-            secs,
-            peak,
-            count_files(out),
-            None,
-            stages(runs[-1].stderr),
-            [r.seconds for r in runs],
-        )
-    )
+    rows.append(briefgen_row(size, "no-op rebuild", out, repeat, noop))
 
     target = sorted((site / "content" / "articles" / "ar").glob("*.md"))[0]
     original = target.read_bytes()
@@ -317,22 +297,9 @@ def measure_briefgen(
         return noop()
 
     try:
-        secs, peak, runs = median_of(repeat, edit)
+        rows.append(briefgen_row(size, "one-article edit rebuild", out, repeat, edit))
     finally:
         target.write_bytes(original)  # the corpus stays byte-identical for the next run
-    rows.append(
-        Row(
-            size,
-            "briefgen",
-            "one-article edit rebuild",
-            secs,
-            peak,
-            count_files(out),
-            None,
-            stages(runs[-1].stderr),
-            [r.seconds for r in runs],
-        )
-    )
     return rows
 
 
