@@ -206,6 +206,16 @@ def test_native_and_cross_language_results_on_the_arabic_page(page: Page, base: 
     assert (outlet.get_attribute("lang"), outlet.get_attribute("dir")) == ("it", "ltr")
 
 
+def test_the_summary_shows_the_query_as_typed(page: Page, base: str) -> None:
+    # The count goes into the sentence before the query does, so a query that looks like the
+    # count's placeholder, or like a replacement pattern, is shown as it was typed.
+    page.goto(f"{base}it/search/")
+    query = "[COUNT] $& [SEARCH_TERM]"
+    search(page, query)
+    expected = f"0 risultati per «\u2068{query}\u2069»"
+    assert summary_line(page, expected) == expected
+
+
 def test_native_and_cross_language_results_on_the_italian_page(page: Page, base: str) -> None:
     page.goto(f"{base}it/search/")
     assert page.eval_on_selector("pagefind-results", "e => getComputedStyle(e).direction") == "ltr"
