@@ -134,11 +134,19 @@ def search(page: Page, query: str, count: int | None = None) -> list[dict[str, s
 
 
 def read_results(page: Page) -> list[dict[str, str]]:
-    """Every result shown, once its data has loaded (results load as they scroll into view)."""
-    page.evaluate(f"document.querySelectorAll('{RESULTS}').forEach((li) => li.scrollIntoView())")
+    """Every result shown, once its data has loaded.
+
+    A result waits in a placeholder until it scrolls into view and its data loads; counting the
+    loaded ones before that undercounts (a test that took 5 of 6 for the total then waited for
+    5 forever). So each placeholder left is scrolled into view, one a frame, until none is.
+    """
     page.wait_for_function(
-        f"[...document.querySelectorAll('{RESULTS}')]"
-        ".every((li) => li.querySelector('.pf-result-link'))"
+        """() => {
+            const waiting = [...document.querySelectorAll("pagefind-results ul > li")]
+                .find((li) => !li.querySelector(".pf-result-link"));
+            waiting?.scrollIntoView();
+            return !waiting;
+        }"""
     )
     return list(
         page.eval_on_selector_all(
