@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -41,6 +41,12 @@ class Precision(IntEnum):
     MONTH = 2
     DAY = 3
     TIME = 4
+
+
+_ORIGIN = datetime(1, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+UNDATED_SORT = "0000"
+"""The sort text of an undated article: before every date, so last when newest first."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -95,10 +101,20 @@ class PartialDate:
         return f"{self.year:04d}"
 
     @property
-    def sort_key(self) -> tuple[int, int, int, int, float]:
-        """Ascending chronological key (see the class docstring for partial dates)."""
-        timed = self.moment.timestamp() if self.moment is not None else 0.0
-        return (self.year, self.month or 0, self.day or 0, 1 if self.moment else 0, timed)
+    def sort_key(self) -> tuple[int, int, int, int, int]:
+        """The one ascending chronological key of a source date, used by every list, feed,
+        export and the search page: the day as shown first, then, for two timed dates of the
+        same shown day, their instant (microseconds since 0001-01-01 UTC). Partial dates: see
+        the class docstring."""
+        instant = 0 if self.moment is None else (self.moment - _ORIGIN) // _MICROSECOND
+        return (self.year, self.month or 0, self.day or 0, 1 if self.moment else 0, instant)
+
+    @property
+    def sort_text(self) -> str:
+        """:attr:`sort_key` as fixed-width text that sorts the same way, for sorting outside
+        Python (the search index sorts strings); undated articles use :data:`UNDATED_SORT`."""
+        year, month, day, timed, instant = self.sort_key
+        return f"{year:04d}-{month:02d}-{day:02d}-{timed}-{instant:018d}"
 
     @property
     def start(self) -> datetime:
@@ -243,10 +259,10 @@ class Article:
         return f"{self.language}/articles/{self.slug}/"
 
     @property
-    def order(self) -> tuple[int, tuple[int, int, int, int, float], str]:
+    def order(self) -> tuple[int, tuple[int, int, int, int, int], str]:
         """Newest-first order key: undated articles last, then by date, ties by slug."""
         if self.date is None:
-            return (1, (0, 0, 0, 0, 0.0), self.slug)
+            return (1, (0, 0, 0, 0, 0), self.slug)
         year, month, day, timed, moment = self.date.sort_key
         return (0, (-year, -month, -day, -timed, -moment), self.slug)
 

@@ -109,6 +109,8 @@ def test_records_are_articles_with_their_metadata_not_pages(valid_output: Path) 
         "title": "L'alleanza di Sberbank con la Cina",
         "href": "/archive/it/articles/sberbank/",
         "date": "2025-02-03T10:30:00+01:00",
+        # the model's date order as text: the day shown, then the instant (µs since 0001 UTC)
+        "sort": "2025-02-03-1-063874171800000000",
         "outlet": "meteoweb",
     }
     # Pagefind gets no filters: the bundle's table holds them (and no language: each bundle is

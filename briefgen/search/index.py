@@ -23,14 +23,13 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC
 from html import escape
 from pathlib import Path
 from typing import IO
 
 from briefgen.errors import BuildError
 from briefgen.fresh import Recorded
-from briefgen.model import Article, Site
+from briefgen.model import UNDATED_SORT, Article, Site
 from briefgen.search.normalize import fold_index
 
 logger = logging.getLogger("briefgen")
@@ -85,7 +84,8 @@ class Record:
     date: str
     """ISO date at the source's precision (empty when undated), formatted by the page."""
     sort: str
-    """Sorts chronologically as text; undated articles sort as ``0000``."""
+    """The model's date order as text (:attr:`PartialDate.sort_text`): Pagefind sorts each
+    bundle by it, and the search page merges the bundles' lists by it."""
     filters: Mapping[str, tuple[str, ...]]
 
 
@@ -99,10 +99,7 @@ def record(article: Article, base_path: str) -> Record:
     """The searchable part of an article, with its filters (ids, labelled by the page)."""
     when = article.date
     date = "" if when is None else when.iso
-    if when is not None and when.moment is not None:
-        sort = when.moment.astimezone(UTC).isoformat()
-    else:
-        sort = date or "0000"
+    sort = UNDATED_SORT if when is None else when.sort_text
     # No language filter: each bundle is one language, and the page filters by bundle.
     filters: dict[str, tuple[str, ...]] = {
         "tag": tuple(dict.fromkeys(article.tags)),
@@ -131,7 +128,13 @@ def record_html(rec: Record) -> str:
     """A record as the smallest page Pagefind indexes: the title (meta), the text, the date to
     sort by. Its filters are not given to Pagefind: they go into the bundle's filter table."""
     outlet = rec.filters["outlet"][0]
-    fields = (("title", rec.title), ("href", rec.href), ("date", rec.date), ("outlet", outlet))
+    fields = (
+        ("title", rec.title),
+        ("href", rec.href),
+        ("date", rec.date),
+        ("sort", rec.sort),
+        ("outlet", outlet),
+    )
     meta = "".join(
         f'<i data-pagefind-meta="{key}:{escape(value)}"></i>' for key, value in fields if value
     )

@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, Route
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from briefgen.build import build
+from tests.date_order_site import NEWEST_FIRST, make_site
 from tests.helpers import SITES, VALID_SITE
 
 SEARCH_SITE = SITES / "search"
@@ -444,6 +445,33 @@ def test_results_sort_by_date_across_languages(page: Page, base: str, lang: str)
     )
     dates = [r["date"] for r in read_results(page)]
     assert dates == sorted(dates) and len(dates) == 6
+
+
+@pytest.mark.parametrize("lang", ["ar", "it"])
+def test_search_page_sorts_dates_like_the_lists(
+    page: Page,
+    tmp_path: Path,
+    http_server: Callable[[Path], str],
+    lang: str,
+) -> None:
+    """Newest first is the lists' order (tests/test_date_order.py): the day as shown, then the
+    instant, across both bundles. The page sorted by UTC text, so an article shown as 2 January
+    (00:30+02:00) came after one of 1 January 23:00 UTC."""
+    root = make_site(tmp_path / "site")
+    build(root)
+    base = http_server(root / "_site")
+    page.goto(f"{base}{lang}/search/")
+    search(page, "روسيا" if lang == "ar" else "Russia", len(NEWEST_FIRST))
+    page.select_option("#search-sort", "desc")
+    page.wait_for_function(
+        f"document.querySelector('{FIRST}')?.getAttribute('href').endsWith('/late/')"
+    )
+    assert [slug(r["href"]) for r in read_results(page)] == NEWEST_FIRST
+    page.select_option("#search-sort", "asc")
+    page.wait_for_function(
+        f"document.querySelector('{FIRST}')?.getAttribute('href').endsWith('/undated/')"
+    )
+    assert [slug(r["href"]) for r in read_results(page)] == NEWEST_FIRST[::-1]
 
 
 def test_markup_quotes_and_direction_controls_in_a_query_stay_text(page: Page, base: str) -> None:

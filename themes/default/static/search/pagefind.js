@@ -353,7 +353,7 @@ function dateMerge(lists, direction) {
       while (pos[i] < lists[i].length && seen.has(lists[i][pos[i]].id)) pos[i]++;
       if (pos[i] >= lists[i].length) continue;
       const e = lists[i][pos[i]];
-      const key = (await e.data()).meta.date ?? "";
+      const key = (await e.data()).meta.sort ?? "";  // the model's date order, as text
       if (best === null || (direction === "desc" ? key > bestKey : key < bestKey)) [best, bestList, bestKey] = [e, i, key];
     }
     if (best) { pos[bestList]++; seen.add(best.id); }
