@@ -1,4 +1,4 @@
-"""README.md documents every option of the curation commands (docs that cannot drift)."""
+"""docs/curation.md documents every option of the curation commands (docs that cannot drift)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from briefgen.checks import DUPLICATE_THRESHOLD, MIN_WORDS, SHINGLE
 from briefgen.cli import _parser
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+CURATION = (Path(__file__).resolve().parent.parent / "docs" / "curation.md").read_text("utf-8")
 
 
 def options(command: str) -> list[str]:
@@ -26,12 +26,12 @@ def options(command: str) -> list[str]:
 
 @pytest.mark.parametrize("command", ["import", "new", "check"])
 def test_every_option_is_documented(command: str) -> None:
-    assert f"briefgen {command}" in README
+    assert f"briefgen {command}" in CURATION
     for flag in options(command):
-        assert f"`{flag}" in README, f"{command} {flag} is missing from README.md"
+        assert f"`{flag}" in CURATION, f"{command} {flag} is missing from docs/curation.md"
 
 
 def test_duplicate_measure_is_documented() -> None:
-    assert f"{SHINGLE}-word shingles" in README
-    assert f"**{DUPLICATE_THRESHOLD} or more**" in README
-    assert f"under {MIN_WORDS} words" in README
+    assert f"{SHINGLE}-word shingles" in CURATION
+    assert f"**{DUPLICATE_THRESHOLD} or more**" in CURATION
+    assert f"under {MIN_WORDS} words" in CURATION

@@ -1,4 +1,4 @@
-"""README.md documents every option of ``briefgen serve`` (docs that cannot drift)."""
+"""docs/preview.md documents every option of ``briefgen serve`` (docs that cannot drift)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from briefgen.cli import _parser
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PREVIEW = Path(__file__).resolve().parent.parent / "docs" / "preview.md"
 
 
 def test_every_serve_option_is_documented() -> None:
@@ -15,6 +15,6 @@ def test_every_serve_option_is_documented() -> None:
     serve = commands.choices["serve"]
     options = [o for action in serve._actions for o in action.option_strings if o.startswith("--")]
     assert "--port" in options
-    text = README.read_text("utf-8")
+    text = PREVIEW.read_text("utf-8")
     missing = [o for o in options if o != "--help" and f"`{o}" not in text]
     assert missing == []
