@@ -2,6 +2,14 @@
 
 import sys
 
-from briefgen.cli import main
+code = None
+try:
+    from briefgen.cli import main
 
-sys.exit(main())
+    code = main()
+except KeyboardInterrupt:
+    # Ctrl-C while Python imports briefgen, before main() handles it (or just after it is done).
+    if code is None:
+        sys.stderr.write("briefgen: interrupted\n")
+        code = 130
+sys.exit(code)

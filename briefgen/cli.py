@@ -6,14 +6,21 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import ClassVar, TextIO
+from types import FrameType
+from typing import Any, ClassVar, TextIO
 
 from briefgen import __version__
 from briefgen.build import build
 from briefgen.errors import BriefgenError, Location, ProblemsError
+
+INTERRUPTED = 130
+"""The exit code after Ctrl-C: 128 + SIGINT, what a shell reports for a process SIGINT ended."""
+AFTER_INTERRUPT: Mapping[str, str] = {"build": "; the previous output is unchanged"}
+"""What a command adds to its one "interrupted" line, where it can promise something."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -147,6 +154,63 @@ class TerminalProgress:
             self.stream.flush()
 
 
+class Interrupts:
+    """How Ctrl-C stops a command (use as a context manager around it).
+
+    The first Ctrl-C raises KeyboardInterrupt, so every stage cleans up on its way out (reading
+    and rendering processes ended, Pagefind killed, the staging directory removed); later ones
+    are ignored, so that this cleanup is not cut short. Once a build has begun swapping its
+    output in (:meth:`watch` sees the ``swap`` stage) Ctrl-C is ignored and the build finishes:
+    stopping between the two renames would leave neither the previous output nor the new one.
+
+    Only the main thread can set a handler, and only Python's own is replaced: a shell starts a
+    background job with Ctrl-C ignored, and it stays so. After an interrupt it stays ignored.
+    """
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.stopping = False
+        """Ctrl-C came: the command is unwinding."""
+        self.swapping = False
+        """The build is swapping its output in: too late to stop."""
+        self._previous: Callable[[int, FrameType | None], Any] | int | None = None
+        self._installed = False
+
+    def __enter__(self) -> Interrupts:
+        if (
+            self.enabled
+            and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            self._previous = signal.signal(signal.SIGINT, self._received)
+            self._installed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._installed:
+            # Once interrupted the command only exits: Ctrl-C pressed again must not turn that
+            # into a traceback (or a death by SIGINT) after its line was printed.
+            signal.signal(signal.SIGINT, signal.SIG_IGN if self.stopping else self._previous)
+            self._installed = False
+
+    def _received(self, signum: int, frame: FrameType | None) -> None:
+        if self.stopping or self.swapping:
+            return
+        self.stopping = True
+        raise KeyboardInterrupt
+
+    def watch(self, progress: Callable[[str, int], None] | None) -> Callable[[str, int], None]:
+        """``progress`` (if any), told each stage, noting when the swap begins."""
+
+        def told(stage: str, count: int) -> None:
+            if stage == "swap":
+                self.swapping = True
+            if progress is not None:
+                progress(stage, count)
+
+        return told
+
+
 def _serve(args: argparse.Namespace) -> None:
     """Run the preview until Ctrl-C (or SIGTERM), printing what it does."""
     from briefgen.serve import serve
@@ -169,7 +233,8 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run briefgen; returns 0 on success, 1 for archive errors, 2 for usage errors."""
+    """Run briefgen; returns 0 on success, 1 for archive errors, 2 for usage errors, 130 when
+    interrupted (Ctrl-C)."""
     args = _parser().parse_args(argv)
     logger = logging.getLogger("briefgen")
     if not logger.handlers:
@@ -177,6 +242,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    # The preview handles Ctrl-C itself: it is how a curator stops it.
+    with Interrupts(enabled=args.command != "serve") as interrupts:
+        try:
+            return _run(args, interrupts)
+        except KeyboardInterrupt:
+            after = AFTER_INTERRUPT.get(args.command, "")
+            print(f"briefgen: interrupted{after}", file=sys.stderr)
+            return INTERRUPTED
+
+
+def _run(args: argparse.Namespace, interrupts: Interrupts) -> int:
+    """Run the command ``args`` name; its exit code."""
     try:
         if args.command == "build":
             shown = sys.stderr.isatty() and not args.verbose
@@ -188,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     drafts=args.drafts,
                     search=not args.no_search,
                     force=args.force,
-                    progress=progress,
+                    progress=interrupts.watch(progress),
                     jobs=args.jobs,
                 )
             finally:

@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -521,8 +522,13 @@ def _read_parallel(
     count = len(reading.paths)
     spans = (range(i, min(i + READ_CHUNK, count)) for i in range(0, count, READ_CHUNK))
     _reading = reading
+    # Readers are forked with SIGINT blocked and keep it so: Ctrl-C is the parent's, whose pool
+    # then ends them (each would print a traceback). Unblocked inside the ``with``, so that a
+    # Ctrl-C that came meanwhile finds the pool there to end.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             results = pool.imap(_read_chunk, spans)
             idle()
             for drafts, problems, spent, parsing in results:
@@ -531,6 +537,7 @@ def _read_parallel(
                 seconds[1] += parsing
                 yield from drafts
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # when the pool could not start
         _reading = None
 
 

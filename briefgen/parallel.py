@@ -21,12 +21,17 @@ so the workers finish together.
 Forking is only safe in a process with one thread, so the preview (which has several) and any
 caller with threads renders serially, as do small sites, where starting workers costs more than
 it saves.
+
+Ctrl-C is the parent's alone: workers are forked with SIGINT blocked and keep it so (a terminal
+sends it to every process of the group, and each would print a traceback), and the parent,
+interrupted, ends them before the staging directory goes.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -218,9 +223,16 @@ def render_parallel(
         for own, (_, sender) in enumerate(pipes, 1)
     ]
     try:
-        for proc, (_, sender) in zip(procs, pipes, strict=True):
-            proc.start()
-            sender.close()  # the worker's end: its reader then sees the end when it exits
+        # Ctrl-C is held back while forking: each worker inherits SIGINT blocked and keeps it
+        # so, and the parent gets a Ctrl-C that came meanwhile (as KeyboardInterrupt, raised
+        # by pthread_sigmask) only once every worker it started can be ended by ``finally``.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for proc, (_, sender) in zip(procs, pipes, strict=True):
+                proc.start()
+                sender.close()  # the worker's end: its reader then sees the end when it exits
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         open_ = [receiver for receiver, _ in pipes]
         done = 0
         while open_:
@@ -247,12 +259,15 @@ def render_parallel(
                     progress(done)
     finally:
         _shared = None
-        for proc in procs:
+        forked = [proc for proc in procs if proc.pid is not None]  # all, unless a fork failed
+        for proc in forked:
             if proc.is_alive():
                 proc.terminate()
+        for proc in forked:
             proc.join()
-        for receiver, _ in pipes:
+        for receiver, sender in pipes:
             receiver.close()
+            sender.close()  # closed already unless its worker was never started
     wall = time.perf_counter() - started
     share = rendering / (rendering + writing) if rendering + writing else 1.0
     return wall * share, wall * (1 - share)
