@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
 import logging
 import signal
 import sys
@@ -211,6 +213,44 @@ class Interrupts:
         return told
 
 
+def _escape(error: UnicodeError) -> tuple[bytes, int]:
+    """An encoding error handler that cannot fail: a character made by ``surrogateescape`` (a
+    byte of a file name the locale could not decode) becomes that byte again, as Python's own
+    handler would write it; any other becomes an escape (``\\u2192`` for "→")."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = bytearray()
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(code - 0xDC00)
+        else:
+            out += char.encode("ascii", "backslashreplace")
+    return bytes(out), error.end
+
+
+ESCAPE = "briefgen.escape"
+codecs.register_error(ESCAPE, _escape)
+
+
+def _printable_output() -> None:
+    """Make stdout and stderr escape what their encoding lacks instead of failing on it.
+
+    A terminal in an ASCII locale (``LC_ALL=C``) has no "→" for the summary nor Arabic for a
+    message, and a build that succeeded must not end in a UnicodeEncodeError. ``strict`` and
+    ``surrogateescape`` fail on those; stderr's ``backslashreplace`` is replaced too, so that a
+    file name's own bytes reach it. A handler asked for in ``PYTHONIOENCODING`` (``replace``)
+    is kept. The streams change in place, so the logging handler on stderr is covered too.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors in (
+            "strict",
+            "surrogateescape",
+            "backslashreplace",
+        ):
+            stream.reconfigure(errors=ESCAPE)
+
+
 def _serve(args: argparse.Namespace) -> None:
     """Run the preview until Ctrl-C (or SIGTERM), printing what it does."""
     from briefgen.serve import serve
@@ -235,6 +275,7 @@ def _serve(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run briefgen; returns 0 on success, 1 for archive errors, 2 for usage errors, 130 when
     interrupted (Ctrl-C)."""
+    _printable_output()  # before argparse, whose help and errors are printed too
     args = _parser().parse_args(argv)
     logger = logging.getLogger("briefgen")
     if not logger.handlers:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from briefgen.cli import main
+from tests.conftest import MakeSite
 from tests.helpers import VALID_SITE
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_build_reports_what_it_wrote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -54,3 +61,52 @@ def test_an_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) 
         main(["build", "--no-such-flag"])
     assert exited.value.code == 2
     assert "--no-such-flag" in capsys.readouterr().err
+
+
+def in_c_locale(encoding: str | None, *args: str | Path) -> subprocess.CompletedProcess[bytes]:
+    """``python -m briefgen ARGS`` in the C locale, without Python's UTF-8 mode or locale
+    coercion: stdout and stderr are ASCII, or ``encoding`` (``PYTHONIOENCODING``)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "PYTHONIO"))}
+    env.update(LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0", PYTHONPATH=str(ROOT))
+    if encoding is not None:
+        env["PYTHONIOENCODING"] = encoding
+    command = [sys.executable, "-m", "briefgen", *map(str, args)]
+    done = subprocess.run(command, capture_output=True, env=env, cwd=ROOT, timeout=120)
+    assert b"Traceback" not in done.stderr and b"Logging error" not in done.stderr, done.stderr
+    return done
+
+
+def escaped(text: str) -> str:
+    return text.encode("ascii", "backslashreplace").decode("ascii")
+
+
+@pytest.mark.parametrize("encoding", [None, "latin-1", "ascii", "ascii:strict"])
+def test_a_terminal_that_cannot_show_arabic_gets_escapes_not_a_crash(
+    encoding: str | None, valid_copy: Path, make_site: MakeSite, tmp_path: Path
+) -> None:
+    """What the encoding lacks is escaped (\\u2192 for the summary's arrow, \\u0631 for
+    Arabic in a message); a file name's bytes are written as they are; exit codes as usual."""
+    built = in_c_locale(encoding, "-v", "build", "--no-search", "--source", valid_copy)
+    assert built.returncode == 0
+    assert built.stdout.startswith(b"built ") and b" \\u2192 " in built.stdout
+
+    tag = "روسيا-مجهولة"
+    name = "content/articles/ar/مقال.md"
+    front = f"title: عنوان\ndate: 2025-01-02\noutlet: al-akhbar\nlanguage: ar\ntags: [{tag}]"
+    bad = make_site({name: f"---\n{front}\nsummary: ملخص.\n---\nنص المقال.\n"})
+    checked = in_c_locale(encoding, "check", "--source", bad)
+    assert checked.returncode == 1
+    assert f"{bad / name}:6: tags: unknown tag '{escaped(tag)}'" in checked.stderr.decode("utf-8")
+    # JSON escapes are JSON's own: the report reads back with the Arabic and the file name.
+    listed = in_c_locale(encoding, "check", "--format", "json", "--source", bad)
+    assert listed.returncode == 1
+    found = [(p["path"], p["line"], p["message"]) for p in json.loads(listed.stdout)]
+    assert (str(bad / name), 6, f"tags: unknown tag {tag!r}") in found
+
+    raw = sorted((ROOT / "tests/import_seeds").glob("*.txt"))[0]
+    imported = in_c_locale(encoding, "import", "--dry-run", "--source", valid_copy, raw)
+    assert imported.returncode == 0
+    assert escaped("الأرصاد الجوية") in imported.stdout.decode("ascii")
+
+    helped = in_c_locale(encoding, "--help")
+    assert helped.returncode == 0 and b"briefgen" in helped.stdout
