@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -30,9 +31,9 @@ from pathlib import Path
 
 import briefgen
 from briefgen.config import SiteConfig
-from briefgen.errors import Location, Problem
+from briefgen.errors import BuildError, Location, Problem
 from briefgen.theme import Theme
-from briefgen.write import MANIFEST, read_manifest
+from briefgen.write import MANIFEST, read_manifest, safe_key
 
 log = logging.getLogger("briefgen")
 
@@ -212,12 +213,41 @@ class Recorded:
 
     def intact(self, folder: str) -> list[str] | None:
         """The files it wrote under ``folder`` (``pagefind/ar/``) when every one of them is
-        still there as it wrote it; None when one changed or there are none."""
+        still there as it wrote it; None when one changed or there are none, when the output
+        is gone, or when a name in the record could lead out of it (a record edited by hand:
+        the names are used to link files into the next build)."""
         names = [name for name in self.files if name.startswith(folder)]
         if not names:
             return None
-        now = _stats(self.output, names)
+        try:
+            for name in names:
+                safe_key(name)
+            now = _stats(self.output, names)
+        except (BuildError, OSError):
+            return None
         return names if all(now[name] == self.files[name] for name in names) else None
+
+    def bring_back(self, names: Iterable[str], into: Path) -> bool:
+        """Link (or copy, where links fail) the files ``names`` of :meth:`intact` into
+        ``into``, checking that each is still as it was written; False when one is not (some
+        may be in ``into`` then): it changed or went since :meth:`intact` looked."""
+        for name in names:
+            source, target = self.output / name, into / name
+            try:
+                if _stat(source) != self.files[name]:
+                    return False
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(source, target)
+                    linked = target  # the very file: checked below as it is now in ``into``
+                except OSError:
+                    shutil.copyfile(source, target)
+                    linked = source
+            except (OSError, KeyError):
+                return False
+            if _stat(linked) != self.files[name]:
+                return False
+        return True
 
 
 def recorded(config: SiteConfig) -> Recorded | None:
@@ -267,18 +297,17 @@ def record(
     """Remember what the build just committed made (best effort: a read-only site still builds).
 
     ``search``: each search bundle's digest of its inputs (see :class:`Recorded`)."""
-    manifest = read_manifest(config.output) or set()
-    files = _stats(config.output, sorted(manifest | {MANIFEST}))
-    state = {
-        "version": STATE_VERSION,
-        "fingerprint": print_,
-        "files": files,
-        "articles": articles,
-        "warnings": [[str(w.location.path), w.location.line, w.message] for w in warnings],
-        "search": dict(search or {}),
-    }
     target = state_file(config.root, config.output)
     try:
+        manifest = read_manifest(config.output) or set()
+        state = {
+            "version": STATE_VERSION,
+            "fingerprint": print_,
+            "files": _stats(config.output, sorted(manifest | {MANIFEST})),
+            "articles": articles,
+            "warnings": [[str(w.location.path), w.location.line, w.message] for w in warnings],
+            "search": dict(search or {}),
+        }
         make_cache_dir(config.root)
         temporary = target.with_suffix(".tmp")
         temporary.write_text(json.dumps(state, separators=(",", ":")), "utf-8")

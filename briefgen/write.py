@@ -34,10 +34,11 @@ def safe_key(path: str) -> str:
 
 
 def read_manifest(output: Path) -> set[str] | None:
-    """The files a previous build wrote, or None when ``output`` was not made by briefgen."""
+    """The files a previous build wrote, or None when ``output`` was not made by briefgen (or
+    its manifest cannot be read: which files are briefgen's is then unknown)."""
     try:
         return set((output / MANIFEST).read_text("utf-8").splitlines())
-    except FileNotFoundError:
+    except (OSError, UnicodeDecodeError):
         return None
 
 
@@ -52,9 +53,11 @@ class Staging:
         if output.is_dir():
             manifest = read_manifest(output)
             if manifest is None and any(output.iterdir()):
+                why = "cannot be read" if (output / MANIFEST).exists() else "is missing"
                 raise UsageError(
-                    f"output {output} is not empty and was not written by briefgen "
-                    f"(no {MANIFEST}): refusing to replace it; choose another directory or empty it"
+                    f"output {output} is not empty and was not written by briefgen (its "
+                    f"{MANIFEST} {why}): refusing to replace it; choose another directory or "
+                    "empty it"
                 )
             self.previous = manifest or set()
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -279,6 +279,7 @@ class Indexing:
         """Per language, the digest of what its bundle is made from."""
         self._reused: dict[str, list[str]] = {}
         """Per language whose bundle is the previous build's: its files (output-relative)."""
+        self._sources: dict[str, Path] = {}  # per language, the folder of its record files
         self._cleanup = contextlib.ExitStack()
         self._runs: list[tuple[str, subprocess.Popen[bytes], IO[bytes]]] = []
         self._binary: Path | None = None
@@ -292,54 +293,57 @@ class Indexing:
 
     def start(self) -> None:
         """Write the records and start Pagefind on them (one process per language, in
-        parallel); raises :class:`BuildError` when the binary is missing or cannot run."""
+        parallel); raises :class:`BuildError` when the binary is missing or cannot run, or
+        the records cannot be written (saying which)."""
         if not self.languages:
             return
         self._binary = binary = pagefind_binary()
-        records = self._records
-        if records is None:
-            where = scratch_dir(sum(len(a.body_text) + len(a.title) for a in self.site.articles))
-            scratch = self._cleanup.enter_context(
-                tempfile.TemporaryDirectory(prefix="briefgen-search-", dir=where)
-            )
-            records = RecordFiles(Path(scratch))
-        records.keep_only(self.languages)
-        # The language with the most articles first: its run is the one a build waits for.
-        sizes = Counter(article.language for article in self.site.articles)
-        maker = _maker(binary, self.languages)
         try:
+            records = self._records
+            if records is None:
+                size = sum(len(a.body_text) + len(a.title) for a in self.site.articles)
+                scratch = self._cleanup.enter_context(
+                    tempfile.TemporaryDirectory(prefix="briefgen-search-", dir=scratch_dir(size))
+                )
+                records = RecordFiles(Path(scratch))
+            records.keep_only(self.languages)
+            # The language with the most articles first: its run is the one a build waits for.
+            sizes = Counter(article.language for article in self.site.articles)
+            maker = _maker(binary, self.languages)
             for lang in sorted(self.languages, key=lambda code: -sizes[code]):
-                source = records.write(self.site, lang)  # Pagefind starts on one language
+                self._sources[lang] = records.write(self.site, lang)
                 digest = hashlib.blake2b(maker + records.digest(lang), digest_size=20)
                 self.digests[lang] = digest.hexdigest()
-                if self._reuse(lang):
-                    continue
-                output = self.staging / BUNDLE_DIR / lang  # while the next one is written
-                command: list[str | Path] = [
-                    binary,
-                    "--site",
-                    source,
-                    "--output-path",
-                    output,
-                    "--silent",
-                ]
-                # Its messages go to a file, not a pipe: nobody reads them until it is done.
-                # The exit stack closes the file (ruff's SIM115 does not see it).
-                log = self._cleanup.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
-                if self._stopped:
-                    raise BuildError("indexing stopped")
-                run = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-                self._runs.append((lang, run, log))
-                if self._stopped:  # stop() came while it was starting: it did not see it
-                    run.kill()
-                if self.background:
-                    with contextlib.suppress(OSError):  # it may be done already
-                        os.setpriority(os.PRIO_PROCESS, run.pid, BACKGROUND_NICENESS)
-        except OSError as exc:
+                if not self._reuse(lang):
+                    self._launch(lang)  # Pagefind starts while the next records are written
+        except OSError as exc:  # not the binary's: running it is :meth:`_launch`'s
             self.close()
-            raise BuildError(
-                f"could not run the Pagefind binary {binary}: {exc}; reinstall it: {INSTALL}"
-            ) from exc
+            raise BuildError(f"could not prepare the search index: {exc}") from exc
+
+    def _launch(self, lang: str) -> None:
+        """Start Pagefind on ``lang``'s records, writing its bundle into the staging directory."""
+        binary = self._binary
+        assert binary is not None, "started"
+        output = self.staging / BUNDLE_DIR / lang
+        command: list[str | Path] = [binary, "--site", self._sources[lang]]
+        command += ["--output-path", output, "--silent"]
+        if self._stopped:
+            raise BuildError("indexing stopped")
+        try:
+            # Its messages go to a file, not a pipe: nobody reads them until it is done.
+            # The exit stack closes the file (ruff's SIM115 does not see it).
+            log = self._cleanup.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
+            run = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        except OSError as exc:  # the binary's own fault only when the error names it
+            self.close()
+            hint = f"; reinstall it: {INSTALL}" if str(exc.filename) == str(binary) else ""
+            raise BuildError(f"could not run the Pagefind binary {binary}: {exc}{hint}") from exc
+        self._runs.append((lang, run, log))
+        if self._stopped:  # stop() came while it was starting: it did not see it
+            run.kill()
+        if self.background:
+            with contextlib.suppress(OSError):  # it may be done already
+                os.setpriority(os.PRIO_PROCESS, run.pid, BACKGROUND_NICENESS)
 
     def _reuse(self, lang: str) -> bool:
         """Whether ``lang``'s bundle in the previous output is made from what it would be made
@@ -354,22 +358,18 @@ class Indexing:
         return True
 
     def _bring_back(self) -> None:
-        """Link the reused bundles' files into the staging directory (copy where links fail).
-        Not the filter table: it is made again, and writing it must not touch the old file."""
-        previous = self._previous
-        if previous is None:
-            return
-        for lang, files in self._reused.items():
-            for name in files:
-                if name.endswith("/" + FILTER_TABLE):
-                    continue
-                source, target = previous.output / name, self.staging / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    os.link(source, target)
-                except OSError:
-                    shutil.copyfile(source, target)
-            logger.debug("search: the %s bundle of the previous build is reused", lang)
+        """Link the reused bundles' files into the staging directory; one that changed or went
+        since :meth:`start` found it intact is made by Pagefind after all. Not the filter table:
+        it is made again, and must not be written through a link into the old output."""
+        for lang, files in list(self._reused.items()):
+            names = [name for name in files if not name.endswith("/" + FILTER_TABLE)]
+            if self._previous is not None and self._previous.bring_back(names, self.staging):
+                logger.debug("search: the %s bundle of the previous build is reused", lang)
+                continue
+            logger.debug("search: the %s bundle of the previous build changed: made again", lang)
+            del self._reused[lang]
+            shutil.rmtree(self.staging / BUNDLE_DIR / lang, ignore_errors=True)
+            self._launch(lang)
 
     @property
     def reused(self) -> tuple[str, ...]:
@@ -379,6 +379,7 @@ class Indexing:
     def finish(self) -> list[str]:
         """Wait for Pagefind, add each bundle's filter table; return the files written
         (staging-relative). Raises :class:`BuildError` when Pagefind failed."""
+        self._bring_back()
         failures = []
         for lang, run, log in self._runs:
             run.wait()
@@ -396,10 +397,6 @@ class Indexing:
                 f"Pagefind ({self._binary}) failed to index the site: {'; '.join(failures)}; "
                 f"if the binary is broken, reinstall it: {INSTALL}"
             )
-        try:
-            self._bring_back()
-        except OSError as exc:
-            raise BuildError(f"could not reuse the previous search bundle: {exc}") from exc
         for lang in self.languages:
             bundle = self.staging / BUNDLE_DIR / lang
             table = filter_table(self.site, lang, page_ids(bundle))
