@@ -17,7 +17,7 @@ from briefgen import fresh
 from briefgen.config import load_config
 from briefgen.errors import Problem
 from briefgen.theme import load_theme
-from briefgen.write import Staging
+from briefgen.write import Staging, sweep
 
 if TYPE_CHECKING:
     from briefgen.content import Loaded
@@ -138,6 +138,7 @@ def build(
         config = load_config(root, output)
         theme = load_theme(config)
     with timings.stage("fresh"):
+        sweep(config.output)  # first: a build killed mid-swap may have moved the output aside
         print_ = fresh.fingerprint(config, theme, drafts=drafts, search=search)
         recorded = None if force else fresh.recorded(config)  # read once, used twice
         previous = fresh.check(config, print_, recorded)

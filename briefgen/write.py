@@ -5,20 +5,38 @@ manifest records what briefgen wrote, so files a user put in the output (``CNAME
 ``.nojekyll``, a deploy worktree's ``.git``) are carried into each new build, and a directory
 briefgen did not make is never replaced. A file whose bytes did not change is hard-linked from
 the previous output, so it keeps its modification time and deploy tools upload only changes.
+
+A build killed at any moment (``kill -9``, a power cut) leaves at most a staging directory and,
+mid-swap, the old output renamed aside (``.previous``) beside the output; the next build of the
+same output finishes or undoes that swap and removes them (:func:`sweep`). Each build holds an
+exclusive ``flock`` on its staging directory, and on the old output while it swaps, so a build
+never takes another one that is still running for a dead one's: the kernel drops the lock when
+its holder dies, however it dies, and a process id could be reused.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
 
 from briefgen.errors import BuildError, UsageError
 
+if sys.platform != "win32":
+    import fcntl
+
+log = logging.getLogger("briefgen")
+
 MANIFEST = ".briefgen-manifest"
 """Lists, one per line, the files briefgen wrote into the output."""
+STAGING, PREVIOUS = ".staging", ".previous"
+"""Suffixes of a build's staging directory and of the old output it moves aside to swap."""
 
 
 def safe_key(path: str) -> str:
@@ -47,6 +65,7 @@ class Staging:
 
     def __init__(self, output: Path) -> None:
         self.output = output
+        sweep(output)  # first: it may put back the output a killed build had moved aside
         if output.is_symlink() or (output.exists() and not output.is_dir()):
             raise UsageError(f"output {output} exists and is not a directory")
         self.previous: set[str] = set()
@@ -61,9 +80,7 @@ class Staging:
                 )
             self.previous = manifest or set()
         output.parent.mkdir(parents=True, exist_ok=True)
-        self.dir = Path(
-            tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".staging", dir=output.parent)
-        )
+        self.dir, self._lock = _make_staging(output)
         self.written: dict[str, None] = {}
         self.unchanged = 0
         self._folders: set[str] = {""}
@@ -157,69 +174,239 @@ class Staging:
             return False
 
     def commit(self) -> None:
-        """Swap the staged site in; on any failure the previous output is restored."""
+        """Swap the staged site in, then move the old output's files that briefgen did not
+        write into it; on any failure the previous output is restored.
+
+        The user's files move after the swap, out of the old output moved aside: until then
+        the staging directory holds only what briefgen made, so the sweep of a killed build's
+        deletes nothing else, and the moved-aside output holds all the user had."""
         self._stage(MANIFEST, "".join(f"{p}\n" for p in sorted(self.written)).encode("utf-8"))
-        moved = self._carry_user_files()
-        backup: Path | None = None
+        carried = self._user_files()
+        aside = self.dir.with_name(self.dir.name[: -len(STAGING)] + PREVIOUS)
+        held = self._hold_output()
         try:
-            if self.output.exists():
-                backup = self.dir.with_name(self.dir.name.replace(".staging", ".previous"))
-                os.rename(self.output, backup)
-            os.rename(self.dir, self.output)
-        except OSError as exc:
-            if backup is not None and not self.output.exists():
-                os.rename(backup, self.output)
-            for source, target in reversed(moved):
-                os.rename(target, source)
-            raise BuildError(f"could not swap the new site into {self.output}: {exc}") from exc
-        if backup is not None:
-            shutil.rmtree(backup, ignore_errors=True)
+            moved = False
+            try:
+                if os.path.lexists(self.output):
+                    os.rename(self.output, aside)
+                    moved = True
+                os.rename(self.dir, self.output)
+            except OSError as exc:
+                if moved and not os.path.lexists(self.output):
+                    os.rename(aside, self.output)
+                raise BuildError(f"could not swap the new site into {self.output}: {exc}") from exc
+            if moved:
+                self._carry(aside, carried)
+                _discard(aside)
+        finally:
+            _unlock(held)
+        _unlock(self._lock)
+        self._lock = None
 
-    def _carry_user_files(self) -> list[tuple[Path, Path]]:
-        """Move entries of the old output that briefgen did not write into the new one."""
-        if not self.output.is_dir():
+    def _user_files(self) -> list[str]:
+        """The entries of the old output that briefgen did not write, for the new one; raises
+        :class:`BuildError`, having changed nothing, when the new site has a file there."""
+        if not self.output.is_dir() or self.output.is_symlink():
             return []
-        ours = self.previous
-        ours_dirs = {d for p in ours for d in _ancestors(p)}
-        moves: list[tuple[Path, Path]] = []
-        collisions: list[str] = []
-
-        def walk(directory: Path, rel: str) -> None:
-            for entry in sorted(directory.iterdir()):
-                key = f"{rel}{entry.name}"
-                if key == MANIFEST or key in ours:
-                    continue
-                if entry.is_dir() and not entry.is_symlink() and key in ours_dirs:
-                    walk(entry, key + "/")
-                    continue
-                if key in self.written or (self.dir / key).exists():
-                    collisions.append(key)
-                    continue
-                moves.append((entry, self.dir / key))
-
-        walk(self.output, "")
+        keys = _foreign(self.output, self.previous)
+        collisions = [k for k in keys if k in self.written or os.path.lexists(self.dir / k)]
         if collisions:
             raise BuildError(
                 "files in the output that briefgen did not write would be overwritten: "
                 + ", ".join(collisions)
                 + "; move them away and build again"
             )
-        done: list[tuple[Path, Path]] = []
+        return keys
+
+    def _hold_output(self) -> int | None:
+        """The lock of the old output, held while it is moved aside so that no sweep takes it
+        for a killed build's; None when there is none or nothing can be locked here."""
+        if not self.output.is_dir() or self.output.is_symlink():
+            return None
         try:
-            for source, target in moves:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.rename(source, target)
-                done.append((source, target))
+            held = _lock(self.output)
+        except OSError:
+            return None
+        if held is None and self.output.exists():
+            raise BuildError(
+                f"another build is swapping its site into {self.output}: build again once done"
+            )
+        return held
+
+    def _carry(self, aside: Path, keys: list[str]) -> None:
+        """Move ``keys`` from the moved-aside old output into the new one; on failure undo
+        the moves and the swap (what cannot be undone, the next build's sweep does)."""
+        done: list[str] = []
+        try:
+            for key in keys:
+                if os.path.lexists(aside / key):  # else deleted while the site was built
+                    (self.output / key).parent.mkdir(parents=True, exist_ok=True)
+                    os.rename(aside / key, self.output / key)
+                    done.append(key)
         except OSError as exc:
-            for source, target in reversed(done):
-                os.rename(target, source)
-            raise BuildError(f"could not keep {source} in the new site: {exc}") from exc
-        return done
+            try:
+                for key in reversed(done):
+                    os.rename(self.output / key, aside / key)
+                os.rename(self.output, self.dir)
+                os.rename(aside, self.output)
+            except OSError:
+                pass
+            raise BuildError(f"could not keep {self.output / key} in the new site: {exc}") from exc
 
     def rollback(self) -> None:
-        """Drop the staging directory (a no-op once committed)."""
+        """Drop the staging directory and its lock (a no-op once committed)."""
         if self.dir.exists():
             shutil.rmtree(self.dir, ignore_errors=True)
+        _unlock(self._lock)
+        self._lock = None
+
+
+def sweep(output: Path) -> None:
+    """Finish or undo what builds of ``output`` that were killed left beside it.
+
+    Only directories named as :class:`Staging` names them for this output (``mkdtemp``'s eight
+    random characters between ``.<output name>.`` and the suffix) whose lock nobody holds: a
+    running build holds its own. An old output moved aside (``.previous``) is put back when
+    ``output`` is missing (the build died between the two renames of its swap); else the
+    user's files still in it are moved into ``output`` and the rest is deleted. A staging
+    directory holds only what briefgen made: it is deleted. Without locks (Windows, some
+    network file systems) a running build's directory cannot be told apart: nothing is swept.
+    """
+    mine = re.compile(re.escape(f".{output.name}.") + r"[a-z0-9_]{8}(\.staging|\.previous)")
+    try:
+        names = sorted(e.name for e in os.scandir(output.parent) if mine.fullmatch(e.name))
+    except OSError:
+        return  # no site root yet
+    for name in sorted(names, key=lambda name: name.endswith(STAGING)):  # put back first
+        path = output.parent / name
+        try:
+            held = _lock(path)
+        except OSError:
+            return
+        if held is None:
+            continue  # a running build's (or gone, or not a directory)
+        try:
+            _tidy(path, output)
+        except OSError as exc:
+            log.warning("could not clean up %s, left by an interrupted build: %s", path, exc)
+        finally:
+            os.close(held)
+
+
+def _tidy(path: Path, output: Path) -> None:
+    """Delete, put back or empty into ``output`` one directory a killed build left."""
+    if path.name.endswith(STAGING):
+        shutil.rmtree(path)
+        log.debug("removed %s, left by an interrupted build", path)
+    elif not os.path.lexists(output):
+        os.rename(path, output)
+        log.warning("put back %s, which an interrupted build had moved aside", output)
+    elif output.is_dir() and not output.is_symlink():
+        kept = []
+        for key in _foreign(path, read_manifest(path) or set()):
+            if os.path.lexists(output / key):
+                kept.append(key)
+                continue
+            (output / key).parent.mkdir(parents=True, exist_ok=True)
+            os.rename(path / key, output / key)
+        if kept:
+            log.warning(
+                "%s holds files of yours that an interrupted build could not put back into %s, "
+                "where the same names exist now: %s",
+                path,
+                output,
+                ", ".join(kept),
+            )
+        else:
+            _discard(path)
+
+
+def _make_staging(output: Path) -> tuple[Path, int | None]:
+    """A new staging directory beside ``output`` and the descriptor holding its lock (None
+    where nothing can be locked). A sweep between ``mkdtemp`` and the lock took it for a dead
+    build's and deletes it: then another is made."""
+    for _ in range(10):
+        path = tempfile.mkdtemp(prefix=f".{output.name}.", suffix=STAGING, dir=output.parent)
+        try:
+            held = _lock(Path(path))
+        except OSError:
+            return Path(path), None
+        if held is not None:
+            return Path(path), held
+    raise BuildError(f"could not make a staging directory beside {output}: it kept vanishing")
+
+
+def _lock(path: Path) -> int | None:
+    """A descriptor of directory ``path`` holding its exclusive ``flock`` (released when it is
+    closed or its process dies); None when another holds it or ``path`` is not (or no longer)
+    a directory. Raises OSError where directories cannot be locked."""
+    if sys.platform == "win32":
+        raise OSError("directories cannot be locked on Windows")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    except OSError:
+        os.close(fd)
+        raise
+    try:  # not deleted or replaced by the holder before us
+        same = os.path.samestat(os.fstat(fd), os.lstat(path))
+    except OSError:
+        same = False
+    if not same:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _unlock(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)
+
+
+def _foreign(root: Path, ours: set[str]) -> list[str]:
+    """The entries under ``root`` not in its manifest ``ours``: a directory holding briefgen's
+    files is looked into, any other entry is taken whole."""
+    ours_dirs = {d for p in ours for d in _ancestors(p)}
+    found: list[str] = []
+
+    def walk(directory: Path, rel: str) -> None:
+        for entry in sorted(directory.iterdir()):
+            key = f"{rel}{entry.name}"
+            if key == MANIFEST or key in ours:
+                continue
+            if key in ours_dirs and entry.is_dir() and not entry.is_symlink():
+                walk(entry, key + "/")
+            else:
+                found.append(key)
+
+    walk(root, "")
+    return found
+
+
+def _discard(path: Path) -> None:
+    """Delete a moved-aside old output, its manifest last: until then a sweep can tell the
+    user's files still in it from briefgen's."""
+    try:
+        entries = list(path.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name == MANIFEST:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+    with contextlib.suppress(OSError):
+        if all(entry.name == MANIFEST for entry in path.iterdir()):
+            shutil.rmtree(path)  # else a later sweep tries again, the manifest still there
 
 
 def _write_file(path: Path, data: bytes) -> None:
