@@ -79,8 +79,12 @@ def _walk(root: Path) -> list[tuple[str, str]]:
 
 
 def _signature(path: str) -> bytes:
-    """Size, modification time and inode: reading 10,000 articles' bytes would cost seconds."""
-    info = os.stat(path)
+    """Size, modification time and inode: reading 10,000 articles' bytes would cost seconds.
+    A link to nothing is its own (the content loader says what is wrong with it)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        info = os.lstat(path)
     return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}".encode()
 
 

@@ -191,3 +191,16 @@ def test_on_posix_the_output_is_checked_relative_to_its_directory(
     (output / "elsewhere.html").write_bytes(target)
     link.symlink_to(output / "elsewhere.html")  # same bytes, but a link: not what was written
     assert not build(valid_copy, output, search=False).fresh
+
+
+def test_a_link_to_nothing_in_the_content_is_fingerprinted_not_fatal(valid_copy: Path) -> None:
+    """The fingerprint is taken before the content is read: a broken link there crashed the
+    build with a traceback instead of reaching the loader, which says what is wrong."""
+    from briefgen.config import load_config
+    from briefgen.theme import load_theme
+
+    config = load_config(valid_copy)
+    theme = load_theme(config)
+    before = fresh.fingerprint(config, theme, drafts=False, search=False)
+    (valid_copy / "content/articles/gone").symlink_to(valid_copy / "nowhere")
+    assert fresh.fingerprint(config, theme, drafts=False, search=False) != before
