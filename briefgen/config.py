@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 
 from briefgen.errors import ConfigError, ErrorList, UsageError
-from briefgen.yamltree import Fields, Map, Scalar, Seq, did_you_mean, kind, parse
+from briefgen.yamltree import Fields, Map, Scalar, Seq, did_you_mean, kind, parse, read_text
 
 SITE_FILE = "site.yml"
 SITE_KEYS = ("title", "description", "base_url", "languages", "output", "theme", "per_page")
@@ -136,11 +136,9 @@ def load_config(root: Path, output: Path | None = None) -> SiteConfig:
     if not path.is_file():
         raise UsageError(f"{path}: not found (is {root} a briefgen site?)")
     errors = ErrorList()
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        errors.add(path, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
-        raise ConfigError(errors.errors) from None
+    text = read_text(path, errors, within=root)  # the one reader of every source file
+    if text is None:
+        raise ConfigError(errors.errors)
     node = parse(text, path, errors)
     if node is None:
         if not errors.errors:

@@ -28,6 +28,7 @@ from briefgen.yamltree import (
     Scalar,
     did_you_mean,
     iter_mapping,
+    link_problem,
     parse,
     read_text,
 )
@@ -92,10 +93,11 @@ def _vocabulary(
     path: Path, errors: ErrorList, what: str, name: str
 ) -> list[tuple[Scalar, Map]] | None:
     """The ``key: {fields}`` entries of a vocabulary file; None when it is missing or unreadable."""
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():  # a link is judged by read_text
         errors.add(path, None, f"missing: {name} is required (content/{path.name})")
         return None
-    text = read_text(path, errors)
+    root = path.parent.parent.resolve()  # vocabularies live in content/ of the site root
+    text = read_text(path, errors, within=root)
     if text is None:
         return None
     return list(iter_mapping(parse(text, path, errors), path, errors, what))
@@ -200,7 +202,10 @@ def load_article(
     then not checked, since that file's own error already explains every one of them.
     """
     before = len(errors.problems)
-    text = read_text(path, errors)
+    if os.path.isdir(path) and link_problem(path, config.root) is None:
+        errors.warn(path, None, _LINKED_FOLDER)
+        return None
+    text = read_text(path, errors, within=config.root)
     if text is None:
         return None
     if not text.strip():
@@ -313,17 +318,30 @@ def load_article(
     return _Draft(article, slug_line, tuple((href, line + body_line) for href, line in found), key)
 
 
-def article_paths(config: SiteConfig) -> list[Path]:
-    """Every ``content/articles/**/*.md``, in a stable order.
+# A warning, not an error: the build's fingerprint and the preview's watcher do not follow
+# links either, so following it would leave edits inside unseen.
+_LINKED_FOLDER = "a linked folder is not followed: its articles are not read (link each file)"
 
-    ``os.walk`` rather than ``Path.rglob``: the preview lists the files on every edit, and
-    rglob plus sorting ``Path`` objects takes most of a second for 10,000 articles.
+
+def article_paths(config: SiteConfig) -> list[Path]:
+    """Every ``content/articles/**/*.md``, and every linked folder there, in a stable order.
+
+    A linked folder is listed, not entered (:func:`load_article` reports it). ``os.walk``
+    rather than ``Path.rglob``: the preview lists the files on every edit, and rglob plus
+    sorting ``Path`` objects takes most of a second for 10,000 articles.
     """
+    top = config.content_dir / "articles"
+    if link_problem(top, config.root) is not None:
+        return [top]  # not even listed: load_article reports it, once
     found: list[tuple[tuple[str, ...], Path]] = []
-    for directory, _, files in os.walk(config.content_dir / "articles"):
+    for directory, dirs, files in os.walk(top):
         for name in files:
             if name.endswith(".md"):
                 path = Path(directory, name)
+                found.append((path.parts, path))
+        for name in dirs:
+            path = Path(directory, name)
+            if path.is_symlink():
                 found.append((path.parts, path))
     found.sort(key=lambda item: item[0])
     return [path for _, path in found]
@@ -380,7 +398,10 @@ class ArticleCache:
         if tags is None or outlets is None:
             return load_article(path, config, tags, outlets, bodies, errors)
         name = os.fspath(path)
-        stat = os.stat(name)
+        try:
+            stat = os.stat(name)
+        except OSError:  # a broken link: load_article says so
+            return load_article(path, config, tags, outlets, bodies, errors)
         key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         hit = self._entries.get(name)
         if hit is not None and hit[0] == key:

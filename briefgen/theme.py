@@ -7,6 +7,7 @@ depends on a number gives one text per CLDR plural category of the language (Ara
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from babel import Locale
 
 from briefgen.config import SiteConfig
 from briefgen.errors import ConfigError, ErrorList
-from briefgen.yamltree import Map, Scalar, kind, parse, read_text
+from briefgen.yamltree import Map, Scalar, kind, link_problem, parse, read_text
 
 Strings = Mapping[str, str | Mapping[str, str]]
 
@@ -37,6 +38,9 @@ class Theme:
     name: str
     dirs: tuple[Path, ...]
     """Theme directories, the one that wins first."""
+    bounds: tuple[Path, ...]
+    """Per directory, what its files must resolve inside (the site root, or the built-in
+    theme itself): :func:`load_theme` refused a theme with a link leading out of it."""
     strings: Mapping[str, Strings]
     """UI strings per language code."""
 
@@ -48,13 +52,10 @@ class Theme:
     def static_files(self) -> dict[str, Path]:
         """Static files by output path (``static/…``); the upper layer wins per file."""
         files: dict[str, Path] = {}
-        for layer in reversed(self.dirs):
+        for layer, within in reversed(list(zip(self.dirs, self.bounds, strict=True))):
             static = layer / "static"
-            if not static.is_dir():
-                continue
-            for path in sorted(static.rglob("*")):
-                if path.is_file() and not path.is_symlink():
-                    files["static/" + path.relative_to(static).as_posix()] = path
+            for path in _files(static, within, ErrorList()) if static.is_dir() else ():
+                files["static/" + path.relative_to(static).as_posix()] = path
         return dict(sorted(files.items()))
 
     def assets(self) -> Iterator[tuple[str, bytes]]:
@@ -78,9 +79,12 @@ def asset_bytes(source: Path) -> bytes:
 def load_theme(config: SiteConfig) -> Theme:
     """Resolve ``config.theme`` and load its strings for every site language."""
     layers: list[Path] = []
+    bounds: list[Path] = []
+    errors = ErrorList()
     site_theme = config.root / "themes" / config.theme
     if site_theme.is_dir():
         layers.append(site_theme)
+        bounds.append(config.root)
     elif config.theme != "default":
         raise ConfigError.single(
             config.root / "site.yml", None, f"theme {config.theme!r}: {site_theme} not found"
@@ -88,16 +92,19 @@ def load_theme(config: SiteConfig) -> Theme:
     default = builtin_theme()
     if default.resolve() not in [p.resolve() for p in layers]:
         layers.append(default)
-    errors = ErrorList()
+        bounds.append(default.resolve())
+    for layer, within in zip(layers, bounds, strict=True):
+        _files(layer, within, errors)  # reports every link leading out, before any is opened
+    errors.raise_if_errors(ConfigError)
     strings: dict[str, Strings] = {}
     for lang in config.languages:
         merged: dict[str, str | Mapping[str, str]] = {}
         found = False
-        for layer in reversed(layers):
+        for layer, within in reversed(list(zip(layers, bounds, strict=True))):
             path = layer / "i18n" / f"{lang.code}.yml"
             if path.is_file():
                 found = True
-                merged.update(_load_strings(path, lang.code, errors))
+                merged.update(_load_strings(path, lang.code, errors, within))
         if not found:
             errors.add(
                 config.root / "site.yml",
@@ -107,11 +114,51 @@ def load_theme(config: SiteConfig) -> Theme:
         strings[lang.code] = MappingProxyType(merged)
     _check_complete(strings, layers, errors)
     errors.raise_if_errors(ConfigError)
-    return Theme(config.theme, tuple(layers), MappingProxyType(strings))
+    return Theme(config.theme, tuple(layers), tuple(bounds), MappingProxyType(strings))
 
 
-def _load_strings(path: Path, code: str, errors: ErrorList) -> dict[str, str | Mapping[str, str]]:
-    text = read_text(path, errors)
+def _files(top: Path, within: Path, errors: ErrorList) -> list[Path]:
+    """Every file under ``top`` that resolves inside ``within``, in a stable order; each
+    symbolic link leading out (of the site, or of the built-in theme) is reported instead.
+
+    Jinja and the static copy open files through links: the check comes before any of them
+    is opened. A linked folder inside is followed once (so a link to an ancestor ends).
+    """
+    what = "the theme" if within == builtin_theme().resolve() else "the site"
+    refused = link_problem(top, within, what)
+    if refused is not None:
+        errors.add(top, None, refused)
+        return []
+    found: list[Path] = []
+    seen = {os.path.realpath(top)}
+    for directory, dirs, names in os.walk(top, followlinks=True):
+        kept = []
+        for name in sorted(dirs):
+            path = Path(directory, name)
+            real = os.path.realpath(path)
+            if path.is_symlink():
+                refused = link_problem(path, within, what)
+                if refused is not None:
+                    errors.add(path, None, refused)
+                if refused is not None or real in seen:
+                    continue
+            seen.add(real)
+            kept.append(name)
+        dirs[:] = kept
+        for name in sorted(names):
+            path = Path(directory, name)
+            refused = link_problem(path, within, what)
+            if refused is not None:
+                errors.add(path, None, refused)
+            elif path.is_file():
+                found.append(path)
+    return found
+
+
+def _load_strings(
+    path: Path, code: str, errors: ErrorList, within: Path
+) -> dict[str, str | Mapping[str, str]]:
+    text = read_text(path, errors, within=within)
     node = parse(text, path, errors) if text is not None else None
     out: dict[str, str | Mapping[str, str]] = {}
     if node is None:

@@ -10,6 +10,7 @@ Aliases are refused outright: they are what makes a "billion laughs" document ex
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -35,9 +36,31 @@ def forbidden_character(text: str) -> re.Match[str] | None:
     return _FORBIDDEN.search(text)
 
 
-def read_text(path: Path, errors: ErrorList) -> str | None:
-    """A file's text: UTF-8 (a BOM is fine), line ends normalised; None after reporting why not."""
-    data = path.read_bytes()
+def link_problem(path: Path, within: Path, what: str = "the site") -> str | None:
+    """Why ``path`` must not be opened, or None: a symbolic link on its way leads out of
+    ``within`` (a resolved directory: a site publishes nothing from outside it), or nowhere."""
+    real = Path(os.path.realpath(path))
+    if not real.is_relative_to(within):
+        return f"symbolic link to {real} leads outside {what}: not read"
+    if path.is_symlink() and not real.exists():
+        return f"symbolic link to {real.relative_to(within).as_posix()} leads nowhere"
+    return None
+
+
+def read_text(path: Path, errors: ErrorList, *, within: Path, what: str = "the site") -> str | None:
+    """A file's text: UTF-8 (a BOM is fine), line ends normalised; None after reporting why not.
+
+    Nothing outside ``within`` is opened (see :func:`link_problem`).
+    """
+    refused = link_problem(path, within, what)
+    if refused is not None:
+        errors.add(path, None, refused)
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # a folder, no permission
+        errors.add(path, None, f"cannot read: {exc.strerror or exc}")
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

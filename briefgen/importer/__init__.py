@@ -33,7 +33,7 @@ from briefgen.importer.facts import (
     suggest_tags,
 )
 from briefgen.model import UNKNOWN_OUTLET, Outlet, Tag
-from briefgen.yamltree import Map, Scalar, did_you_mean, parse
+from briefgen.yamltree import Map, Scalar, did_you_mean, link_problem, parse
 
 SLUG_WORDS = 8
 """Slugs keep the first words of the title: long enough to recognise, short enough to type."""
@@ -107,7 +107,7 @@ def _archive(root: Path) -> _Archive:
     slugs: dict[str, Path] = {}
     prints: dict[Path, frozenset[tuple[str, ...]]] = {}
     for path in article_paths(config):
-        slug, body = _slug_and_body(path)
+        slug, body = _slug_and_body(path, config.root)
         slugs[slug.casefold()] = path
         slugs.setdefault(path.stem.casefold(), path)  # the file name is taken too
         words = normalised_words(body)
@@ -116,8 +116,12 @@ def _archive(root: Path) -> _Archive:
     return _Archive(config, tags, outlets, slugs, prints)
 
 
-def _slug_and_body(path: Path) -> tuple[str, str]:
-    """An existing article's slug (its ``slug:`` field, else its file name) and body."""
+def _slug_and_body(path: Path, root: Path) -> tuple[str, str]:
+    """An existing article's slug (its ``slug:`` field, else its file name) and body.
+
+    A link leading out of the site is not read (``check`` reports it)."""
+    if link_problem(path, root) is not None:
+        return path.stem, ""
     try:
         front, body, _line = split_front_matter(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError):
@@ -428,7 +432,8 @@ def _choose_target(
     base = slugify(title.strip("[]")) or f"article-{date_text.replace(':', '-')[:10]}"
     target = directory / f"{base}.md"
     existing = taken.get(base.casefold())
-    if existing == target and target.exists() and _imported_from(target) == source.name:
+    root = archive.config.root
+    if existing == target and target.exists() and _imported_from(target, root) == source.name:
         if not options.force:
             errors.add(source, None, f"already imported as {target}; use --force to overwrite it")
             return None
@@ -460,8 +465,10 @@ def _already_in(body_text: str, archive: _Archive, skip: Path | None) -> list[st
 _IMPORTED_FROM = re.compile(r"^# Imported from: (?P<name>.+)$", re.MULTILINE)
 
 
-def _imported_from(path: Path) -> str | None:
+def _imported_from(path: Path, root: Path) -> str | None:
     """The input file name recorded in an imported article (to recognise a re-import)."""
+    if link_problem(path, root) is not None:
+        return None
     try:
         match = _IMPORTED_FROM.search(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError):
