@@ -22,6 +22,7 @@ from briefgen.config import SiteConfig, language, per_language
 from briefgen.errors import ContentError, ErrorList, Problem
 from briefgen.model import UNKNOWN_OUTLET, Article, Outlet, PartialDate, Site, Tag, parse_date
 from briefgen.parsecache import Bodies, ParseCache, Parsed
+from briefgen.text import bidi_lines
 from briefgen.yamltree import (
     Fields,
     Map,
@@ -215,6 +216,8 @@ def load_article(
     if front is None:
         errors.add(path, 1, body)
         return None
+    for number, problem in bidi_lines(body, body_line, references=True):  # reaches output too
+        errors.add(path, number, problem.message)
     node = parse(front, path, errors, line_offset=1)
     if node is None:
         if len(errors.problems) == before:

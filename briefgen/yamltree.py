@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from briefgen.errors import ErrorList
+from briefgen.text import bidi_problem
 
 try:  # the C composer is ~10x faster; the pure-Python one behaves the same
     _Loader: type = yaml.CSafeLoader
@@ -227,6 +228,11 @@ class _Converter:
             if bad:
                 code = f"U+{ord(bad.group()):04X}"
                 raise self.refuse(node, f"control character {code} is not allowed")
+            # Every scalar may reach a page, a feed or a citation: one check covers them all.
+            # Reported, not refused: the rest of the document is still checked.
+            bidi = bidi_problem(str(node.value))
+            if bidi is not None:
+                self.errors.add(self.path, self.line(node), bidi.message)
             # Plain scalars have style None in PyYAML's Python composer but '' in the C one.
             return Scalar(str(node.value), self.line(node), not node.style)
         if isinstance(node, yaml.SequenceNode):

@@ -12,6 +12,14 @@ from briefgen.model import Article
 from tests.conftest import MakeSite, article
 from tests.helpers import VALID_SITE
 
+FRONT = {
+    "title": "Titolo",
+    "date": "2025-01-02",
+    "outlet": "meteoweb",
+    "language": "it",
+    "tags": "[russia]",
+}
+
 
 def load_one(make_site: MakeSite, **fields: str) -> Article:
     """The one article of a site whose only article has ``fields`` (on top of valid defaults)."""
@@ -220,3 +228,40 @@ def test_aliases_and_tags_are_refused_wherever_they_are_written(
     found = [f"{p.location.line}: {p.message}" for p in errors.problems]
     assert found == ([error] if error else [])
     assert (node is None) == (error is not None) and (error or isinstance(node, Map))
+
+
+# --- Bidirectional controls ------------------------------------------------------------------
+
+
+def test_balanced_isolates_stay_in_every_field_and_the_body(make_site: MakeSite) -> None:
+    """Persian or Hebrew inside Italian text, isolated: legitimate, and published as written."""
+    persian = "\u2067روزنامه شرق\u2069"  # noqa: RUF001 - Persian is the test data
+    root = make_site(
+        {
+            "content/articles/it/one.md": article(
+                **FRONT,
+                summary=f"Secondo {persian}, il piano è pronto.",
+                agency=persian,
+                body=f"Il quotidiano {persian} scrive.\n\n\u2066a\u2069 \u2067\u2066b\u2069\u2069",
+            )
+        }
+    )
+    (only,) = load_site(load_config(root)).site.articles
+    assert only.summary == f"Secondo {persian}, il piano è pronto."
+    assert only.agency == persian
+    assert persian in only.body_html
+
+
+def test_bidi_controls_in_the_body_are_reported_at_their_line(make_site: MakeSite) -> None:
+    body = "Riga uno.\n\nRiga \u202edue.\n\n`codice \u2066aperto`\n\n&#8238; scritto come entità."
+    root = make_site({"content/articles/it/one.md": article(**FRONT, body=body)})
+    with pytest.raises(ContentError) as failed:
+        load_site(load_config(root))
+    assert failed.value.render(root).splitlines() == [
+        "content/articles/it/one.md:10: bidirectional control U+202E RIGHT-TO-LEFT OVERRIDE "
+        "is not allowed",
+        "content/articles/it/one.md:12: U+2066 LEFT-TO-RIGHT ISOLATE is not closed by U+2069 "
+        "POP DIRECTIONAL ISOLATE",
+        "content/articles/it/one.md:14: bidirectional control U+202E RIGHT-TO-LEFT OVERRIDE "
+        "is not allowed",
+    ]

@@ -493,3 +493,52 @@ def test_source_url_only_when_labelled(site: Path, tmp_path: Path) -> None:
         (10, "address line"),
     ]
     assert check_site(site).errors == 0
+
+
+def test_bidi_controls_check_refuses_are_removed_and_reported(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Embeddings, overrides and unbalanced isolates go, each listed; balanced isolates stay."""
+    rlo = "\u202e"
+    raw = tmp_path / "raw.txt"
+    headline = f"Putin ordina alla Sberbank di cooperare con la {rlo}Cina\u202c"
+    raw.write_text(
+        f"{headline}\n"
+        "\n"
+        f"{PARAGRAPH} \u2067Cremlino\u2069\n"  # balanced: stays
+        "\n"
+        f"{PARAGRAPH} \u2068aperto\n"
+        "\n"
+        f"Chiuso\u2069 {PARAGRAPH}\n",
+        encoding="utf-8",
+    )
+    assert main(["import", "--source", str(site), str(raw)]) == 0
+    out = capsys.readouterr().out
+    [written] = (site / "content" / "articles" / "it").glob("*.md")
+    text = written.read_text(encoding="utf-8")
+    assert check_site(site).errors == 0
+    assert not {"\u202e", "\u202c", "\u2068"} & set(text)
+    assert f"{PARAGRAPH} \u2067Cremlino\u2069\n" in body(text)
+    assert front(text)["title"] == "Putin ordina alla Sberbank di cooperare con la Cina"
+    shown = Location(raw).render()
+    assert out.splitlines()[-5:] == [
+        "  removed 4 characters:",
+        f"    {shown}:1: column {headline.index(rlo) + 1}: bidirectional control U+202E "
+        "RIGHT-TO-LEFT OVERRIDE is not allowed",
+        f"    {shown}:1: column {len(headline)}: bidirectional control U+202C POP DIRECTIONAL "
+        "FORMATTING is not allowed",
+        f"    {shown}:5: column {len(PARAGRAPH) + 2}: U+2068 FIRST STRONG ISOLATE is not closed "
+        "by U+2069 POP DIRECTIONAL ISOLATE",
+        f"    {shown}:7: column 7: U+2069 POP DIRECTIONAL ISOLATE closes no isolate",
+    ]
+    assert "#   5: " + str(len(PARAGRAPH) + 2) + ": U+2068 FIRST STRONG ISOLATE" in text
+
+
+def test_new_refuses_a_title_check_would_refuse(site: Path) -> None:
+    with pytest.raises(UsageError, match="--title: U\\+2067 RIGHT-TO-LEFT ISOLATE is not closed"):
+        new_article(site, title="Il giornale \u2067Shargh", language="it")
+    assert not (site / "content" / "articles").exists()
+    created = new_article(site, title="Il giornale \u2067Shargh\u2069", language="it")
+    assert front(created.target.read_text(encoding="utf-8"))["title"] == (
+        "Il giornale \u2067Shargh\u2069"
+    )

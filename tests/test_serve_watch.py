@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -127,3 +128,29 @@ def test_a_folder_moved_in_is_reported(tmp_path: Path) -> None:
     (outside / "one.md").write_text("text", "utf-8")
     target = tmp_path / "content" / "articles" / "2025"
     assert target in _events_of(tmp_path, lambda: os.replace(outside, target))
+
+
+def test_a_theme_folder_deleted_and_made_again_is_watched_again(tmp_path: Path) -> None:
+    """Its old watch ended with it: the preview's refresh after the full rebuild that each of
+    the two changes makes watches the new folder, whose edits were missed before."""
+    (tmp_path / "content" / "articles").mkdir(parents=True)
+    static = tmp_path / "themes" / "default" / "static"
+    static.mkdir(parents=True)
+    debouncer = Debouncer(quiet=0.3)
+    watcher = Watcher(tmp_path, debouncer)
+    try:
+        time.sleep(0.2)
+        shutil.rmtree(tmp_path / "themes")
+        change = debouncer.take(idle=5)
+        assert change is not None and change.full
+        watcher.refresh()
+        static.mkdir(parents=True)
+        change = debouncer.take(idle=5)
+        assert change is not None and change.full
+        watcher.refresh()
+        time.sleep(0.2)
+        (static / "extra.css").write_text("body { color: red; }\n", "utf-8")
+        change = debouncer.take(idle=5)
+        assert change is not None and change.full
+    finally:
+        watcher.stop()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from briefgen.checks import DUPLICATE_THRESHOLD, MIN_WORDS, jaccard, normalised_
 from briefgen.config import SiteConfig, load_config
 from briefgen.content import article_paths, load_outlets, load_tags, split_front_matter
 from briefgen.errors import ContentError, ErrorList, Location, ProblemsError, UsageError
-from briefgen.importer.clean import ADDRESS, Cleaned, Line, clean
+from briefgen.importer.clean import ADDRESS, Cleaned, Line, Removed, clean, strip_bidi
 from briefgen.importer.facts import (
     Dates,
     Found,
@@ -33,6 +33,7 @@ from briefgen.importer.facts import (
     suggest_tags,
 )
 from briefgen.model import UNKNOWN_OUTLET, Outlet, Tag
+from briefgen.text import bidi_problem
 from briefgen.yamltree import Map, Scalar, did_you_mean, link_problem, parse
 
 SLUG_WORDS = 8
@@ -81,6 +82,8 @@ class Imported:
     encoding: str = "utf-8"
     overwrote: bool = False
     written: bool = False
+    removed: tuple[Removed, ...] = ()
+    """Bidirectional controls taken out of the text (``check`` would refuse them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +260,7 @@ def _plan_one(
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
+    lines, removed = strip_bidi(lines)  # reported: nothing leaves the copy silently
     cleaned = clean(lines, dates.is_date)
     body_text = "\n".join(line.text for line in cleaned.body_lines)
     if not body_text.strip():
@@ -290,7 +294,8 @@ def _plan_one(
     else:
         supplied = _supplied_title(cleaned)
         assert supplied is not None  # the body is not empty
-        title = supplied
+        [title], cuts = strip_bidi([supplied])  # the first words may end inside an isolate
+        review.extend(f"title: removed {cut.reason} (the words were cut there)" for cut in cuts)
         review.append(
             "title: the copy has no headline; the bracketed title is supplied from the first "
             "words of the text: write a proper one (keep the brackets for a supplied title)"
@@ -399,6 +404,7 @@ def _plan_one(
         missing=missing,
         review=review,
         dropped=dropped,
+        removed=removed,
     )
     return Imported(
         source=source,
@@ -410,6 +416,7 @@ def _plan_one(
         dropped=dropped,
         encoding=encoding,
         overwrote=overwrote,
+        removed=removed,
     )
 
 
@@ -491,6 +498,7 @@ def _front_matter(
     missing: Sequence[tuple[str, str]],
     review: Sequence[str],
     dropped: Sequence[Line],
+    removed: Sequence[Removed],
 ) -> str:
     out = [
         f"title: {_yaml_text(title)}",
@@ -517,6 +525,9 @@ def _front_matter(
         )
     else:
         out.append(_comment("Removed lines: none."))
+    if removed:
+        out.append(_comment("Removed characters (line: column: what):"))
+        out.extend(_comment(f"  {r.number}: {r.column}: {r.reason}") for r in removed)
     return "\n".join(out) + "\n"
 
 
@@ -544,6 +555,10 @@ def render_import(item: Imported) -> str:
         )
     else:
         out.append("  dropped no lines")
+    if item.removed:
+        count = len(item.removed)
+        out.append(f"  removed {count} character{'s' if count != 1 else ''}:")
+        out.extend(f"    {source}:{r.number}: column {r.column}: {r.reason}" for r in item.removed)
     return "\n".join(out)
 
 
@@ -552,20 +567,7 @@ def write_imports(planned: Iterable[Imported]) -> list[Imported]:
     done: list[Imported] = []
     for item in planned:
         _write_new(item.target, item.text, overwrite=item.overwrote)
-        done.append(
-            Imported(
-                item.source,
-                item.target,
-                item.text,
-                item.filled,
-                item.missing,
-                item.review,
-                item.dropped,
-                item.encoding,
-                item.overwrote,
-                written=True,
-            )
-        )
+        done.append(replace(item, written=True))
     return done
 
 
@@ -615,6 +617,9 @@ def new_article(
     title = title.strip()
     if not title:
         raise UsageError("--title must not be empty")
+    refused = bidi_problem(title)
+    if refused is not None:  # check would refuse the file: say so before writing it
+        raise UsageError(f"--title: {refused.message}")
     if outlet is not None and outlet not in (*archive.outlets, UNKNOWN_OUTLET):
         raise UsageError(f"--outlet {outlet!r} is not defined in content/outlets.yml")
     when = today or datetime.now(UTC).astimezone().date()

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from briefgen.text import bidi_problems
+
 # A paragraph is a line of at least this many words, or a shorter sentence that ends like one.
 PARAGRAPH_WORDS = 15
 SENTENCE_WORDS = 8
@@ -175,6 +177,32 @@ class Cleaned:
             text = escape_markdown(line.text.strip(), heading=heading)
             blocks.append(f"## {text}" if heading else text)
         return "\n\n".join(blocks) + "\n" if blocks else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """A character taken out of a line because ``check`` would refuse the article with it."""
+
+    number: int
+    """1-based line in the input file."""
+    column: int
+    """1-based position in the line."""
+    reason: str
+    """What the character is and why it may not stay (the message ``check`` would give)."""
+
+
+def strip_bidi(lines: Sequence[str], first: int = 1) -> tuple[list[str], tuple[Removed, ...]]:
+    """``lines`` without the bidirectional controls ``check`` refuses (embeddings, overrides,
+    unbalanced isolates), and each removal; balanced isolates stay. ``first``: the number of
+    the first line."""
+    kept: list[str] = []
+    removed: list[Removed] = []
+    for number, line in enumerate(lines, first):
+        found = list(bidi_problems(line))
+        drop = {problem.index for problem in found}
+        kept.append("".join(c for i, c in enumerate(line) if i not in drop) if drop else line)
+        removed.extend(Removed(number, p.index + 1, p.message) for p in found)
+    return kept, tuple(removed)
 
 
 def normalise(text: str) -> str:

@@ -88,7 +88,9 @@ class Preview:
         """Rebuilds run so far, the first build included (tests count them)."""
         self.last_outcome: Outcome | None = None
         """What the last successful rebuild did (set before its reload is announced)."""
-        self._indexer = _Indexer(refresh, report)
+        self._indexer = _Indexer(
+            refresh, report, self.broadcaster.indexed, lambda: self.rebuilder.root
+        )
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None
         try:
@@ -230,12 +232,23 @@ class _Indexer:
 
     Indexing a large archive takes seconds; the next edit should not wait for it. Requests that
     come while a run is going are merged into one more run; the index may lag an edit behind
-    for that long.
+    for that long. ``announce`` is told of each run that wrote an index, so that search pages,
+    which loaded the index before it was refreshed, load it again. A request for a build that
+    is no longer the one ``served`` is dropped: the full rebuild that replaced it indexed its own
+    (and the old one may be deleted already: indexing it would make its folder again).
     """
 
-    def __init__(self, search: SearchHook, report: Report) -> None:
+    def __init__(
+        self,
+        search: SearchHook,
+        report: Report,
+        announce: Callable[[], object],
+        served: Callable[[], Path | None],
+    ) -> None:
         self.search = search
         self.report = report
+        self.announce = announce
+        self.served = served
         self._cond = threading.Condition()
         self._root: Path | None = None
         self._site: Site | None = None
@@ -260,9 +273,12 @@ class _Indexer:
                 site = self._site
             assert root is not None and site is not None
             try:
-                self.search(site, root)
+                if root == self.served():
+                    written = self.search(site, root)
+                    if written and not self._closed and root == self.served():
+                        self.announce()
             except Exception as exc:  # the preview goes on without a fresh index
-                if not self._closed:  # a run ended by close() is no news
+                if not self._closed and root == self.served():  # else no news: ended, or moot
                     self.report(f"search index not refreshed: {exc}")
             with self._cond:
                 self.runs += 1

@@ -3,7 +3,10 @@
 Every page served while previewing carries the epoch it was built at. The page listens on
 :data:`EVENTS_PATH`; each message says the current epoch and error. A page whose epoch is
 older reloads itself; a message with an error shows it over the page (the last good build stays
-underneath), and the next good build clears it by reloading.
+underneath), and the next good build clears it by reloading. The search index is refreshed after
+the pages (see :class:`~briefgen.serve.Preview`) and has an epoch of its own: the search page
+reads the index once, as it loads, so it reloads again when the index is refreshed; other pages
+do not.
 """
 
 from __future__ import annotations
@@ -11,10 +14,14 @@ from __future__ import annotations
 import html
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 EVENTS_PATH = "/__briefgen__/events"
 """Where pages listen for rebuilds; never a path of the site (briefgen URLs have no ``__``)."""
+
+SEARCH_PAGE = "briefgen-search"
+"""The id of the search page's settings element (``templates/search.html``; the theme's
+``static/search/pagefind.js`` reads it): a page that has it reloads when the index changes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +32,13 @@ class Status:
     """Changes whenever a rebuild succeeds."""
     error: str | None
     """The last rebuild's errors (``path:line: message`` lines), or None once it succeeded."""
+    index: str
+    """Changes whenever the search index is refreshed after an edit."""
 
     def message(self) -> bytes:
         """One Server-Sent Event."""
-        data = json.dumps({"epoch": self.epoch, "error": self.error}, ensure_ascii=True)
+        fields = {"epoch": self.epoch, "error": self.error, "index": self.index}
+        data = json.dumps(fields, ensure_ascii=True)
         return f"event: status\ndata: {data}\n\n".encode("ascii")
 
 
@@ -38,7 +48,8 @@ class Broadcaster:
     def __init__(self, token: str) -> None:
         self._token = token
         self._count = 0
-        self._status = Status(f"{token}-0", None)
+        self._indexed = 0
+        self._status = Status(f"{token}-0", None, f"{token}-i0")
         self._changed = threading.Condition()
         self._closed = False
 
@@ -58,14 +69,22 @@ class Broadcaster:
         """A rebuild succeeded: a new epoch, no error."""
         with self._changed:
             self._count += 1
-            self._status = Status(f"{self._token}-{self._count}", None)
+            self._status = Status(f"{self._token}-{self._count}", None, self._status.index)
+            self._changed.notify_all()
+            return self._status
+
+    def indexed(self) -> Status:
+        """The search index was refreshed: a new index epoch (search pages reload)."""
+        with self._changed:
+            self._indexed += 1
+            self._status = replace(self._status, index=f"{self._token}-i{self._indexed}")
             self._changed.notify_all()
             return self._status
 
     def failed(self, error: str) -> Status:
         """A rebuild failed: same epoch (the last good build), with the error."""
         with self._changed:
-            self._status = Status(self._status.epoch, error)
+            self._status = replace(self._status, error=error)
             self._changed.notify_all()
             return self._status
 
@@ -85,7 +104,7 @@ class Broadcaster:
 
 
 _SCRIPT = """<script data-briefgen-reload>(() => {
-  const built = %(epoch)s;
+  const built = %(epoch)s, indexed = %(index)s;
   const show = (text) => {
     let box = document.getElementById("briefgen-error");
     if (!box) {
@@ -105,7 +124,9 @@ _SCRIPT = """<script data-briefgen-reload>(() => {
   source.addEventListener("status", (event) => {
     const status = JSON.parse(event.data);
     if (status.error) { show(status.error); return; }
-    if (status.epoch !== built || document.getElementById("briefgen-error")) {
+    const searching = document.getElementById(%(search)s) !== null;
+    if (status.epoch !== built || (searching && status.index !== indexed)
+        || document.getElementById("briefgen-error")) {
       source.close();
       location.reload();
     }
@@ -132,9 +153,11 @@ def overlay(error: str) -> str:
 
 
 def script(status: Status) -> str:
-    """The live-reload script for a page built at ``status.epoch``."""
+    """The live-reload script for a page built at ``status.epoch``, with ``status.index``."""
     return _SCRIPT % {
         "epoch": _js(status.epoch),
+        "index": _js(status.index),
+        "search": _js(SEARCH_PAGE),
         "style": _js(OVERLAY_STYLE),
         "events": _js(EVENTS_PATH),
         "title": _js(OVERLAY_TITLE),

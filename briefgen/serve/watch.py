@@ -7,6 +7,8 @@ has gone on too long) and hands the rebuild loop one :class:`Change`.
 
 from __future__ import annotations
 
+import contextlib
+import stat
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
+from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from briefgen.config import SITE_FILE
 from briefgen.theme import builtin_theme
@@ -169,18 +171,38 @@ class Watcher:
         self.observer: BaseObserver = Observer()
         self.observer.daemon = True
         self.observer.schedule(self.handler, str(source), recursive=False)
-        self._watched: set[Path] = set()
+        self._watched: dict[Path, tuple[ObservedWatch, tuple[int, int]]] = {}
+        """Per directory watched, its watch and the directory's device and inode."""
         self.refresh()
         self.observer.start()
 
     def refresh(self) -> None:
-        """Watch the directories that exist now (a ``themes/`` folder made after starting)."""
+        """Watch the directories that exist now: a ``themes/`` folder made after starting, or one
+        deleted and made again (a watch ends with its directory and never reports again)."""
         for directory in (self.source / "content", *self.themes):
-            if directory not in self._watched and directory.is_dir():
-                self.observer.schedule(self.handler, str(directory), recursive=True)
-                self._watched.add(directory)
+            identity = _identity(directory)
+            known = self._watched.get(directory)
+            if known is not None and known[1] == identity:
+                continue
+            if known is not None:
+                del self._watched[directory]
+                with contextlib.suppress(KeyError):  # watchdog may have dropped it already
+                    self.observer.unschedule(known[0])
+            if identity is not None:
+                watch = self.observer.schedule(self.handler, str(directory), recursive=True)
+                self._watched[directory] = (watch, identity)
 
     def stop(self, timeout: float = 10) -> None:
         """Stop the observer and wait for its threads."""
         self.observer.stop()
         self.observer.join(timeout)
+
+
+def _identity(directory: Path) -> tuple[int, int] | None:
+    """A directory's device and inode (another directory made at the same path has another
+    inode), or None when it is not a directory."""
+    try:
+        info = directory.stat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None

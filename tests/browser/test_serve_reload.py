@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import time
+from itertools import pairwise
 from pathlib import Path
 
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from briefgen.serve import Preview
+from tests.browser.test_search_browser import read_results, slug
 from tests.conftest import MakeSite, article
 
 ARTICLE = article(
@@ -69,5 +73,63 @@ def test_the_page_reloads_itself_and_shows_errors_over_the_last_good_build(
                 " && document.querySelector('.article-body')?.innerText.includes('نص مصحّح.')",
                 timeout=20_000,
             )
+        finally:
+            page.close()
+
+
+ITALIAN = article(
+    title="Secondo articolo",
+    date="2025-02",
+    outlet="meteoweb",
+    language="it",
+    tags="[china]",
+    body="Testo originale.",
+)
+
+
+def answer(page: Page, query: str) -> tuple[str, list[str]]:
+    """Search the open search page for ``query``: the summary once settled, and the slugs found.
+    Asked again when the page reloads meanwhile (it does after an edit, and after the index)."""
+    settled = """(q) => {
+        if (window.__asked !== q) return true;  // reloaded: ask again
+        const text = document.querySelector("pagefind-summary")?.textContent ?? "";
+        return /^\\s*\\d+ risultat[oi] per «/.test(text) && text.includes(q);
+    }"""
+    while True:
+        try:
+            box = page.locator("pagefind-input input")
+            box.fill("")
+            page.evaluate("(q) => { window.__asked = q; }", query)
+            box.fill(query)
+            page.wait_for_function(settled, arg=query)
+            slugs = [slug(result["href"]) for result in read_results(page)]
+            summary = page.inner_text("pagefind-summary")
+            if page.evaluate("(q) => window.__asked === q", query):
+                return summary, slugs
+        except PlaywrightError as exc:  # the page went away under a call
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
+
+
+def test_the_search_page_answers_with_each_edit(browser: Browser, make_site: MakeSite) -> None:
+    """Edit after edit, the open search page finds the word the last edit put in, and not the one
+    it took out. The index is refreshed after the pages, which reload at once: the search page,
+    which reads the index as it loads, loads again once the refreshed index is in place."""
+    root = make_site({"content/articles/ar/one.md": ARTICLE, "content/articles/it/due.md": ITALIAN})
+    path = root / "content/articles/it/due.md"
+    with Preview(root, port=0) as preview:
+        url = preview.start()
+        page = browser.new_page()
+        try:
+            page.goto(url + "it/search/")
+            assert answer(page, "originale")[1] == ["due"]
+            for old, new in pairwise(("originale", "zanzara", "farfalla", "libellula")):
+                save(path, path.read_text("utf-8").replace(old, new))
+                deadline = time.monotonic() + 30
+                while (found := answer(page, new))[1] != ["due"]:
+                    assert time.monotonic() < deadline, f"never found {new!r}: {found}"
+                    time.sleep(0.2)
+                summary, slugs = answer(page, old)
+                assert summary.strip().startswith("0 risultati") and slugs == [], summary
         finally:
             page.close()

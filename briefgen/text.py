@@ -1,0 +1,85 @@
+"""Facts about characters that every stage must agree on: bidirectional controls.
+
+One home, so that ``check``, ``build`` and ``import`` cannot disagree on what they refuse.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# Embeddings and overrides (LRE, RLE, PDF, LRO, RLO) reorder the text after them until the end
+# of the paragraph: in a title they reach into the page around it, and in source they let a line
+# read differently from what it says ("Trojan Source"). Isolates (LRI, RLI, FSI … PDI) are scoped
+# and legitimate in Persian or Hebrew text, as long as each one is closed on its own line.
+_EMBEDDINGS = frozenset("\u202a\u202b\u202c\u202d\u202e")
+_INITIATORS = frozenset("\u2066\u2067\u2068")
+_PDI = "\u2069"
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True, slots=True)
+class BidiProblem:
+    """A bidirectional control that must not reach the output."""
+
+    index: int
+    """Where it is in the text (0-based)."""
+    message: str
+    """Why, for a ``path:line: message`` error or an import report."""
+
+
+def _name(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char)}"
+
+
+def bidi_problems(text: str) -> Iterator[BidiProblem]:
+    """Every embedding or override, and every isolate left unbalanced, in ``text`` (in order).
+
+    ``text`` is one unit: a field's value or one line of a body. Removing exactly these
+    characters leaves the text balanced (what ``briefgen import`` does).
+    """
+    if _BIDI.search(text) is None:  # the common case: one scan, nothing to report
+        return
+    open_isolates: list[int] = []
+    found: list[BidiProblem] = []
+    for index, char in enumerate(text):
+        if char in _EMBEDDINGS:
+            found.append(BidiProblem(index, f"bidirectional control {_name(char)} is not allowed"))
+        elif char in _INITIATORS:
+            open_isolates.append(index)
+        elif char == _PDI:
+            if open_isolates:
+                open_isolates.pop()
+            else:
+                found.append(BidiProblem(index, f"{_name(char)} closes no isolate"))
+    for index in open_isolates:
+        message = f"{_name(text[index])} is not closed by U+2069 POP DIRECTIONAL ISOLATE"
+        found.append(BidiProblem(index, message))
+    yield from sorted(found, key=lambda problem: problem.index)
+
+
+def bidi_problem(text: str) -> BidiProblem | None:
+    """The first of :func:`bidi_problems`, or None when ``text`` may be published."""
+    return next(bidi_problems(text), None)
+
+
+def bidi_lines(
+    text: str, first_line: int = 1, *, references: bool = False
+) -> Iterator[tuple[int, BidiProblem]]:
+    """(line number, first problem) of each line of ``text`` that has one.
+
+    Per line, as an editor shows it: an isolate may not run on into the next line (that is how
+    "Trojan Source" makes a line read differently from what it does). ``references``: the
+    text is Markdown or HTML, where ``&#x202E;`` becomes the character itself.
+    """
+    if _BIDI.search(text) is None and not (references and "&#" in text):
+        return
+    for number, line in enumerate(text.split("\n"), first_line):
+        if references and "&#" in line:
+            line = html.unescape(line)  # line by line: ``&#10;`` must not move the numbers
+        problem = bidi_problem(line)
+        if problem is not None:
+            yield number, problem
