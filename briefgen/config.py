@@ -179,6 +179,8 @@ def load_config(root: Path, output: Path | None = None) -> SiteConfig:
     theme = fields.text("theme") or "default"
     if not _THEME_NAME.match(theme):
         errors.add(path, fields.line("theme"), f"theme: {theme!r} is not a valid theme name")
+    elif theme != "default" and not (root / "themes" / theme).is_dir():
+        errors.add(path, fields.line("theme"), f"theme: {theme!r} not found in themes/{theme}")
 
     per_page = 20
     raw_per_page = fields.text("per_page")

@@ -210,7 +210,7 @@ def load_article(
     if text is None:
         return None
     if not text.strip():
-        errors.add(path, None, "empty file: expected front matter between '---' lines and a body")
+        errors.add(path, 1, "empty file: expected front matter between '---' lines and a body")
         return None
     front, body, body_line = split_front_matter(text)
     if front is None:
@@ -632,7 +632,7 @@ def load_site(
                 drafts_ok.append(loaded)
         if readers == 1:
             seconds = [time.perf_counter() - started, bodies.seconds]
-        _check_slugs(drafts_ok, errors)
+        _check_slugs(drafts_ok, config.root, errors)
         errors.raise_if_errors(ContentError)
     except BaseException:
         if pending is not None:
@@ -663,8 +663,9 @@ def load_site(
     )
 
 
-def _check_slugs(drafts: Iterable[_Draft], errors: ErrorList) -> None:
-    """Slugs must be unique, ignoring case: file systems that fold case would merge two pages."""
+def _check_slugs(drafts: Iterable[_Draft], root: Path, errors: ErrorList) -> None:
+    """Slugs must be unique, ignoring case: file systems that fold case would merge two pages.
+    The other file is named from the site root, as the error's own file is."""
     seen: dict[str, _Draft] = {}
     for draft in drafts:
         folded = draft.article.slug.casefold()
@@ -672,9 +673,10 @@ def _check_slugs(drafts: Iterable[_Draft], errors: ErrorList) -> None:
         if first is None:
             seen[folded] = draft
             continue
+        other = Path(os.path.relpath(first.article.source, root)).as_posix()
         errors.add(
             draft.article.source,
             draft.slug_line,
-            f"duplicate slug {draft.article.slug!r}: {first.article.source.name} "
-            f"(line {first.slug_line}) already uses it; give one of them another slug",
+            f"duplicate slug {draft.article.slug!r}: {other} (line {first.slug_line}) "
+            "already uses it; give one of them another slug",
         )

@@ -16,9 +16,9 @@ from types import MappingProxyType
 import rcssmin
 from babel import Locale
 
-from briefgen.config import SiteConfig
+from briefgen.config import SITE_FILE, SiteConfig
 from briefgen.errors import ConfigError, ErrorList
-from briefgen.yamltree import Map, Scalar, kind, link_problem, parse, read_text
+from briefgen.yamltree import Map, Scalar, Seq, kind, link_problem, parse, read_text
 
 Strings = Mapping[str, str | Mapping[str, str]]
 
@@ -85,9 +85,9 @@ def load_theme(config: SiteConfig) -> Theme:
     if site_theme.is_dir():
         layers.append(site_theme)
         bounds.append(config.root)
-    elif config.theme != "default":
+    elif config.theme != "default":  # pragma: no cover - load_config reports it, with its line
         raise ConfigError.single(
-            config.root / "site.yml", None, f"theme {config.theme!r}: {site_theme} not found"
+            config.root / SITE_FILE, None, f"theme: {config.theme!r} not found"
         )
     default = builtin_theme()
     if default.resolve() not in [p.resolve() for p in layers]:
@@ -107,14 +107,25 @@ def load_theme(config: SiteConfig) -> Theme:
                 merged.update(_load_strings(path, lang.code, errors, within))
         if not found:
             errors.add(
-                config.root / "site.yml",
-                None,
+                config.root / SITE_FILE,
+                _language_line(config, lang.code),
                 f"theme {config.theme!r} has no UI strings for {lang.code!r}",
             )
         strings[lang.code] = MappingProxyType(merged)
     _check_complete(strings, layers, errors)
     errors.raise_if_errors(ConfigError)
     return Theme(config.theme, tuple(layers), tuple(bounds), MappingProxyType(strings))
+
+
+def _language_line(config: SiteConfig, code: str) -> int | None:
+    """The line of ``site.yml`` that lists the language ``code`` (read again: only an error
+    needs it, and the config keeps values, not lines)."""
+    path = config.root / SITE_FILE
+    text = read_text(path, ErrorList(), within=config.root)
+    node = parse(text, path, ErrorList()) if text is not None else None
+    listed = node.get("languages") if isinstance(node, Map) else None
+    items = listed.items if isinstance(listed, Seq) else ()
+    return next((i.line for i in items if isinstance(i, Scalar) and i.text == code), None)
 
 
 def _files(top: Path, within: Path, errors: ErrorList) -> list[Path]:
@@ -207,4 +218,4 @@ def _check_complete(strings: Mapping[str, Strings], layers: list[Path], errors: 
                 None,
             )
             if where is not None:
-                errors.add(where, None, f"missing UI strings: {', '.join(missing)}")
+                errors.add(where, 1, f"missing UI strings: {', '.join(missing)}")

@@ -177,7 +177,11 @@ def parse(text: str, path: Path, errors: ErrorList, line_offset: int = 0) -> Nod
         reason = exc.problem or exc.context or "invalid YAML"
         errors.add(path, line, f"invalid YAML: {reason}")
         return None
-    except yaml.YAMLError as exc:  # reader errors (control characters) carry no mark
+    except yaml.reader.ReaderError as exc:  # C1 controls: no mark; the first one is the one
+        line = text.count("\n", 0, max(0, text.find(chr(exc.character)))) + 1 + line_offset
+        errors.add(path, line, f"control character U+{exc.character:04X} is not allowed")
+        return None
+    except yaml.YAMLError as exc:  # pragma: no cover - every other YAML error has a mark
         errors.add(path, None, f"invalid YAML: {exc}")
         return None
     documents = [d for d in documents if d is not None]
