@@ -9,6 +9,7 @@ import shutil
 import signal
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,7 +23,7 @@ from briefgen.config import SiteConfig, language, per_language
 from briefgen.errors import ContentError, ErrorList, Problem
 from briefgen.model import UNKNOWN_OUTLET, Article, Outlet, PartialDate, Site, Tag, parse_date
 from briefgen.parsecache import Bodies, ParseCache, Parsed
-from briefgen.text import bidi_lines
+from briefgen.text import bidi_lines, caseless, nfc
 from briefgen.yamltree import (
     Fields,
     Map,
@@ -83,6 +84,13 @@ def split_front_matter(text: str) -> tuple[str, str, int] | tuple[None, str, int
         if lines[i].rstrip() in ("---", "..."):
             return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
     return None, "front matter is not closed: no '---' line ends it", 1
+
+
+def _valid_slug(slug: str) -> bool:
+    """One safe path segment (:data:`_SLUG`); a letter's combining marks count as letters
+    (Devanagari vowel signs, Arabic harakat: no NFC form composes them)."""
+    word = "".join(c for i, c in enumerate(slug) if not (i and unicodedata.category(c)[0] == "M"))
+    return bool(_SLUG.match(word)) and ".." not in slug
 
 
 def _valid_url(url: str) -> bool:
@@ -279,9 +287,9 @@ def load_article(
         else:
             tag_keys.append(item.text)
 
-    slug = fields.text("slug") or path.stem
+    slug = nfc(fields.text("slug") or path.stem)  # macOS names files decomposed (NFD)
     slug_line = fields.line("slug") if "slug" in fields else 1
-    if not _SLUG.match(slug) or ".." in slug:
+    if not _valid_slug(slug):
         where = "slug" if "slug" in fields else "file name"
         errors.add(
             path,
@@ -664,19 +672,21 @@ def load_site(
 
 
 def _check_slugs(drafts: Iterable[_Draft], root: Path, errors: ErrorList) -> None:
-    """Slugs must be unique, ignoring case: file systems that fold case would merge two pages.
-    The other file is named from the site root, as the error's own file is."""
+    """Slugs must be unique, ignoring case and normal form: file systems that fold case (or, on
+    macOS, normalise) would merge two pages. The other file is named from the site root."""
     seen: dict[str, _Draft] = {}
     for draft in drafts:
-        folded = draft.article.slug.casefold()
+        folded = caseless(draft.article.slug)
         first = seen.get(folded)
         if first is None:
             seen[folded] = draft
             continue
         other = Path(os.path.relpath(first.article.source, root)).as_posix()
+        same = nfc(os.fspath(first.article.source)) == nfc(os.fspath(draft.article.source))
+        note = " (the two file names differ only in Unicode normal form)" if same else ""
         errors.add(
             draft.article.source,
             draft.slug_line,
             f"duplicate slug {draft.article.slug!r}: {other} (line {first.slug_line}) "
-            "already uses it; give one of them another slug",
+            f"already uses it{note}; give one of them another slug",
         )

@@ -1,4 +1,4 @@
-"""Facts about characters that every stage must agree on: bidirectional controls.
+"""Facts about characters that every stage must agree on: bidirectional controls, normal forms.
 
 One home, so that ``check``, ``build`` and ``import`` cannot disagree on what they refuse.
 """
@@ -83,3 +83,15 @@ def bidi_lines(
         problem = bidi_problem(line)
         if problem is not None:
             yield number, problem
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode normal form C: macOS writes file names decomposed (NFD), editors and
+    URLs compose them; one form keeps ``caffè`` one slug and one URL whichever way it came."""
+    return unicodedata.normalize("NFC", text)
+
+
+def caseless(text: str) -> str:
+    """The key under which two texts are the same word (canonical caseless match, Unicode
+    3.13): equal for ``Caffè`` and ``caffè`` whether either is composed or decomposed."""
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", text).casefold())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from briefgen.cli import main
@@ -228,6 +230,72 @@ def test_aliases_and_tags_are_refused_wherever_they_are_written(
     found = [f"{p.location.line}: {p.message}" for p in errors.problems]
     assert found == ([error] if error else [])
     assert (node is None) == (error is not None) and (error or isinstance(node, Map))
+
+
+# --- Unicode normal forms: macOS writes file names decomposed (NFD) --------------------------
+
+CAFFE = "caffè-ristretto"
+CAFFE_NFD = unicodedata.normalize("NFD", CAFFE)
+
+
+def test_a_file_name_in_nfd_is_a_slug_in_nfc(make_site: MakeSite) -> None:
+    assert CAFFE_NFD != CAFFE
+    root = make_site({f"content/articles/it/{CAFFE_NFD}.md": article(**FRONT)})
+    (only,) = load_site(load_config(root)).site.articles
+    assert only.slug == CAFFE
+    assert only.url == f"it/articles/{CAFFE}/"
+
+
+def test_a_slug_written_in_nfd_is_kept_in_nfc(make_site: MakeSite) -> None:
+    assert load_one(make_site, slug=CAFFE_NFD).slug == CAFFE
+
+
+@pytest.mark.parametrize("slug", ["हिन्दी", "مُوسكو", "שָׁלוֹם"])
+def test_a_slug_may_carry_combining_marks_no_nfc_form_composes(
+    make_site: MakeSite, slug: str
+) -> None:
+    assert load_one(make_site, slug=slug).slug == slug
+
+
+@pytest.mark.parametrize("slug", ["\u0301abc", "a/\u0301b", "..\u0301"])
+def test_a_combining_mark_does_not_make_a_bad_slug_good(make_site: MakeSite, slug: str) -> None:
+    root = make_site({"content/articles/it/one.md": article(**FRONT, slug=f'"{slug}"')})
+    with pytest.raises(ContentError) as failed:
+        load_site(load_config(root))
+    assert f"{slug!r} is not a valid slug" in failed.value.render(root)
+
+
+def test_two_names_equal_once_normalised_are_one_slug(make_site: MakeSite) -> None:
+    """Two files a Linux file system keeps apart, but macOS and a URL would merge."""
+    root = make_site(
+        {
+            f"content/articles/it/{CAFFE}.md": article(**FRONT),
+            f"content/articles/it/{CAFFE_NFD}.md": article(**FRONT),
+        }
+    )
+    with pytest.raises(ContentError) as failed:
+        load_site(load_config(root))
+    first, second = sorted([CAFFE, CAFFE_NFD])  # the order the files are read in
+    assert failed.value.render(root).splitlines() == [
+        f"content/articles/it/{second}.md:1: duplicate slug {CAFFE!r}: "
+        f"content/articles/it/{first}.md (line 1) already uses it (the two file names differ "
+        "only in Unicode normal form); give one of them another slug"
+    ]
+
+
+def test_a_slug_in_nfd_collides_with_a_file_name_in_nfc(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            f"content/articles/ar/{CAFFE}.md": article(**FRONT),
+            "content/articles/it/other.md": article(**FRONT, slug=CAFFE_NFD.upper()),
+        }
+    )
+    with pytest.raises(ContentError) as failed:
+        load_site(load_config(root))
+    assert failed.value.render(root).splitlines() == [
+        f"content/articles/it/other.md:7: duplicate slug {CAFFE.upper()!r}: "
+        f"content/articles/ar/{CAFFE}.md (line 1) already uses it; give one of them another slug"
+    ]
 
 
 # --- Bidirectional controls ------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from briefgen.importer.clean import strip_bidi
-from briefgen.text import bidi_lines, bidi_problems
+from briefgen.text import bidi_lines, bidi_problems, caseless, nfc
 
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
 NOT_CLOSED = "is not closed by U+2069 POP DIRECTIONAL ISOLATE"
@@ -53,3 +53,8 @@ def test_isolates_are_balanced_line_by_line_and_references_count() -> None:
         (6, STRAY),
     ]
     assert [n for n, _ in bidi_lines(text, 5, references=True)] == [5, 6, 7]
+
+
+def test_normal_forms() -> None:
+    assert nfc("caffe\u0300") == "caff\u00e8"
+    assert caseless("CAFFE\u0300") == caseless("caff\u00e8")
