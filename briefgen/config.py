@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
@@ -40,7 +41,14 @@ def language(code: str) -> Language | None:
         locale = Locale.parse(code)
     except (UnknownLocaleError, ValueError):
         return None
-    return Language(code, locale.text_direction, locale.get_display_name(locale) or code)
+    return Language(code, direction(code), locale.get_display_name(locale) or code)
+
+
+@lru_cache(maxsize=256)
+def direction(code: str) -> str:
+    """``rtl`` or ``ltr`` for a language code CLDR knows, from CLDR: the one place a direction is
+    decided (:attr:`Language.dir`, ``dir`` attributes in templates, the search page)."""
+    return str(Locale.parse(code).text_direction)
 
 
 @dataclass(frozen=True, slots=True)
