@@ -1,15 +1,34 @@
-"""briefgen.text: which bidirectional controls may reach the output, in one place.
+"""briefgen.text: which bidirectional controls may reach the output, and which spellings of a
+word are the same, in one place.
 
-Each case: a text, then the problems ``check`` reports in it (index: message). Removing exactly
-those characters (what ``briefgen import`` does) must leave a text with none.
+Each bidi case: a text, then the problems ``check`` reports in it (index: message). Removing
+exactly those characters (what ``briefgen import`` does) must leave a text with none. Each folding
+case: spellings a curator meets, and whether they fold to one word.
 """
 
 from __future__ import annotations
 
+import random
+import re
+import unicodedata
+from collections.abc import Callable
+
 import pytest
 
-from briefgen.importer.clean import strip_bidi
-from briefgen.text import bidi_lines, bidi_problems, caseless, nfc
+from briefgen.checks import normalised_words
+from briefgen.importer.clean import normalise, strip_bidi
+from briefgen.search.normalize import alias_key
+from briefgen.text import (
+    bidi_lines,
+    bidi_problems,
+    caseless,
+    fold_arabic_letters,
+    fold_loosely,
+    fold_persian_letters,
+    loose_words,
+    nfc,
+    strip_tashkeel,
+)
 
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
 NOT_CLOSED = "is not closed by U+2069 POP DIRECTIONAL ISOLATE"
@@ -58,3 +77,75 @@ def test_isolates_are_balanced_line_by_line_and_references_count() -> None:
 def test_normal_forms() -> None:
     assert nfc("caffe\u0300") == "caff\u00e8"
     assert caseless("CAFFE\u0300") == caseless("caff\u00e8")
+
+
+@pytest.mark.parametrize(
+    ("spellings", "fold"),
+    [
+        (("الذكاء", "الذَّكَاء", "الذكـــاء"), strip_tashkeel),  # harakat, shadda, tatweel
+        (("أحمد", "إحمد", "آحمد", "ٱحمد", "احمد"), fold_arabic_letters),  # hamza, madda, wasla
+        (("مكتبة", "مكتبه"), fold_arabic_letters),  # ta marbuta
+        (("مستشفى", "مستشفي"), fold_arabic_letters),  # alef maqsura
+        (("کتاب", "كتاب"), fold_persian_letters),  # keheh
+        (("روسیا", "روسيا"), fold_persian_letters),  # Farsi yeh
+        (("۲۰۲۳", "٢٠٢٣"), fold_persian_letters),  # Persian digits
+        (("Straße", "STRASSE", "strasse"), fold_loosely),  # case-folded
+        (("ﻻ", "لا"), fold_loosely),  # NFKC: presentation forms
+        (("الذَّكَاء", "الذكاء"), fold_loosely),
+    ],
+)
+def test_folding_makes_spellings_one_word(
+    spellings: tuple[str, ...], fold: Callable[[str], str]
+) -> None:
+    assert len({fold(s) for s in spellings}) == 1
+
+
+def test_folding_keeps_different_words_apart() -> None:
+    assert fold_arabic_letters("غريف") != fold_arabic_letters("جريف")  # search's aliases only
+    assert fold_loosely("أحمد") != fold_loosely("احمد")  # the importer keeps hamza forms
+    assert loose_words("أحمد الذَّكَاء") == loose_words("احمد الذكاء") == ["احمد", "الذكاء"]
+
+
+def _texts(seed: int) -> list[str]:
+    """Random texts over the letters every fold touches (and some it must leave)."""
+    alphabet = "أإآٱاىيةهکیكغج۰۵٠٥\u064b\u0651\u0670\u0640ﻻ’'- \u200cAaßé\u0301_1"
+    rng = random.Random(seed)
+    return ["".join(rng.choices(alphabet, k=rng.randint(0, 24))) for _ in range(3000)]
+
+
+def test_folding_is_what_check_import_and_search_each_did_before() -> None:
+    """One home for folding changed no answer: each caller's former definition, verbatim."""
+    word = re.compile(r"\w+")
+
+    def check_words(text: str) -> list[str]:  # briefgen.checks.normalised_words
+        text = unicodedata.normalize("NFKC", text).casefold()
+        text = "".join(c for c in text if not ("\u064b" <= c <= "\u065f" or c in "\u0670\u0640"))
+        text = text.translate(str.maketrans("أإآٱىة", "اااايه"))
+        return word.findall(text)
+
+    def import_normalise(text: str) -> str:  # briefgen.importer.clean.normalise
+        text = unicodedata.normalize("NFKC", text).casefold()
+        text = "".join(c for c in text if not ("\u064b" <= c <= "\u065f" or c in "\u0670\u0640"))
+        return " ".join(word.findall(text))
+
+    persian = str.maketrans(
+        {
+            "\u06a9": "\u0643",
+            "\u06cc": "\u064a",
+            **{chr(0x06F0 + i): chr(0x0660 + i) for i in range(10)},
+        }
+    )
+    apostrophe = re.compile(r"(?<=\w)[\u2019\u02bc\u2018\u0060\u00b4](?=\w)")
+    digits = str.maketrans({chr(0x0660 + i): str(i) for i in range(10)})
+    letters = str.maketrans({**dict.fromkeys("أإآٱ", "ا"), "ة": "ه", "ى": "ي", "غ": "ج"})
+
+    def search_alias_key(text: str) -> str:  # briefgen.search.normalize.alias_key
+        text = apostrophe.sub("'", unicodedata.normalize("NFC", text).translate(persian))
+        text = re.sub("[\u064b-\u065f\u0670\u0640]", "", text.translate(digits)).lower()
+        return re.sub(r"[\s\-\u200c\u200d'\u2019]+", "", text.translate(letters))
+
+    texts = _texts(11)
+    assert [loose_words(t) for t in texts] == [check_words(t) for t in texts]
+    assert [normalised_words(t) for t in texts] == [check_words(t) for t in texts]
+    assert [normalise(t) for t in texts] == [import_normalise(t) for t in texts]
+    assert [alias_key(t) for t in texts] == [search_alias_key(t) for t in texts]

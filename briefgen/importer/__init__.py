@@ -18,7 +18,7 @@ import yaml
 from anyascii import anyascii
 from charset_normalizer import from_bytes
 
-from briefgen.checks import DUPLICATE_THRESHOLD, MIN_WORDS, jaccard, normalised_words, shingles
+from briefgen.checks import DUPLICATE_THRESHOLD, MIN_WORDS, jaccard, shingles
 from briefgen.config import SiteConfig, load_config
 from briefgen.content import article_paths, load_outlets, load_tags, split_front_matter
 from briefgen.errors import ContentError, ErrorList, Location, ProblemsError, UsageError
@@ -33,7 +33,7 @@ from briefgen.importer.facts import (
     suggest_tags,
 )
 from briefgen.model import UNKNOWN_OUTLET, Outlet, Tag
-from briefgen.text import bidi_problem
+from briefgen.text import bidi_problem, loose_words
 from briefgen.yamltree import Map, Scalar, did_you_mean, link_problem, parse
 
 SLUG_WORDS = 8
@@ -113,7 +113,7 @@ def _archive(root: Path) -> _Archive:
         slug, body = _slug_and_body(path, config.root)
         slugs[slug.casefold()] = path
         slugs.setdefault(path.stem.casefold(), path)  # the file name is taken too
-        words = normalised_words(body)
+        words = loose_words(body)
         if len(words) >= MIN_WORDS:
             prints[path] = shingles(words)
     return _Archive(config, tags, outlets, slugs, prints)
@@ -453,7 +453,7 @@ def _choose_target(
 
 def _already_in(body_text: str, archive: _Archive, skip: Path | None) -> list[str]:
     """Review notes for existing articles whose body is nearly this text (as ``check`` measures)."""
-    words = normalised_words(body_text)
+    words = loose_words(body_text)
     if len(words) < MIN_WORDS:
         return []
     mine = shingles(words)

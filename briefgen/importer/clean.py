@@ -11,12 +11,11 @@ a short line it cannot classify is kept (and flagged) rather than dropped.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from briefgen.text import bidi_problems
+from briefgen.text import WORD, bidi_problems, fold_loosely
 
 # A paragraph is a line of at least this many words, or a shorter sentence that ends like one.
 PARAGRAPH_WORDS = 15
@@ -26,7 +25,6 @@ HEADLINE_WORDS = 4
 # A line that only holds a date has at most this many words.
 DATE_LINE_WORDS = 10
 
-_WORD = re.compile(r"\w+")
 _SEPARATOR = re.compile(r"^[\s\-\u2013\u2014_|•·*=~.\u00a0\u200b-\u200f\ufeff]+$")
 _SENTENCE_END = re.compile(r"[.!…»”\"]$")
 # "headline.. تفاصيل", "headline - details": the teaser form of a headline.
@@ -206,15 +204,13 @@ def strip_bidi(lines: Sequence[str], first: int = 1) -> tuple[list[str], tuple[R
 
 
 def normalise(text: str) -> str:
-    """Text for comparisons: NFKC, case-folded, Arabic diacritics and tatweel removed, one space."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(c for c in text if not ("\u064b" <= c <= "\u065f" or c in "\u0670\u0640"))
-    return " ".join(_WORD.findall(text))
+    """Text for comparisons (:func:`briefgen.text.fold_loosely`), its words joined by one space."""
+    return " ".join(WORD.findall(fold_loosely(text)))
 
 
 def words(text: str) -> int:
     """How many words a line has (any script)."""
-    return len(_WORD.findall(text))
+    return len(WORD.findall(text))
 
 
 def _visible(text: str) -> bool:
