@@ -24,7 +24,9 @@ from pathlib import Path
 from briefgen import parallel
 from briefgen.config import load_config
 from briefgen.content import load_site
-from briefgen.render import Page, Renderer, site_pages
+from briefgen.pages import Page, PageContext, i18n_table
+from briefgen.producers import TEMPLATE_GLOBALS, site_pages
+from briefgen.render import Renderer
 from briefgen.theme import load_theme
 
 GROUPS = (
@@ -60,9 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config(args.site)
     theme = load_theme(config)
     loaded = load_site(config, processes=args.jobs)
-    renderer = Renderer(config, theme)
+    i18n = i18n_table(config, theme)
+    renderer = Renderer(config, theme, i18n, TEMPLATE_GLOBALS)
     renderer.prepare()
-    pages = site_pages(loaded.site, theme)
+    pages = site_pages(PageContext(loaded.site, i18n))
     gc.freeze()  # as the build does: the model and the pages stay out of collection
     seconds: Counter[str] = Counter()
     files: Counter[str] = Counter()

@@ -21,7 +21,7 @@ from briefgen.write import Staging, sweep
 
 if TYPE_CHECKING:
     from briefgen.content import Loaded
-    from briefgen.render import Page
+    from briefgen.pages import Page
 
 log = logging.getLogger("briefgen")
 
@@ -158,14 +158,17 @@ def build(
     # engine, Babel's data or citeproc.
     from briefgen import parallel
     from briefgen.content import load_site
+    from briefgen.pages import PageContext, i18n_table
     from briefgen.parsecache import ParseCache
-    from briefgen.render import Renderer, site_pages
+    from briefgen.producers import TEMPLATE_GLOBALS, site_pages
+    from briefgen.render import Renderer
     from briefgen.search import Indexing
 
     progress("content", 0)
     clock = time.perf_counter()
     readers = parallel.cores() if jobs is None else max(1, jobs)
-    renderer = Renderer(config, theme)
+    i18n = i18n_table(config, theme)
+    renderer = Renderer(config, theme, i18n, TEMPLATE_GLOBALS)
     loaded = load_site(
         config,
         drafts=drafts,
@@ -193,7 +196,7 @@ def build(
             indexing.start()
             indexed = time.perf_counter() - clock
         with timings.stage("pages"):  # listed, with everything their data holds
-            pages = _listed(lambda: site_pages(loaded.site, theme))
+            pages = _listed(lambda: site_pages(PageContext(loaded.site, i18n)))
         processes = parallel.workers(len(pages), jobs)
         log.debug("pages    %d, rendered by %d process(es)", len(pages), processes)
         if processes > 1:

@@ -41,7 +41,8 @@ from typing import Any
 
 from briefgen.errors import BuildError
 from briefgen.model import Site
-from briefgen.render import Page, Renderer
+from briefgen.pages import Page
+from briefgen.render import Renderer
 from briefgen.research.citations import reference_shape
 from briefgen.write import Staging
 

@@ -197,7 +197,9 @@ def test_the_body_reaches_its_page_as_trusted_html_by_reference() -> None:
     (a copy per article page held every body twice until the build ended)."""
     from briefgen.config import load_config
     from briefgen.content import load_site
-    from briefgen.render import PageBuilder, Renderer, TrustedHtml
+    from briefgen.pages import PageContext, TrustedHtml, i18n_table
+    from briefgen.producers import TEMPLATE_GLOBALS, article_page
+    from briefgen.render import Renderer
     from briefgen.theme import load_theme
     from tests.helpers import VALID_SITE
 
@@ -205,8 +207,9 @@ def test_the_body_reaches_its_page_as_trusted_html_by_reference() -> None:
     theme = load_theme(config)
     site = load_site(config).site
     article = site.by_slug["escaping"]
-    page = PageBuilder(site, theme).article_page(article)
+    i18n = i18n_table(config, theme)
+    page = article_page(PageContext(site, i18n), article)
     assert isinstance(page.data["body"], TrustedHtml)
     assert page.data["body"].text is article.body_html
-    html = Renderer(config, theme).render(site, page).decode("utf-8")
+    html = Renderer(config, theme, i18n, TEMPLATE_GLOBALS).render(site, page).decode("utf-8")
     assert article.body_html.strip() in html

@@ -115,14 +115,15 @@ def test_article_pages_go_out_grouped_by_the_shape_of_their_reference() -> None:
     # One worker then formats each shape's citeproc probes, instead of every worker doing so.
     from briefgen.config import load_config
     from briefgen.content import load_site
+    from briefgen.pages import PageContext, i18n_table
     from briefgen.parallel import render_order
-    from briefgen.render import site_pages
+    from briefgen.producers import site_pages
     from briefgen.research.citations import reference_shape
     from briefgen.theme import load_theme
 
     config = load_config(VALID_SITE)
     site = load_site(config).site
-    pages = site_pages(site, load_theme(config))
+    pages = site_pages(PageContext(site, i18n_table(config, load_theme(config))))
     order = render_order(site, pages)
     assert sorted(order) == list(range(len(pages)))  # every page once
     shapes = [
@@ -141,13 +142,14 @@ def test_list_pages_of_one_language_go_to_one_worker() -> None:
     # worker renders those entries again. Article pages are in the lane every worker takes from.
     from briefgen.config import load_config
     from briefgen.content import load_site
+    from briefgen.pages import PageContext, i18n_table
     from briefgen.parallel import lanes
-    from briefgen.render import site_pages
+    from briefgen.producers import site_pages
     from briefgen.theme import load_theme
 
     config = load_config(VALID_SITE)
     site = load_site(config).site
-    pages = site_pages(site, load_theme(config))
+    pages = site_pages(PageContext(site, i18n_table(config, load_theme(config))))
     chunks = lanes(site, pages, 2)
     assert len(chunks) == 3  # shared, then one per worker
     where = {i: lane for lane, chunked in enumerate(chunks) for chunk in chunked for i in chunk}
@@ -285,14 +287,17 @@ from pathlib import Path
 import briefgen.content as content
 from briefgen.config import load_config
 from briefgen.parallel import render_parallel
-from briefgen.render import Renderer, site_pages
+from briefgen.pages import PageContext, i18n_table
+from briefgen.producers import TEMPLATE_GLOBALS, site_pages
+from briefgen.render import Renderer
 from briefgen.theme import load_theme
 from briefgen.write import Staging
 
 content.READ_MIN = 1  # the fixture's few articles are read by two processes too
 config = load_config(Path(sys.argv[1]), Path(sys.argv[2]))
 theme = load_theme(config)
-renderer = Renderer(config, theme)
+i18n = i18n_table(config, theme)
+renderer = Renderer(config, theme, i18n, TEMPLATE_GLOBALS)
 calls = []
 def idle():
     calls.append("while readers read" if content._reading is not None else "no readers")
@@ -306,7 +311,8 @@ print("compiled", sorted(renderer.templates) == sorted(listed), len(listed))
 # compiling shows in every article page they write.
 renderer.templates["article.html"] = renderer.env.from_string("compiled in the parent")
 with Staging(config.output) as staging:
-    render_parallel(loaded.site, renderer, site_pages(loaded.site, theme), staging, 2, print)
+    pages = site_pages(PageContext(loaded.site, i18n))
+    render_parallel(loaded.site, renderer, pages, staging, 2, print)
     staging.commit()
 """
 

@@ -673,7 +673,7 @@ def test_coverage_view_writes_out_every_label_in_the_page_language() -> None:
     """The chart's titles, the table's periods and counts, the peak on the side time starts
     from: made once in Python, in the page's language, for the template to print."""
     from briefgen.config import language
-    from briefgen.render import I18n
+    from briefgen.pages import I18n
     from briefgen.research import coverage_view
     from briefgen.research.coverage import Bucket, Coverage
 

@@ -165,7 +165,7 @@ def test_remembered_dates_keep_each_offset_and_precision() -> None:
 
     from briefgen.config import language
     from briefgen.model import PartialDate
-    from briefgen.render import I18n
+    from briefgen.pages import I18n
 
     italian = language("it")
     assert italian is not None

@@ -14,7 +14,8 @@ from briefgen.build import build
 from briefgen.config import load_config
 from briefgen.content import load_site
 from briefgen.errors import ContentError
-from briefgen.render import Page, site_pages
+from briefgen.pages import Page, PageContext, i18n_table
+from briefgen.producers import site_pages
 from briefgen.serve.rebuild import Rebuilder
 from briefgen.theme import load_theme
 from briefgen.write import MANIFEST
@@ -203,7 +204,8 @@ def _count_listings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def _listing(site: Path) -> dict[str, Page]:
     config = load_config(site)
-    return {p.path: p for p in site_pages(load_site(config).site, load_theme(config))}
+    context = PageContext(load_site(config).site, i18n_table(config, load_theme(config)))
+    return {p.path: p for p in site_pages(context)}
 
 
 @pytest.mark.parametrize("name", IN_PLACE)
@@ -395,28 +397,28 @@ def test_an_edit_that_moves_nothing_does_not_list_every_page_again(
 ) -> None:
     """Lists whose articles were edited in place are patched, not produced again; a list page
     carrying data the patch does not know is produced again in full."""
-    from briefgen.render import PageBuilder
+    from briefgen import producers
 
     calls: list[str] = []
-    original = PageBuilder.list_pages
+    original = producers.paginate
 
-    def counting(self: PageBuilder, lang: object, kind: str, *args: object, **kw: object) -> object:
+    def counting(ctx: PageContext, lang: object, kind: str, *args: object, **kw: object) -> object:
         calls.append(kind)
-        return original(self, lang, kind, *args, **kw)  # type: ignore[arg-type]
+        return original(ctx, lang, kind, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(PageBuilder, "list_pages", counting)
+    monkeypatch.setattr(producers, "paginate", counting)
     rebuilder.rebuild(EDITS["title"](site))
     rebuilder.finish()
     assert calls == []
     assert rebuilder.root is not None
     assert _tree(rebuilder.root) == _clean_build(site, tmp_path, "clean")
 
-    def with_extra_data(self: PageBuilder, *args: object, **kw: object) -> object:
-        for page in original(self, *args, **kw):  # type: ignore[arg-type]
+    def with_extra_data(ctx: PageContext, *args: object, **kw: object) -> object:
+        for page in original(ctx, *args, **kw):  # type: ignore[arg-type]
             first = page.data["articles"][:1]
             yield replace(page, data={**page.data, "first_title": [a.title for a in first]})
 
-    monkeypatch.setattr(PageBuilder, "list_pages", with_extra_data)
+    monkeypatch.setattr(producers, "paginate", with_extra_data)
     rebuilder.rebuild()  # pages now carry first_title
     changed = _replace("content/articles/it/i1.md", "title: Primo", "title: Primissimo")(site)
     rebuilder.rebuild(changed)

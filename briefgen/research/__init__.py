@@ -1,7 +1,7 @@
 """Features for researchers: citations, metadata export, coverage over time, subjects overview.
 
 The submodules are pure functions of the :class:`~briefgen.model.Site`. :func:`pages` is the
-producer registered in :data:`briefgen.render.PRODUCERS`; :class:`Helpers` is what templates
+producer listed in :data:`briefgen.producers.PRODUCERS`; :class:`Helpers` is what templates
 call (``research.reference(site, article)``) for the blocks on core pages.
 """
 
@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup
 
 from briefgen.model import Article, Site
+from briefgen.pages import I18n, Page, PageContext
 
 from . import citations, coverage, export, subjects
-
-if TYPE_CHECKING:
-    from briefgen.render import I18n, Page, PageBuilder
 
 DATA_DIR = "data/"
 """Where the exported files go, site-relative."""
@@ -94,72 +92,70 @@ def cite_files(
     }
 
 
-def citation_pages(builder: PageBuilder, article: Article) -> tuple[Page, ...]:
-    """``cite.json``, ``cite.bib`` and ``cite.ris`` of one article.
+def citation_pages(ctx: PageContext, article: Article) -> tuple[Page, ...]:
+    """``cite.json``, ``cite.bib`` and ``cite.ris`` of one article (remembered by article:
+    three formats per article on every edit would be most of a preview's edit at 10,000).
 
     Their bytes are made when the page is written, so a parallel build makes them in the
     rendering workers (three formats of 10,000 articles took 1.7 s in the parent). The page's
     data is what they show of the article (:func:`citations.cited`), so the preview, which
     compares pages to find what an edit changed, leaves them alone after an edit to the body.
     """
-    from briefgen.render import Page  # here, not at the top: render imports this package
 
-    lang = builder.config.language(article.language)
-    t = builder.i18n[article.language]
-    labels = {key: t(f"cite_note_{key}") for key in citations.NOTE_LABELS}
-    site = builder.site
-    data = {"cited": citations.cited(article)}  # one for the three: pages are never changed
-    return tuple(
-        Page(
-            article.url + name,
-            "",
-            lang,
-            "citation",
-            article.title,
-            data=data,
-            sitemap=False,
-            produce=partial(cite_file, site, article, name, labels),
+    def make() -> tuple[Page, ...]:
+        lang = ctx.config.language(article.language)
+        t = ctx.i18n[article.language]
+        labels = {key: t(f"cite_note_{key}") for key in citations.NOTE_LABELS}
+        data = {"cited": citations.cited(article)}  # one for the three: pages are never changed
+        return tuple(
+            Page(
+                article.url + name,
+                "",
+                lang,
+                "citation",
+                article.title,
+                data=data,
+                sitemap=False,
+                produce=partial(cite_file, ctx.site, article, name, labels),
+            )
+            for name in citations.CITE_FILES
         )
-        for name in citations.CITE_FILES
-    )
+
+    return ctx.remember("citations", article.slug, article, make)
 
 
-def data_pages(builder: PageBuilder) -> Iterator[Page]:
+def data_pages(ctx: PageContext) -> Iterator[Page]:
     """The exported files (``data/*.json``, ``data/*.csv``).
 
     A page's data is its records, so an edit that changes no exported field (a paragraph of
     the body) leaves the page equal and the preview does not export again; the bytes are made
     when written, which the preview does after the reload.
     """
-    from briefgen.render import Page  # here, not at the top: render imports this package
-
-    default = builder.config.default_language
-    for name, encode, records in _exports(builder.site):
+    default = ctx.config.default_language
+    for name, encode, records in _exports(ctx.site):
         path = DATA_DIR + name
         data = {"records": records}
         made = partial(encode, records)
         yield Page(path, "", default, "data-file", path, data=data, sitemap=False, produce=made)
 
 
-def pages(builder: PageBuilder) -> Iterator[Page]:
+def pages(ctx: PageContext) -> Iterator[Page]:
     """The data and coverage pages in each language, the exported files, the citation files."""
-    from briefgen.render import Page  # here, not at the top: render imports this package
-
-    site, config = builder.site, builder.config
-    yield from data_pages(builder)
+    site, config = ctx.site, ctx.config
+    yield from data_pages(ctx)
     for article in site.articles:
-        yield from builder.citation_pages(article)
+        yield from citation_pages(ctx, article)
     codes = tuple(lang.code for lang in config.languages)
     whole = coverage.coverage(site.articles, codes)
     for lang in config.languages:
-        t = builder.i18n[lang.code]
+        t = ctx.i18n[lang.code]
         yield Page(
             data_url(lang.code),
             "data.html",
             lang,
             "data",
             t("data_title"),
-            builder.everywhere(data_url),
+            ctx.everywhere(data_url),
             {
                 "files": tuple((DATA_DIR + name, key) for name, key in DATA_FILES),
                 "article_fields": export.ARTICLE_FIELDS,
@@ -174,7 +170,7 @@ def pages(builder: PageBuilder) -> Iterator[Page]:
             lang,
             "coverage",
             t("coverage_title"),
-            builder.everywhere(coverage_url),
+            ctx.everywhere(coverage_url),
             {"coverage": whole},
         )
 

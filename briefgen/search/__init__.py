@@ -1,6 +1,6 @@
 """Search: a Pagefind bundle per content language and a search page per site language.
 
-:func:`pages` is the producer registered in :data:`briefgen.render.PRODUCERS`: it adds
+:func:`pages` is the producer listed in :data:`briefgen.producers.PRODUCERS`: it adds
 ``<lang>/search/`` with everything the page's script needs inline (bundle paths, labels in the
 page's language, the tag alias table, the CLDR plural forms). :func:`index_site` is the build's
 search stage; it writes the bundles into the staging directory.
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from babel import Locale
-
+from briefgen.config import direction
+from briefgen.model import Site
+from briefgen.pages import I18n, Page, PageContext
 from briefgen.search.index import (
     BUNDLE_DIR,
     COMPONENT_UI,
@@ -24,10 +25,6 @@ from briefgen.search.index import (
     tag_token,
 )
 from briefgen.search.normalize import alias_key, fold_index
-
-if TYPE_CHECKING:
-    from briefgen.model import Site
-    from briefgen.render import I18n, Page, PageBuilder
 
 __all__ = [
     "BUNDLE_DIR",
@@ -52,11 +49,6 @@ FILTERS = ("lang", "tag", "outlet", "year")
 def search_url(lang: str) -> str:
     """The search page of a site language."""
     return f"{lang}/search/"
-
-
-def direction(code: str) -> str:
-    """``rtl`` or ``ltr`` for a language code, from CLDR."""
-    return str(Locale.parse(code).text_direction)
 
 
 def capitalise(text: str) -> str:
@@ -118,13 +110,12 @@ def page_config(site: Site, t: I18n, scripts: Mapping[str, list[str]]) -> dict[s
     ``scripts``: :func:`bundle_scripts` of each bundle language (the same on every page)."""
     code, base = t.code, site.config.base_path
     languages = bundle_languages(site)
-    directions = {lang.code: lang.dir for lang in site.config.languages}
     return {
         "lang": code,
         "bundles": [
             {
                 "lang": lang,
-                "dir": directions[lang],
+                "dir": direction(lang),
                 "path": f"{base}{BUNDLE_DIR}/{lang}/",
                 # The language filter's total (the index has no language filter).
                 "pages": len(site.articles_in(lang)),
@@ -161,16 +152,14 @@ def page_config(site: Site, t: I18n, scripts: Mapping[str, list[str]]) -> dict[s
     }
 
 
-def pages(builder: PageBuilder) -> Iterator[Page]:
+def pages(ctx: PageContext) -> Iterator[Page]:
     """The search page in each site language."""
-    from briefgen.render import Page  # here, not at the top: render imports this package
-
-    site = builder.site
+    site = ctx.site
     languages = bundle_languages(site)
     ui = f"{BUNDLE_DIR}/{languages[0]}/" if languages else None
     scripts = {code: bundle_scripts(site, code) for code in languages}  # reads every text once
-    for lang in builder.config.languages:
-        t = builder.i18n[lang.code]
+    for lang in ctx.config.languages:
+        t = ctx.i18n[lang.code]
         data = {
             "search": page_config(site, t, scripts),
             "component_ui": tuple(ui + name for name in COMPONENT_UI) if ui else (),
@@ -181,6 +170,6 @@ def pages(builder: PageBuilder) -> Iterator[Page]:
             lang,
             "search",
             t("search_title"),
-            builder.everywhere(search_url),
+            ctx.everywhere(search_url),
             data,
         )

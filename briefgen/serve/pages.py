@@ -1,34 +1,36 @@
 """Listing pages again after an edit without rebuilding the ones it cannot reach.
 
 Listing every page is cheap for a small archive and seconds for 10,000 articles (each list
-builds its pagination, filters and data). :class:`MemoPageBuilder` is the render module's
-:class:`PageBuilder` with its three per-list producers memoised on their inputs: when a list is
-given the same articles (the very same objects, since unchanged files come from the article
-cache), title and URLs as in the previous build, it returns the previous build's ``Page``
-objects, which the rebuild then recognises as unchanged by identity.
+builds its pagination, filters and data). The producers make the pages worth keeping through
+:meth:`PageContext.remember <briefgen.pages.PageContext.remember>`; the preview's context
+answers it from a :class:`PageMemo`: when a list is given the same articles (the very same
+objects, since unchanged files come from the article cache), title and URLs as in the previous
+build, it returns the previous build's ``Page`` objects, which the rebuild then recognises as
+unchanged by identity.
 
-Valid while the producers are pure functions of their arguments plus the config, theme and
+Valid while the producers are pure functions of their key plus the config, theme and
 vocabularies; a config, theme or vocabulary change is a full rebuild with a fresh memo.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import replace
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from briefgen.config import Language
-from briefgen.model import Article, Site
-from briefgen.render import Page, PageBuilder
-from briefgen.theme import Theme
+from briefgen.model import Article
+from briefgen.pages import Page
+from briefgen.producers import ListKey
+
+T = TypeVar("T")
 
 LIST_DATA = frozenset({"coverage", "articles", "total", "pagination", "filters", "filter", "feed"})
 """The data keys of a list page (besides its ``extra``) that :func:`_edited_in_place` knows."""
 
 
 def _edited_in_place(
-    old_key: tuple[Any, ...], new_key: tuple[Any, ...], old_pages: tuple[Page, ...]
+    old: ListKey, new: ListKey, old_pages: tuple[Page, ...]
 ) -> tuple[Page, ...] | None:
     """The pages of a list whose articles were only edited in place, from its previous pages.
 
@@ -38,15 +40,15 @@ def _edited_in_place(
     page again on every save. None when that does not hold, or when the list pages carry data
     this function does not know (then the list is produced again in full).
     """
-    old, new = old_key[2], new_key[2]
-    if old_key[:2] + old_key[3:] != new_key[:2] + new_key[3:] or len(old) != len(new):
+    if old._replace(articles=()) != new._replace(articles=()):
         return None
-    extra: dict[str, Any] = old_key[4]
-    known = LIST_DATA | extra.keys()
+    if len(old.articles) != len(new.articles):
+        return None
+    known = LIST_DATA | old.extra.keys()
     if not known.issuperset(chain.from_iterable(page.data for page in old_pages)):
         return None
     swaps: dict[int, Article] = {}
-    for before, after in zip(old, new, strict=True):
+    for before, after in zip(old.articles, new.articles, strict=True):
         if before is after:
             continue
         if before.slug != after.slug or before.language != after.language:
@@ -65,19 +67,37 @@ def _edited_in_place(
     return tuple(pages)
 
 
+PATCHES: Mapping[str, Callable[[Any, Any, Any], Any]] = {"lists": _edited_in_place}
+"""Per table of :class:`PageMemo`, how to make a value from the previous key and value and the
+new key (None when it cannot: the value is then made)."""
+
+
 class PageMemo:
-    """The previous build's pages per producer call; kept across incremental rebuilds."""
+    """The previous build's pages per producer call; kept across incremental rebuilds.
+
+    :meth:`remember` is the preview's :attr:`PageContext.remember
+    <briefgen.pages.PageContext.remember>`: a value whose key is unchanged is the previous
+    one, a list edited in place is patched (:func:`_edited_in_place`), anything else is made.
+    """
 
     def __init__(self) -> None:
-        self.lists: dict[tuple[str, str, str], tuple[tuple[Any, ...], tuple[Page, ...]]] = {}
-        self.feeds: dict[str, tuple[tuple[Any, ...], Page]] = {}
-        self.articles: dict[str, tuple[tuple[Any, ...], Page]] = {}
-        self.citations: dict[str, tuple[Article, tuple[Page, ...]]] = {}
-        self._used: set[tuple[str, object]] = set()
+        self.tables: dict[str, dict[Hashable, tuple[object, Any]]] = {}
+        """Per table (``lists``, ``feeds``, ``articles``, ``citations``), (key, value) by slot."""
+        self._used: set[tuple[str, Hashable]] = set()
 
-    def use(self, table: str, slot: object) -> None:
-        """Note that this build asked for ``slot``."""
+    def remember(self, table: str, slot: Hashable, key: object, make: Callable[[], T]) -> T:
+        """``make()``, or the value kept for ``slot`` when it was made for an equal ``key``."""
+        entries = self.tables.setdefault(table, {})
         self._used.add((table, slot))
+        hit = entries.get(slot)
+        if hit is not None and hit[0] == key:
+            return cast(T, hit[1])
+        patch = PATCHES.get(table)
+        value = None if hit is None or patch is None else patch(hit[0], key, hit[1])
+        if value is None:
+            value = make()
+        entries[slot] = (key, value)
+        return cast(T, value)
 
     def unmark(self) -> None:
         """Forget what was asked for: a partial rebuild asks for a few entries, and only a
@@ -87,73 +107,8 @@ class PageMemo:
     def prune(self) -> None:
         """Forget what this build did not ask for (deleted articles, emptied tags)."""
         used = self._used
-        self.lists = {k: v for k, v in self.lists.items() if ("lists", k) in used}
-        self.feeds = {k: v for k, v in self.feeds.items() if ("feeds", k) in used}
-        self.articles = {k: v for k, v in self.articles.items() if ("articles", k) in used}
-        self.citations = {k: v for k, v in self.citations.items() if ("citations", k) in used}
+        self.tables = {
+            table: {slot: kept for slot, kept in entries.items() if (table, slot) in used}
+            for table, entries in self.tables.items()
+        }
         self._used = set()
-
-
-class MemoPageBuilder(PageBuilder):
-    """A :class:`PageBuilder` that answers unchanged lists, feeds and articles from a memo."""
-
-    def __init__(self, site: Site, theme: Theme, memo: PageMemo) -> None:
-        super().__init__(site, theme)
-        self.memo = memo
-
-    def list_pages(
-        self,
-        lang: Language,
-        kind: str,
-        base: Callable[[str], str],
-        articles: Sequence[Article],
-        title: str,
-        *,
-        extra: Mapping[str, Any] | None = None,
-        feed: str | None = None,
-    ) -> Iterator[Page]:
-        urls = tuple(url for _, url in self.everywhere(base))
-        slot = (lang.code, kind, base(lang.code))
-        key = (lang, urls, tuple(articles), title, dict(extra or {}), feed)
-        self.memo.use("lists", slot)
-        hit = self.memo.lists.get(slot)
-        if hit is not None and hit[0] == key:
-            return iter(hit[1])
-        pages = None if hit is None else _edited_in_place(hit[0], key, hit[1])
-        if pages is None:
-            produced = super().list_pages(lang, kind, base, articles, title, extra=extra, feed=feed)
-            pages = tuple(produced)
-        self.memo.lists[slot] = (key, pages)
-        return iter(pages)
-
-    def feed(
-        self, lang: Language, url: str, articles: Sequence[Article], title: str, alternate: str
-    ) -> Page:
-        key = (lang, tuple(articles), title, alternate)
-        self.memo.use("feeds", url)
-        hit = self.memo.feeds.get(url)
-        if hit is not None and hit[0] == key:
-            return hit[1]
-        page = super().feed(lang, url, articles, title, alternate)
-        self.memo.feeds[url] = (key, page)
-        return page
-
-    def article_page(self, article: Article) -> Page:
-        key = (article, self.site.neighbours(article))
-        self.memo.use("articles", article.slug)
-        hit = self.memo.articles.get(article.slug)
-        if hit is not None and hit[0] == key:
-            return hit[1]
-        page = super().article_page(article)
-        self.memo.articles[article.slug] = (key, page)
-        return page
-
-    def citation_pages(self, article: Article) -> tuple[Page, ...]:
-        # Three formats per article on every edit would be most of an edit at 10,000 articles.
-        self.memo.use("citations", article.slug)
-        hit = self.memo.citations.get(article.slug)
-        if hit is not None and hit[0] == article:
-            return hit[1]
-        pages = super().citation_pages(article)
-        self.memo.citations[article.slug] = (article, pages)
-        return pages

@@ -34,11 +34,13 @@ from briefgen.config import SiteConfig, load_config
 from briefgen.content import ArticleCache, Loaded, article_paths, load_site, reload_in_place
 from briefgen.errors import BuildError, Problem
 from briefgen.model import Article, Site
-from briefgen.render import Page, PageBuilder, Renderer, site_pages, sitemap_page
-from briefgen.research import data_pages
+from briefgen.pages import I18n, Page, PageContext, i18n_table, sitemap_page
+from briefgen.producers import TEMPLATE_GLOBALS, article_page, site_pages
+from briefgen.render import Renderer
+from briefgen.research import citation_pages, data_pages
 from briefgen.search import BUNDLE_DIR
 from briefgen.search.index import Indexing, RecordFiles
-from briefgen.serve.pages import LIST_DATA, MemoPageBuilder, PageMemo
+from briefgen.serve.pages import LIST_DATA, PageMemo
 from briefgen.theme import Theme, load_theme
 from briefgen.write import Staging, safe_key
 
@@ -175,6 +177,7 @@ class _State:
 
     config: SiteConfig
     theme: Theme
+    i18n: Mapping[str, I18n]
     renderer: Renderer
     pages: dict[str, Page]
     """Every page by output path."""
@@ -188,6 +191,10 @@ class _State:
     """Per article slug, the pages whose data holds that article (made when first needed)."""
     deferred: list[Page] = field(default_factory=list)
     """Changed pages still to write after the reload was announced (see :data:`DEFERRED`)."""
+
+    def context(self, site: Site) -> PageContext:
+        """The producers' context for ``site``, answered from the memo where it can."""
+        return PageContext(site, self.i18n, self.memo.remember)
 
 
 class Rebuilder:
@@ -261,9 +268,10 @@ class Rebuilder:
         self._paths = article_paths(config)
         loaded = load_site(config, drafts=self.drafts, cache=self.cache, paths=self._paths)
         memo = PageMemo()
-        pages = site_pages(loaded.site, theme, MemoPageBuilder(loaded.site, theme, memo))
+        i18n = i18n_table(config, theme)
+        pages = site_pages(PageContext(loaded.site, i18n, memo.remember))
         memo.prune()
-        renderer = Renderer(config, theme)
+        renderer = Renderer(config, theme, i18n, TEMPLATE_GLOBALS)
         self._serial += 1
         output = self.workdir / f"site-{self._serial}"
         with Staging(output) as staging:
@@ -277,7 +285,7 @@ class Rebuilder:
         self._in_sync = True
         previous = self._state
         by_path = {p.path: p for p in pages}
-        self._state = _State(config, theme, renderer, by_path, output, memo, loaded)
+        self._state = _State(config, theme, i18n, renderer, by_path, output, memo, loaded)
         self._state.holders = _holders(by_path)  # a full build takes long: this adds little
         self._refresh = False
         if previous is not None:
@@ -309,8 +317,7 @@ class Rebuilder:
         self.cache.forget(changed)
         self._paths = paths
         loaded = load_site(state.config, drafts=self.drafts, cache=self.cache, paths=self._paths)
-        builder = MemoPageBuilder(loaded.site, state.theme, state.memo)
-        pages = site_pages(loaded.site, state.theme, builder)
+        pages = site_pages(state.context(loaded.site))
         state.memo.prune()
         by_path = {page.path: page for page in pages}
         if len(by_path) != len(pages):
@@ -365,27 +372,27 @@ class Rebuilder:
         neighbours' pages), and the data exports and the sitemap. Lists and feeds get the new
         article object in place of the old one, as :func:`~briefgen.serve.pages._edited_in_place`
         does, when all their data is of the kinds :data:`PATCHABLE` knows; article pages are
-        made again by the page builder. None, with nothing written, when a page holding an
+        made again by their producer. None, with nothing written, when a page holding an
         edited article carries other data: then every page is listed again. Tests compare the
         result with a full listing after every kind of edit.
         """
         site = loaded.site
         if state.holders is None:
             state.holders = _holders(state.pages)
-        builder = MemoPageBuilder(site, state.theme, state.memo)
+        ctx = state.context(site)
         swaps = {id(state.loaded.site.by_slug[slug]): new for slug, new in edits.items()}
         fresh: dict[str, Page] = {}
         for path in dict.fromkeys(p for slug in edits for p in state.holders.get(slug, ())):
             page = state.pages[path]
             if page.kind == "article":
-                page = builder.article_page(site.by_slug[page.data["article"].slug])
+                page = article_page(ctx, site.by_slug[page.data["article"].slug])
             elif not PATCHABLE.get(page.kind, frozenset()).issuperset(page.data):
                 return None  # data that may be derived from the article: list it again
             else:
                 page = replace(page, data={k: _swapped(v, swaps) for k, v in page.data.items()})
             fresh[page.path] = page
         for article in edits.values():
-            for page in builder.citation_pages(article):
+            for page in citation_pages(ctx, article):
                 fresh[page.path] = page
         state.memo.unmark()  # only a full listing says which memo entries are still in use
         changed_pages = [page for path, page in fresh.items() if state.pages.get(path) != page]
@@ -439,8 +446,8 @@ class Rebuilder:
             return None
         if self._refresh:
             self._refresh = False
-            builder = PageBuilder(site, state.theme)
-            remade = [*data_pages(builder), sitemap_page(site, state.pages.values())]
+            ctx = PageContext(site, state.i18n)
+            remade = [*data_pages(ctx), sitemap_page(site, state.pages.values())]
             for page in remade:
                 if state.pages.get(page.path) != page:
                     state.deferred.append(page)

@@ -1,0 +1,368 @@
+"""The site's pages as data: the core producers, and the table of every producer.
+
+Each producer is a plain function of a :class:`~briefgen.pages.PageContext` yielding
+:class:`~briefgen.pages.Page` values: :func:`core_pages` (home, lists by tag, outlet and date,
+feeds, article pages), then the features' (:func:`briefgen.research.pages`,
+:func:`briefgen.search.pages`), as :data:`PRODUCERS` lists them; :func:`site_pages` adds the
+sitemap last. Where a page is a pure function of a few values (a list of articles, an article
+and its neighbours) the producer makes it through :meth:`PageContext.remember`, which the preview
+answers from the previous listing.
+
+This module sits above :mod:`briefgen.research`: the tags page shows its subject tables, and the
+first page of a tag or outlet charts its coverage over time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any, NamedTuple
+
+from briefgen import research, search
+from briefgen.config import Language
+from briefgen.model import Article, Site
+from briefgen.pages import (
+    LanguageFilter,
+    Page,
+    PageContext,
+    Pagination,
+    Producer,
+    TrustedHtml,
+    Urls,
+    sitemap_page,
+)
+
+FEED_SIZE = 50
+"""Entries per Atom feed (the newest dated articles)."""
+
+
+def core_pages(ctx: PageContext) -> Iterator[Page]:
+    """The root redirect and 404, each language's lists and feeds, every article page."""
+    config = ctx.config
+    default = config.default_language
+    yield Page("", "redirect.html", default, "redirect", config.title[default.code], sitemap=False)
+    yield Page(
+        "404.html",
+        "404.html",
+        default,
+        "404",
+        ctx.i18n[default.code]("not_found_title"),
+        ctx.everywhere(Urls.not_found),
+        sitemap=False,
+    )
+    for lang in config.languages:
+        yield from language_pages(ctx, lang)
+    for article in ctx.site.articles:
+        yield article_page(ctx, article)
+
+
+def language_pages(ctx: PageContext, lang: Language) -> Iterator[Page]:
+    """One site language's home, 404, feeds, tag, outlet and archive pages."""
+    site, config, t, code = ctx.site, ctx.config, ctx.i18n[lang.code], lang.code
+    yield from list_pages(
+        ctx, lang, "home", Urls.home, site.articles, config.title[code], feed=Urls.feed(code)
+    )
+    yield Page(
+        Urls.not_found(code),
+        "404.html",
+        lang,
+        "404",
+        t("not_found_title"),
+        ctx.everywhere(Urls.not_found),
+        sitemap=False,
+    )
+    yield feed_page(
+        ctx, lang, Urls.feed(code), site.articles_in(code), config.title[code], Urls.home(code)
+    )
+
+    tag_rows = tuple((tag, len(site.by_tag.get(tag.key, ()))) for tag in site.tags.values())
+    yield Page(
+        Urls.tags(code),
+        "tags.html",
+        lang,
+        "tags",
+        t("tags_title"),
+        ctx.everywhere(Urls.tags),
+        {
+            "tag_rows": tag_rows,
+            "subject_rows": research.Helpers.tag_rows(site),
+            "pairs": research.Helpers.pairs(site),
+        },
+    )
+    for tag in site.tags.values():
+        articles = site.by_tag.get(tag.key, ())
+        yield from list_pages(
+            ctx,
+            lang,
+            "tag",
+            partial(Urls.tag, key=tag.key),
+            articles,
+            tag.labels[code],
+            extra={"tag": tag},
+            feed=Urls.tag_feed(code, tag.key),
+        )
+        yield feed_page(
+            ctx,
+            lang,
+            Urls.tag_feed(code, tag.key),
+            articles,
+            tag.labels[code],
+            Urls.tag(code, tag.key),
+        )
+
+    outlet_rows = tuple(
+        (outlet, len(site.by_outlet.get(outlet.key, ())))
+        for outlet in site.outlets.values()
+        if outlet.known or outlet.key in site.by_outlet
+    )
+    yield Page(
+        Urls.outlets(code),
+        "outlets.html",
+        lang,
+        "outlets",
+        t("outlets_title"),
+        ctx.everywhere(Urls.outlets),
+        {"outlet_rows": outlet_rows},
+    )
+    for outlet in site.outlets.values():
+        articles = site.by_outlet.get(outlet.key, ())
+        if not outlet.known and not articles:
+            continue
+        title = outlet.name if outlet.known else t("unknown_outlet")
+        yield from list_pages(
+            ctx,
+            lang,
+            "outlet",
+            partial(Urls.outlet, key=outlet.key),
+            articles,
+            title,
+            extra={"outlet": outlet},
+        )
+
+    years = tuple(
+        (
+            year,
+            len(items),
+            tuple((m, len(site.by_month[(y, m)])) for (y, m) in site.by_month if y == year),
+        )
+        for year, items in site.by_year.items()
+    )
+    yield Page(
+        Urls.archive(code),
+        "archive.html",
+        lang,
+        "archive",
+        t("archive_title"),
+        ctx.everywhere(Urls.archive),
+        {"years": years, "undated_count": len(site.undated)},
+    )
+    for year, items in site.by_year.items():
+        yield from list_pages(
+            ctx,
+            lang,
+            "year",
+            partial(Urls.year, year=year),
+            items,
+            t.year(year),
+            extra={"year": year},
+        )
+    for (year, month), items in site.by_month.items():
+        yield from list_pages(
+            ctx,
+            lang,
+            "month",
+            partial(Urls.month, year=year, month=month),
+            items,
+            t.month(year, month),
+            extra={"year": year, "month": month},
+        )
+    if site.undated:
+        yield from list_pages(ctx, lang, "undated", Urls.undated, site.undated, t("undated_title"))
+
+
+class ListKey(NamedTuple):
+    """What a list's pages are a function of (with the config, theme and vocabularies)."""
+
+    lang: Language
+    urls: tuple[str, ...]
+    """The list's first URL in every site language."""
+    articles: tuple[Article, ...]
+    title: str
+    extra: dict[str, Any]
+    feed: str | None
+
+
+def list_pages(
+    ctx: PageContext,
+    lang: Language,
+    kind: str,
+    base: Callable[[str], str],
+    articles: Sequence[Article],
+    title: str,
+    *,
+    extra: Mapping[str, Any] | None = None,
+    feed: str | None = None,
+) -> tuple[Page, ...]:
+    """:func:`paginate`, remembered under the list's first URL (table ``lists``)."""
+    urls = tuple(url for _, url in ctx.everywhere(base))
+    key = ListKey(lang, urls, tuple(articles), title, dict(extra or {}), feed)
+    make = partial(paginate, ctx, lang, kind, base, articles, title, extra=extra, feed=feed)
+    return ctx.remember("lists", (lang.code, kind, base(lang.code)), key, lambda: tuple(make()))
+
+
+def paginate(
+    ctx: PageContext,
+    lang: Language,
+    kind: str,
+    base: Callable[[str], str],
+    articles: Sequence[Article],
+    title: str,
+    *,
+    extra: Mapping[str, Any] | None = None,
+    feed: str | None = None,
+) -> Iterator[Page]:
+    """A paginated list, plus one narrowed to each article language when it mixes several."""
+    site, config = ctx.site, ctx.config
+    present = [lg.code for lg in config.languages if any(a.language == lg.code for a in articles)]
+    variants: list[str | None] = [None, *present] if len(present) > 1 else [None]
+    counts = {v: sum(1 for a in articles if v is None or a.language == v) for v in variants}
+    per = config.per_page
+    summarised = kind in ("tag", "outlet")  # their first page charts coverage over time
+    codes = [lg.code for lg in config.languages]
+    for variant in variants:
+        subset = [a for a in articles if variant is None or a.language == variant]
+        chunks = [subset[i : i + per] for i in range(0, len(subset), per)] or [[]]
+
+        def url_for(code: str, n: int, v: str | None = variant) -> str:
+            start = base(code) + (f"{v}/" if v else "")
+            return start if n == 1 else f"{start}page/{n}/"
+
+        for n, chunk in enumerate(chunks, 1):
+            filters = (
+                tuple(
+                    LanguageFilter(v, url_for(lang.code, 1, v), counts[v], v == variant)
+                    for v in variants
+                )
+                if len(variants) > 1
+                else ()
+            )
+            pagination = Pagination(
+                n,
+                len(chunks),
+                url_for(lang.code, n - 1) if n > 1 else None,
+                url_for(lang.code, n + 1) if n < len(chunks) else None,
+            )
+            data = {
+                # The first unfiltered page of a tag or outlet charts its coverage over time.
+                # The counts live in the page data, so serve re-renders the page exactly when
+                # they change.
+                "coverage": (
+                    ctx.per_list("coverage", articles, partial(research.Helpers.coverage_of, site))
+                    if summarised and n == 1 and variant is None
+                    else None
+                ),
+                "articles": tuple(chunk),
+                "total": len(subset),
+                "pagination": pagination,
+                "filters": filters,
+                "filter": variant,
+                "feed": feed,
+                **(extra or {}),
+            }
+            yield Page(
+                url_for(lang.code, n),
+                "list.html",
+                lang,
+                kind,
+                title,
+                tuple((c, url_for(c, n)) for c in codes),
+                data,
+            )
+
+
+def feed_page(
+    ctx: PageContext,
+    lang: Language,
+    url: str,
+    articles: Sequence[Article],
+    title: str,
+    alternate: str,
+) -> Page:
+    """An Atom feed of the newest dated articles (Atom needs a date for every entry)."""
+
+    def make() -> Page:
+        dated = tuple(a for a in articles if a.date is not None)[:FEED_SIZE]
+        updated = max((a.date.start for a in dated if a.date is not None), default=None)
+        data = {"entries": dated, "updated": updated, "alternate": alternate}
+        return Page(url, "atom.xml", lang, "feed", title, data=data, sitemap=False)
+
+    return ctx.remember("feeds", url, (lang, tuple(articles), title, alternate), make)
+
+
+def article_page(ctx: PageContext, article: Article) -> Page:
+    """An article's page (remembered with its neighbours, which it links)."""
+    site = ctx.site
+    newer, older = neighbours = site.neighbours(article)
+
+    def make() -> Page:
+        lang = ctx.config.language(article.language)
+        data = {
+            "article": article,
+            "body": TrustedHtml(article.body_html),
+            "outlet": site.outlets[article.outlet],
+            "via": site.outlets[article.via] if article.via else None,
+            "tags": tuple(site.tags[k] for k in article.tags),
+            "newer": newer,
+            "older": older,
+            "structured": structured_data(site, article),
+        }
+        # One URL per article: the other languages' equivalents are their home pages.
+        alternates = tuple(
+            (lg.code, article.url if lg.code == lang.code else Urls.home(lg.code))
+            for lg in ctx.config.languages
+        )
+        return Page(article.url, "article.html", lang, "article", article.title, alternates, data)
+
+    return ctx.remember("articles", article.slug, (article, neighbours), make)
+
+
+def structured_data(site: Site, article: Article) -> dict[str, Any]:
+    """schema.org ``NewsArticle`` for the article page."""
+    config = site.config
+    outlet = site.outlets[article.outlet]
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "inLanguage": article.language,
+        "url": config.base_url + article.url,
+        "mainEntityOfPage": config.base_url + article.url,
+        "keywords": [site.tags[k].labels.get(article.language, k) for k in article.tags],
+    }
+    if article.date is not None:
+        data["datePublished"] = article.date.iso
+    if outlet.known:
+        publisher: dict[str, Any] = {"@type": "Organization", "name": outlet.name}
+        if outlet.url:
+            publisher["url"] = outlet.url
+        data["publisher"] = publisher
+    if article.summary:
+        data["description"] = article.summary
+    if article.source_url:
+        data["isBasedOn"] = article.source_url
+    if article.agency:
+        data["sourceOrganization"] = {"@type": "Organization", "name": article.agency}
+    return data
+
+
+PRODUCERS: tuple[Producer, ...] = (core_pages, research.pages, search.pages)
+"""Every producer, in the order their pages are listed (the sitemap follows them)."""
+
+TEMPLATE_GLOBALS: Mapping[str, object] = {"research": research.Helpers}
+"""What the features give templates besides the renderer's own globals."""
+
+
+def site_pages(ctx: PageContext) -> tuple[Page, ...]:
+    """Every page of the site, the sitemap last."""
+    pages = tuple(page for produce in PRODUCERS for page in produce(ctx))
+    return (*pages, sitemap_page(ctx.site, pages))
