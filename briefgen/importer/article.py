@@ -1,0 +1,101 @@
+"""The article file ``import`` and ``new`` write: its YAML values and comments, and writing it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from briefgen.errors import UsageError
+from briefgen.importer.clean import Line, Removed
+from briefgen.importer.facts import Found
+
+
+def yaml_text(value: str) -> str:
+    """A YAML scalar that reads back as exactly ``value``."""
+    dumped = yaml.safe_dump(value, allow_unicode=True, width=1_000_000, default_style=None)
+    return dumped.removesuffix("\n...\n").rstrip("\n")
+
+
+# YAML also breaks lines at NEL, LS and PS, and refuses most control characters: in a comment
+# they would end it early (the rest read as front matter) or make the file unreadable.
+_NOT_IN_COMMENT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def comment(text: str) -> str:
+    """One line of text as a YAML comment; characters YAML would not keep there are escaped."""
+    safe = _NOT_IN_COMMENT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return f"# {safe}".rstrip()
+
+
+def front_matter(
+    *,
+    title: str,
+    date_text: str,
+    outlet: str,
+    via: str | None,
+    language: str,
+    tags: Sequence[str],
+    agency: Found | None,
+    source_url: str | None,
+    source: Path,
+    filled: Sequence[tuple[str, str, str]],
+    missing: Sequence[tuple[str, str]],
+    review: Sequence[str],
+    dropped: Sequence[Line],
+    removed: Sequence[Removed],
+) -> str:
+    """An imported article's front matter: its fields, then as comments where the text came
+    from, how each field was found, what is not filled, what to review, and every line and
+    character taken out of the copy."""
+    out = [
+        f"title: {yaml_text(title)}",
+        f"date: {date_text}",
+        f"outlet: {outlet}",
+    ]
+    if via is not None:
+        out.append(f"via: {via}")
+    out.append(f"language: {language}")
+    out.append(f"tags: [{', '.join(tags)}]")
+    if source_url is not None:
+        out.append(f"source_url: {yaml_text(source_url)}")
+    if agency is not None:
+        out.append(f"agency: {yaml_text(agency.value)}")
+    out.append(comment(f"Imported from: {source.name}"))
+    out.extend(comment(f"{name}: {how}.") for name, _value, how in filled)
+    out.extend(comment(f"{name}: NOT FILLED: {why}.") for name, why in missing)
+    out.extend(comment(f"REVIEW: {note}.") for note in review)
+    if dropped:
+        out.append(comment("Removed lines (line: text [reason]):"))
+        out.extend(
+            comment(f"  {line.number}: {shown(line.text)} [{line.role.value}]") for line in dropped
+        )
+    else:
+        out.append(comment("Removed lines: none."))
+    if removed:
+        out.append(comment("Removed characters (line: column: what):"))
+        out.extend(comment(f"  {r.number}: {r.column}: {r.reason}") for r in removed)
+    return "\n".join(out) + "\n"
+
+
+def shown(text: str) -> str:
+    """A dropped line for the report: its text, or what invisible characters it holds."""
+    if text.strip():
+        return text.strip()
+    return "(only a non-breaking space)" if "\u00a0" in text else "(only white space)"
+
+
+def write_new(target: Path, text: str, *, overwrite: bool) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if overwrite:
+        temp = target.with_name(f".{target.name}.tmp")
+        temp.write_text(text, encoding="utf-8")
+        temp.replace(target)
+        return
+    try:
+        with target.open("x", encoding="utf-8") as handle:  # never replaces a file
+            handle.write(text)
+    except FileExistsError:
+        raise UsageError(f"{target}: already exists; refusing to overwrite it") from None

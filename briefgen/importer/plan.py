@@ -1,0 +1,376 @@
+"""What one input becomes: its text decoded and cleaned, each field found or left to the
+curator, and the file it goes to. Nothing here writes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from anyascii import anyascii
+from charset_normalizer import from_bytes
+
+from briefgen.checks import DUPLICATE_THRESHOLD, MIN_WORDS, jaccard, shingles
+from briefgen.config import SiteConfig
+from briefgen.errors import ErrorList
+from briefgen.importer.article import front_matter
+from briefgen.importer.clean import ADDRESS, Cleaned, Line, Removed, clean, strip_bidi
+from briefgen.importer.facts import (
+    Dates,
+    find_agency,
+    find_date,
+    find_language,
+    find_outlets,
+    suggest_tags,
+)
+from briefgen.model import UNKNOWN_OUTLET, Outlet, Tag
+from briefgen.text import loose_words
+from briefgen.yamltree import link_problem
+
+SLUG_WORDS = 8
+"""Slugs keep the first words of the title: long enough to recognise, short enough to type."""
+SLUG_CHARS = 60
+SUPPLIED_TITLE_WORDS = 12
+"""A copy without a headline gets a supplied, bracketed title from its first words."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """What the curator said on the command line."""
+
+    outlet: str | None = None
+    language: str | None = None
+    tags: tuple[str, ...] = ()
+    encoding: str | None = None
+    """Decode inputs with this encoding instead of UTF-8."""
+    dry_run: bool = False
+    force: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """One input turned into an article file (written unless a dry run)."""
+
+    source: Path
+    target: Path
+    text: str
+    """The whole article file."""
+    filled: tuple[tuple[str, str, str], ...]
+    """(field, value, how it was found)."""
+    missing: tuple[tuple[str, str], ...]
+    """(field, why it is not filled): the curator decides."""
+    review: tuple[str, ...]
+    """Values filled that a curator should check, and lines kept in doubt."""
+    dropped: tuple[Line, ...]
+    encoding: str = "utf-8"
+    overwrote: bool = False
+    written: bool = False
+    removed: tuple[Removed, ...] = ()
+    """Bidirectional controls taken out of the text (``check`` would refuse them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """What the import needs to know about the archive."""
+
+    config: SiteConfig
+    tags: Mapping[str, Tag]
+    outlets: Mapping[str, Outlet]
+    slugs: Mapping[str, Path]
+    """Casefolded slug → file, for every existing article (file names count as slugs too)."""
+    prints: Mapping[Path, frozenset[tuple[str, ...]]]
+    """Body shingles of every existing article (to spot an import of an article already in)."""
+
+
+def slugify(title: str) -> str:
+    """An ASCII slug from the first words of ``title`` (any script is transliterated)."""
+    ascii_text = re.sub(r"['`]", "", anyascii(title).lower())
+    parts = re.findall(r"[a-z0-9]+", ascii_text)[:SLUG_WORDS]
+    slug = "-".join(parts)
+    while len(slug) > SLUG_CHARS and "-" in slug:
+        slug = slug.rsplit("-", 1)[0]
+    return slug[:SLUG_CHARS].strip("-")
+
+
+def free_slug(base: str, taken: Mapping[str, Path]) -> str:
+    """``base``, or ``base-2``, ``base-3``… whichever no article uses (ignoring case)."""
+    if base.casefold() not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}".casefold() in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def decode(
+    path: Path, data: bytes, encoding: str | None, errors: ErrorList
+) -> tuple[str, str] | None:
+    """The input's text and the encoding used; a clear error when it is not UTF-8."""
+    if encoding is not None:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            errors.add(path, None, f"cannot decode as {encoding}: {exc}")
+            return None
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        best = from_bytes(data).best()
+        hint = (
+            f"; it looks like {best.encoding}: re-run with --encoding {best.encoding} "
+            "or save it as UTF-8"
+            if best is not None
+            else "; save it as UTF-8"
+        )
+        byte = data[exc.start : exc.start + 1].hex()
+        errors.add(path, line, f"not valid UTF-8 (byte 0x{byte} at offset {exc.start}){hint}")
+        return None
+
+
+def _supplied_title(cleaned: Cleaned) -> str | None:
+    body = cleaned.body_lines
+    if not body:
+        return None
+    first_words = body[0].text.split()
+    head = " ".join(first_words[:SUPPLIED_TITLE_WORDS])
+    if len(first_words) > SUPPLIED_TITLE_WORDS:
+        head += " …"
+    return f"[{head}]"
+
+
+def plan_one(
+    source: Path,
+    text: str,
+    encoding: str,
+    archive: Archive,
+    dates: Dates,
+    options: ImportOptions,
+    taken: dict[str, Path],
+    errors: ErrorList,
+) -> Imported | None:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines, removed = strip_bidi(lines)  # reported: nothing leaves the copy silently
+    cleaned = clean(lines, dates.is_date)
+    body_text = "\n".join(line.text for line in cleaned.body_lines)
+    if not body_text.strip():
+        errors.add(source, None, "no article text found (every line looks like page furniture)")
+        return None
+    filled: list[tuple[str, str, str]] = []
+    missing: list[tuple[str, str]] = []
+    review: list[str] = []
+    codes = tuple(lang.code for lang in archive.config.languages)
+
+    # language
+    if options.language is not None:
+        language = options.language
+        filled.append(("language", language, "given with --language"))
+    else:
+        language = find_language(body_text)
+        if language not in codes:
+            errors.add(
+                source,
+                None,
+                f"the text reads as language {language!r}, which is not a site language "
+                f"({', '.join(codes)}); pass --language if that is wrong",
+            )
+            return None
+        filled.append(("language", language, "identified by py3langid"))
+
+    # title
+    if cleaned.title is not None:
+        title = cleaned.title.text.strip()
+        filled.append(("title", title, f"the headline on line {cleaned.title.number}, verbatim"))
+    else:
+        supplied = _supplied_title(cleaned)
+        assert supplied is not None  # the body is not empty
+        [title], cuts = strip_bidi([supplied])  # the first words may end inside an isolate
+        review.extend(f"title: removed {cut.reason} (the words were cut there)" for cut in cuts)
+        review.append(
+            "title: the copy has no headline; the bracketed title is supplied from the first "
+            "words of the text: write a proper one (keep the brackets for a supplied title)"
+        )
+        filled.append(("title", title, "supplied from the first words (no headline)"))
+
+    # outlet and via
+    via: str | None = None
+    outlets = find_outlets(cleaned, archive.outlets, dates)
+    if options.outlet is not None:
+        outlet = options.outlet
+        filled.append(("outlet", outlet, "given with --outlet"))
+    elif outlets.outlet is not None:
+        outlet = outlets.outlet.value
+        filled.append(("outlet", outlet, outlets.outlet.note))
+        if outlets.via is None and outlets.outlet.note.startswith("the credit line"):
+            review.append(
+                "outlet: taken from the closing credit line; if this copy was republished by "
+                "another site, make that site the outlet and this one 'via'"
+            )
+    else:
+        outlet = UNKNOWN_OUTLET
+        missing.append(
+            ("outlet", "the text names no outlet in content/outlets.yml: written as 'unknown'")
+        )
+    if outlets.via is not None and outlets.via.value != outlet:
+        via = outlets.via.value
+        filled.append(("via", via, f"original publisher: {outlets.via.note}"))
+    for name in outlets.unknown_names:
+        review.append(f"outlet: the text names {name!r}, which is not in content/outlets.yml")
+
+    # date
+    known_outlet = archive.outlets.get(outlet)
+    found_date = find_date(cleaned, dates, known_outlet)
+    if found_date is not None:
+        date_text = found_date.value
+        filled.append(("date", date_text, found_date.note))
+    else:
+        date_text = "unknown"
+        missing.append(("date", "the copy has no dateline: written as 'unknown'"))
+
+    # source_url: only an address the copy labels as its source
+    source_url: str | None = None
+    for line in cleaned.addresses:
+        match = ADDRESS.match(line.text.strip())
+        assert match is not None  # the line was classified with the same pattern
+        url = match.group("url")
+        if match.group("label") and match.group("label").casefold() in (
+            "source",
+            "fonte",
+            "المصدر",
+        ):
+            if source_url is None:
+                source_url = url
+                filled.append(("source_url", url, f"labelled as the source on line {line.number}"))
+        else:
+            review.append(
+                f"line {line.number} holds the address {url}: if it is the article's own, "
+                "set source_url"
+            )
+
+    # agency
+    agency = find_agency([*cleaned.body_lines, *cleaned.credit])
+    if agency is not None:
+        filled.append(("agency", agency.value, agency.note))
+
+    # tags
+    suggested = suggest_tags(f"{title}\n{body_text}", archive.tags)
+    tags = list(dict.fromkeys([*options.tags, *suggested]))
+    if tags:
+        how = "suggested from the vocabulary (labels and aliases found in the text)"
+        if options.tags:
+            how = "given with --tags, plus " + how
+        filled.append(("tags", ", ".join(tags), how))
+    else:
+        missing.append(
+            ("tags", "no vocabulary tag is mentioned: add at least one from content/tags.yml")
+        )
+    missing.append(("summary", "write one or two sentences (never copied from elsewhere)"))
+
+    for line in cleaned.doubtful:
+        review.append(
+            f"line {line.number} {line.text.strip()!r} was kept after the article: "
+            "drop it if it is page furniture"
+        )
+    if encoding != "utf-8":
+        review.append(f"decoded as {encoding}: check the text")
+
+    chosen = _choose_target(source, title, language, date_text, archive, options, taken, errors)
+    if chosen is None:
+        return None
+    target, overwrote = chosen
+    review.extend(_already_in(body_text, archive, skip=target if overwrote else None))
+    dropped = cleaned.dropped
+    front = front_matter(
+        title=title,
+        date_text=date_text,
+        outlet=outlet,
+        via=via,
+        language=language,
+        tags=tags,
+        agency=agency,
+        source_url=source_url,
+        source=source,
+        filled=filled,
+        missing=missing,
+        review=review,
+        dropped=dropped,
+        removed=removed,
+    )
+    return Imported(
+        source=source,
+        target=target,
+        text=f"---\n{front}---\n{cleaned.body_markdown()}",
+        filled=tuple(filled),
+        missing=tuple(missing),
+        review=tuple(review),
+        dropped=dropped,
+        encoding=encoding,
+        overwrote=overwrote,
+        removed=removed,
+    )
+
+
+def _choose_target(
+    source: Path,
+    title: str,
+    language: str,
+    date_text: str,
+    archive: Archive,
+    options: ImportOptions,
+    taken: dict[str, Path],
+    errors: ErrorList,
+) -> tuple[Path, bool] | None:
+    """The file to write, and whether it replaces an earlier import.
+
+    A re-import of the same input replaces its article only with ``--force``; any other
+    article using the slug (or the file name) makes this one take ``-2``, ``-3``…
+    """
+    directory = archive.config.content_dir / "articles" / language
+    base = slugify(title.strip("[]")) or f"article-{date_text.replace(':', '-')[:10]}"
+    target = directory / f"{base}.md"
+    existing = taken.get(base.casefold())
+    root = archive.config.root
+    if existing == target and target.exists() and _imported_from(target, root) == source.name:
+        if not options.force:
+            errors.add(source, None, f"already imported as {target}; use --force to overwrite it")
+            return None
+        return target, True
+    slug = free_slug(base, taken)
+    target = directory / f"{slug}.md"
+    taken[slug.casefold()] = target
+    return target, False
+
+
+def _already_in(body_text: str, archive: Archive, skip: Path | None) -> list[str]:
+    """Review notes for existing articles whose body is nearly this text (as ``check`` measures)."""
+    words = loose_words(body_text)
+    if len(words) < MIN_WORDS:
+        return []
+    mine = shingles(words)
+    notes = []
+    for path, theirs in archive.prints.items():
+        similarity = jaccard(mine, theirs)
+        if path != skip and similarity >= DUPLICATE_THRESHOLD:
+            shown = path.relative_to(archive.config.root).as_posix()
+            notes.append(
+                f"the text is nearly the same as {shown} (similarity {similarity:.2f}): "
+                "probably already in the archive; 'briefgen check' will reject the duplicate"
+            )
+    return notes
+
+
+_IMPORTED_FROM = re.compile(r"^# Imported from: (?P<name>.+)$", re.MULTILINE)
+
+
+def _imported_from(path: Path, root: Path) -> str | None:
+    """The input file name recorded in an imported article (to recognise a re-import)."""
+    if link_problem(path, root) is not None:
+        return None
+    try:
+        match = _IMPORTED_FROM.search(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return match.group("name") if match else None
