@@ -23,6 +23,7 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Container
 from pathlib import Path
 from types import TracebackType
 
@@ -49,6 +50,16 @@ def safe_key(path: str) -> str:
     if any(part in ("", ".", "..") for part in path.split("/")):
         raise BuildError(f"refusing to write {path!r}: it would escape the output directory")
     return path
+
+
+def unclaimed(path: str, claimed: Container[str]) -> str:
+    """``path``'s key (:func:`safe_key`), when no output in ``claimed`` has it yet: a path two
+    outputs want, or the manifest's, is an error, never a silent overwrite (the build's
+    :meth:`Staging.claim` and the preview's rebuilds keep this one rule)."""
+    key = safe_key(path)
+    if key in claimed or key.casefold() == MANIFEST.casefold():
+        raise BuildError(f"two outputs want the same path {key!r}")
+    return key
 
 
 def read_manifest(output: Path) -> set[str] | None:
@@ -100,9 +111,7 @@ class Staging:
 
     def claim(self, path: str) -> str:
         """Reserve ``path`` for one output (checked to stay inside); returns its key."""
-        key = safe_key(path)
-        if key in self.written or key.casefold() == MANIFEST.casefold():
-            raise BuildError(f"two outputs want the same path {key!r}")
+        key = unclaimed(path, self.written)
         self.written[key] = None
         return key
 
@@ -133,9 +142,7 @@ class Staging:
         one whose bytes did not change becomes a hard link to the previous output's file, so
         it keeps its modification time like the files briefgen writes."""
         for path in paths:
-            key = safe_key(path)
-            if key in self.written:
-                raise BuildError(f"two outputs want the same path {key!r}")
+            key = unclaimed(path, self.written)
             self.written[key] = None
             if key in self.previous and self._relink(key):
                 self.unchanged += 1

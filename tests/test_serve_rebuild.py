@@ -15,8 +15,8 @@ from briefgen.config import load_config
 from briefgen.content import load_site
 from briefgen.errors import ContentError
 from briefgen.pages import Page, PageContext, i18n_table
-from briefgen.producers import site_pages
 from briefgen.serve.rebuild import Rebuilder
+from briefgen.stages import list_pages
 from briefgen.theme import load_theme
 from briefgen.write import MANIFEST
 from tests.conftest import MakeSite, article
@@ -196,16 +196,16 @@ def _count_listings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     def counting(*args: Any) -> object:
         calls.append(1)
-        return site_pages(*args)
+        return list_pages(*args)
 
-    monkeypatch.setattr("briefgen.serve.rebuild.site_pages", counting)
+    monkeypatch.setattr("briefgen.serve.rebuild.list_pages", counting)
     return calls
 
 
 def _listing(site: Path) -> dict[str, Page]:
     config = load_config(site)
-    context = PageContext(load_site(config).site, i18n_table(config, load_theme(config)))
-    return {p.path: p for p in site_pages(context)}
+    pages = list_pages(load_site(config).site, i18n_table(config, load_theme(config)))
+    return {p.path: p for p in pages}
 
 
 @pytest.mark.parametrize("name", IN_PLACE)
@@ -215,7 +215,7 @@ def test_an_edit_in_place_patches_pages_and_equals_a_full_listing(
     def no_listing(*args: object) -> object:
         raise AssertionError("an edit in place listed every page")
 
-    monkeypatch.setattr("briefgen.serve.rebuild.site_pages", no_listing)
+    monkeypatch.setattr("briefgen.serve.rebuild.list_pages", no_listing)
     rebuilder.rebuild(IN_PLACE[name](site))
     rebuilder.finish()
     state = rebuilder._state

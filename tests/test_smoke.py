@@ -40,21 +40,22 @@ def test_pages_are_listed_with_the_collector_paused_then_left_out_of_it() -> Non
     # articles), and frozen the pages stay out of the rendering workers' collections.
     import gc
 
-    from briefgen.build import _listed
+    from briefgen.stages import collector_paused, uncollected
 
     enabled: list[bool] = []
-    before = gc.get_freeze_count()
     try:
-
-        def make() -> tuple[object, ...]:
-            enabled.append(gc.isenabled())
-            return (object(),)
-
-        pages = _listed(make)  # type: ignore[arg-type]
-        assert enabled == [False] and gc.isenabled()
-        assert gc.get_freeze_count() > before and pages
+        with uncollected() as leave_out:  # as build() lists the pages
+            before = gc.get_freeze_count()
+            with collector_paused():
+                enabled.append(gc.isenabled())
+                pages = (object(),)
+            leave_out()
+            assert enabled == [False] and gc.isenabled()
+            assert gc.get_freeze_count() > before and pages
+        assert gc.get_freeze_count() == 0
         gc.disable()
-        _listed(lambda: ())
+        with collector_paused():
+            pass
         assert not gc.isenabled()  # a caller's paused collector stays paused
     finally:
         gc.enable()

@@ -17,32 +17,37 @@ preview would miss its changes (``tests/test_serve_rebuild.py`` compares with a 
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import tempfile
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from briefgen.config import SiteConfig, load_config
+from briefgen.build import configure
+from briefgen.config import SiteConfig
 from briefgen.content import ArticleCache, Loaded, article_paths, load_site, reload_in_place
 from briefgen.errors import BuildError, Problem
 from briefgen.model import Article, Site
-from briefgen.pages import I18n, Page, PageContext, i18n_table, sitemap_page
-from briefgen.producers import TEMPLATE_GLOBALS, article_page, site_pages
+from briefgen.pages import Page, PageContext, sitemap_page
+from briefgen.producers import article_page
 from briefgen.render import Renderer
 from briefgen.research import citation_pages, data_pages
 from briefgen.search import BUNDLE_DIR
 from briefgen.search.index import Indexing, RecordFiles
 from briefgen.serve.pages import LIST_DATA, PageMemo
-from briefgen.theme import Theme, load_theme
-from briefgen.write import Staging, safe_key
+from briefgen.stages import (
+    collector_paused,
+    list_pages,
+    make_renderer,
+    render_pages,
+    stage_assets,
+)
+from briefgen.theme import Theme
+from briefgen.write import Staging, safe_key, unclaimed
 
 DEFERRED = frozenset({"sitemap", "data-file"})
 """Page kinds an incremental rebuild writes just after the reload instead of before it.
@@ -177,8 +182,8 @@ class _State:
 
     config: SiteConfig
     theme: Theme
-    i18n: Mapping[str, I18n]
     renderer: Renderer
+    """Kept while the config and theme are: its templates, memos and UI-string table."""
     pages: dict[str, Page]
     """Every page by output path."""
     root: Path
@@ -194,7 +199,7 @@ class _State:
 
     def context(self, site: Site) -> PageContext:
         """The producers' context for ``site``, answered from the memo where it can."""
-        return PageContext(site, self.i18n, self.memo.remember)
+        return PageContext(site, self.renderer.i18n, self.memo.remember)
 
 
 class Rebuilder:
@@ -251,7 +256,7 @@ class Rebuilder:
         Raises :class:`~briefgen.errors.BriefgenError` and keeps serving the last good build.
         """
         started = (time.perf_counter(), time.thread_time())
-        with _collector_paused():
+        with collector_paused():
             if changed is None or self._state is None or self._needs_full:
                 return self._full(started)
             in_sync, self._in_sync = self._in_sync, False
@@ -260,32 +265,30 @@ class Rebuilder:
             return outcome
 
     def _full(self, started: tuple[float, float]) -> Outcome:
+        """The build's stages (:mod:`briefgen.stages`), read through the article cache, listed
+        through a fresh memo, searched after rendering, into a new directory swapped in."""
         self._site = None
         self._needs_full = True  # until this succeeds: a broken site.yml must not be skipped
-        config = load_config(self.source)
-        theme = load_theme(config)
+        config, theme = configure(self.source)
         self.cache.clear()
         self._paths = article_paths(config)
         loaded = load_site(config, drafts=self.drafts, cache=self.cache, paths=self._paths)
+        renderer = make_renderer(config, theme)
         memo = PageMemo()
-        i18n = i18n_table(config, theme)
-        pages = site_pages(PageContext(loaded.site, i18n, memo.remember))
+        pages = list_pages(loaded.site, renderer.i18n, memo.remember)
         memo.prune()
-        renderer = Renderer(config, theme, i18n, TEMPLATE_GLOBALS)
         self._serial += 1
         output = self.workdir / f"site-{self._serial}"
         with Staging(output) as staging:
-            for page in pages:
-                staging.write(page.path, renderer.render(loaded.site, page))
-            for path, data in theme.assets():
-                staging.write(path, data)
+            render_pages(loaded.site, pages, renderer, staging)
+            stage_assets(theme, staging)
             staging.adopt(list(self.search(loaded.site, staging.dir)))
             staging.commit()
         self._needs_full = False
         self._in_sync = True
         previous = self._state
         by_path = {p.path: p for p in pages}
-        self._state = _State(config, theme, i18n, renderer, by_path, output, memo, loaded)
+        self._state = _State(config, theme, renderer, by_path, output, memo, loaded)
         self._state.holders = _holders(by_path)  # a full build takes long: this adds little
         self._refresh = False
         if previous is not None:
@@ -317,12 +320,11 @@ class Rebuilder:
         self.cache.forget(changed)
         self._paths = paths
         loaded = load_site(state.config, drafts=self.drafts, cache=self.cache, paths=self._paths)
-        pages = site_pages(state.context(loaded.site))
+        pages = list_pages(loaded.site, state.renderer.i18n, state.memo.remember)
         state.memo.prune()
-        by_path = {page.path: page for page in pages}
-        if len(by_path) != len(pages):
-            twice = next(path for path, n in Counter(p.path for p in pages).items() if n > 1)
-            raise BuildError(f"two outputs want the same path {twice!r}")
+        by_path: dict[str, Page] = {}
+        for page in pages:  # the build's rule: each path once, and inside the output
+            by_path[unclaimed(page.path, by_path)] = page
         old = state.pages
         changed_pages = [
             page
@@ -446,7 +448,7 @@ class Rebuilder:
             return None
         if self._refresh:
             self._refresh = False
-            ctx = PageContext(site, state.i18n)
+            ctx = PageContext(site, state.renderer.i18n)
             remade = [*data_pages(ctx), sitemap_page(site, state.pages.values())]
             for page in remade:
                 if state.pages.get(page.path) != page:
@@ -490,24 +492,6 @@ class Rebuilder:
             shutil.rmtree(self._state.root, ignore_errors=True)
         self._retired = []
         self._state = None
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector for one rebuild.
-
-    A rebuild allocates objects by the hundred thousand, which sets off full collections over
-    every object of the previous build (a million for 10,000 articles): about a third of an
-    incremental rebuild's time. The rebuild leaves little cyclic garbage; the collector finds it
-    once re-enabled, after the reload is announced.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _holders(pages: dict[str, Page]) -> dict[str, list[str]]:
