@@ -138,12 +138,43 @@ def per_language(
 def load_config(root: Path, output: Path | None = None) -> SiteConfig:
     """Read and validate ``root/site.yml``; every problem is reported before failing once."""
     root = root.resolve()
+    errors = ErrorList()
+    node, path = _read_site(root, errors)
+    fields = Fields(node, path, errors, SITE_KEYS)
+    languages = _languages(fields)
+    codes = tuple(lang.code for lang in languages)
+    base_url = _base_url(fields)
+    theme = _theme(fields, root)
+    per_page = _per_page(fields)
+    if node.get("title") is None:
+        errors.add(path, node.line, "missing required field 'title'")
+    title = per_language(node.get("title"), "title", codes, path, errors, required=True)
+    description = per_language(
+        node.get("description"), "description", codes, path, errors, required=False
+    )
+    out_text = fields.text("output") or "_site"
+    errors.raise_if_errors(ConfigError)
+    resolved_output = (output if output is not None else root / out_text).resolve()
+    _check_output(root, resolved_output)
+    return SiteConfig(
+        root=root,
+        title=title,
+        description=description,
+        base_url=base_url,
+        languages=languages,
+        output=resolved_output,
+        theme=theme,
+        per_page=per_page,
+    )
+
+
+def _read_site(root: Path, errors: ErrorList) -> tuple[Map, Path]:
+    """``site.yml`` as a mapping and its path; raise when there is none to check."""
     path = root / SITE_FILE
     if not root.is_dir():
         raise UsageError(f"{root}: no such directory")
     if not path.is_file():
         raise UsageError(f"{path}: not found (is {root} a briefgen site?)")
-    errors = ErrorList()
     text = read_text(path, errors, within=root)  # the one reader of every source file
     if text is None:
         raise ConfigError(errors.errors)
@@ -155,72 +186,56 @@ def load_config(root: Path, output: Path | None = None) -> SiteConfig:
     if not isinstance(node, Map):
         errors.add(path, node.line, f"expected a mapping of settings, got {kind(node)}")
         raise ConfigError(errors.errors)
+    return node, path
 
-    fields = Fields(node, path, errors, SITE_KEYS)
+
+def _languages(fields: Fields) -> tuple[Language, ...]:
+    """``languages``: required, each a code CLDR knows, none twice; the first is the default."""
     languages: list[Language] = []
-    raw_languages = fields.text_list("languages", required=True) or ()
-    for item in raw_languages:
+    for item in fields.text_list("languages", required=True) or ():
         lang = language(item.text)
         if lang is None:
-            errors.add(
-                path, item.line, f"languages: {item.text!r} is not a language code CLDR knows"
-            )
+            message = f"languages: {item.text!r} is not a language code CLDR knows"
+            fields.errors.add(fields.path, item.line, message)
         elif lang in languages:
-            errors.add(path, item.line, f"languages: {item.text!r} is listed twice")
+            fields.errors.add(fields.path, item.line, f"languages: {item.text!r} is listed twice")
         else:
             languages.append(lang)
-    codes = tuple(lang.code for lang in languages)
+    return tuple(languages)
 
+
+def _base_url(fields: Fields) -> str:
+    """``base_url``: required, absolute http(s) without query or fragment; ends in ``/``."""
     base_url = fields.text("base_url", required=True) or ""
-    if base_url:
-        parts = urlsplit(base_url)
-        if (
-            parts.scheme not in ("http", "https")
-            or not parts.netloc
-            or parts.query
-            or parts.fragment
-        ):
-            errors.add(path, fields.line("base_url"), "base_url: expected an absolute http(s) URL")
-        elif not base_url.endswith("/"):
-            base_url += "/"
+    if not base_url:
+        return base_url
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        fields.error("base_url", "base_url: expected an absolute http(s) URL")
+    elif not base_url.endswith("/"):
+        base_url += "/"
+    return base_url
 
+
+def _theme(fields: Fields, root: Path) -> str:
+    """``theme``: a plain name, ``default`` or a folder in the site's ``themes/``."""
     theme = fields.text("theme") or "default"
     if not _THEME_NAME.match(theme):
-        errors.add(path, fields.line("theme"), f"theme: {theme!r} is not a valid theme name")
+        fields.error("theme", f"theme: {theme!r} is not a valid theme name")
     elif theme != "default" and not (root / "themes" / theme).is_dir():
-        errors.add(path, fields.line("theme"), f"theme: {theme!r} not found in themes/{theme}")
+        fields.error("theme", f"theme: {theme!r} not found in themes/{theme}")
+    return theme
 
-    per_page = 20
-    raw_per_page = fields.text("per_page")
-    if raw_per_page is not None:
-        if raw_per_page.isdigit() and 1 <= int(raw_per_page) <= 1000:
-            per_page = int(raw_per_page)
-        else:
-            errors.add(
-                path, fields.line("per_page"), "per_page: expected a whole number from 1 to 1000"
-            )
 
-    if node.get("title") is None:
-        errors.add(path, node.line, "missing required field 'title'")
-    title = per_language(node.get("title"), "title", codes, path, errors, required=True)
-    description = per_language(
-        node.get("description"), "description", codes, path, errors, required=False
-    )
-
-    out_text = fields.text("output") or "_site"
-    errors.raise_if_errors(ConfigError)
-    resolved_output = (output if output is not None else root / out_text).resolve()
-    _check_output(root, resolved_output)
-    return SiteConfig(
-        root=root,
-        title=title,
-        description=description,
-        base_url=base_url,
-        languages=tuple(languages),
-        output=resolved_output,
-        theme=theme,
-        per_page=per_page,
-    )
+def _per_page(fields: Fields) -> int:
+    """``per_page``: a whole number from 1 to 1000 (20 when not given)."""
+    raw = fields.text("per_page")
+    if raw is None:
+        return 20
+    if raw.isdigit() and 1 <= int(raw) <= 1000:
+        return int(raw)
+    fields.error("per_page", "per_page: expected a whole number from 1 to 1000")
+    return 20
 
 
 def _check_output(root: Path, output: Path) -> None:

@@ -297,6 +297,10 @@ class Fields:
         value = self.node.get(key)
         return value.line if value is not None else self.node.key_line(key)
 
+    def error(self, key: str, message: str) -> None:
+        """Report ``message`` at the line of ``key``'s value (see :meth:`line`)."""
+        self.errors.add(self.path, self.line(key), message)
+
     def _missing(self, key: str, required: bool) -> None:
         if required:
             if self.node.get(key) is None:

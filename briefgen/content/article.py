@@ -10,7 +10,7 @@ from pathlib import Path
 
 from briefgen.config import SiteConfig, language
 from briefgen.content.files import LINKED_FOLDER, split_front_matter
-from briefgen.content.values import valid_slug, valid_url
+from briefgen.content.values import SLUG_RULE, valid_slug, valid_url
 from briefgen.errors import ErrorList
 from briefgen.model import UNKNOWN_OUTLET, Article, Outlet, PartialDate, Tag, parse_date
 from briefgen.parsecache import Bodies
@@ -57,97 +57,17 @@ def load_article(
     then not checked, since that file's own error already explains every one of them.
     """
     before = len(errors.problems)
-    if os.path.isdir(path) and link_problem(path, config.root) is None:
-        errors.warn(path, None, LINKED_FOLDER)
+    read = _read(path, config.root, errors)
+    if read is None:
         return None
-    text = read_text(path, errors, within=config.root)
-    if text is None:
-        return None
-    if not text.strip():
-        errors.add(path, 1, "empty file: expected front matter between '---' lines and a body")
-        return None
-    front, body, body_line = split_front_matter(text)
-    if front is None:
-        errors.add(path, 1, body)
-        return None
-    for number, problem in bidi_lines(body, body_line, references=True):  # reaches output too
-        errors.add(path, number, problem.message)
-    node = parse(front, path, errors, line_offset=1)
-    if node is None:
-        if len(errors.problems) == before:
-            errors.add(path, 1, "front matter is empty")
-        return None
-    if not isinstance(node, Map):
-        errors.add(path, node.line, "front matter must be a mapping of fields")
-        return None
-
-    fields = Fields(node, path, errors, ARTICLE_FIELDS, what="field")
+    fields, body, body_line = read
     title = fields.text("title", required=True)
-
-    date: PartialDate | None = None
-    raw_date = fields.text("date", required=True)
-    if raw_date is not None:
-        parsed = parse_date(raw_date)
-        if isinstance(parsed, str):
-            errors.add(path, fields.line("date"), parsed)
-        else:
-            date = parsed
-
-    codes = tuple(lang.code for lang in config.languages)
-    lang = fields.text("language", required=True)
-    if lang is not None and lang not in codes:
-        if language(lang) is None:
-            message = (
-                f"language: {lang!r} is not a language code CLDR knows{did_you_mean(lang, codes)}"
-            )
-        else:
-            message = f"language: {lang!r} is not a site language ({', '.join(codes)})"
-        errors.add(path, fields.line("language"), message)
-
-    outlet = fields.text("outlet", required=True)
-    known_outlets = (*(outlets or ()), UNKNOWN_OUTLET)
-    if outlet is not None and outlets is not None and outlet not in known_outlets:
-        errors.add(
-            path,
-            fields.line("outlet"),
-            f"outlet: unknown outlet {outlet!r}{did_you_mean(outlet, known_outlets)}; "
-            "define it in content/outlets.yml (or write 'unknown')",
-        )
-    via = fields.text("via")
-    if via is not None and outlets is not None and via not in outlets:
-        errors.add(
-            path,
-            fields.line("via"),
-            f"via: unknown outlet {via!r}{did_you_mean(via, outlets)}; "
-            "define it in content/outlets.yml",
-        )
-
-    tag_keys: list[str] = []
-    for item in fields.text_list("tags", required=True) or ():
-        if tags is not None and item.text not in tags:
-            errors.add(
-                path, item.line, f"tags: unknown tag {item.text!r}{did_you_mean(item.text, tags)}"
-            )
-        elif item.text in tag_keys:
-            errors.add(path, item.line, f"tags: {item.text!r} is listed twice")
-        else:
-            tag_keys.append(item.text)
-
-    slug = nfc(fields.text("slug") or path.stem)  # macOS names files decomposed (NFD)
-    slug_line = fields.line("slug") if "slug" in fields else 1
-    if not valid_slug(slug):
-        where = "slug" if "slug" in fields else "file name"
-        errors.add(
-            path,
-            slug_line,
-            f"{where}: {slug!r} is not a valid slug: use one path segment of letters, digits, "
-            "'-', '_' or '.'",
-        )
-
-    source_url = fields.text("source_url")
-    if source_url is not None and not valid_url(source_url):
-        errors.add(path, fields.line("source_url"), "source_url: expected an absolute http(s) URL")
-
+    date = _date(fields)
+    lang = _language(fields, tuple(lang.code for lang in config.languages))
+    outlet, via = _outlet(fields, outlets), _via(fields, outlets)
+    tag_keys = _tags(fields, tags)
+    slug, slug_line = _slug(fields, path)
+    source_url = _source_url(fields)
     summary = fields.text("summary")
     agency = fields.text("agency")
     draft = fields.boolean("draft") or False
@@ -163,7 +83,7 @@ def load_article(
         date=date,
         outlet=outlet,
         language=lang,
-        tags=tuple(tag_keys),
+        tags=tag_keys,
         summary=summary,
         source_url=source_url,
         via=via,
@@ -173,3 +93,121 @@ def load_article(
         body_text=plain,
     )
     return Draft(article, slug_line, tuple((href, line + body_line) for href, line in found), key)
+
+
+def _read(path: Path, root: Path, errors: ErrorList) -> tuple[Fields, str, int] | None:
+    """The front matter's fields, the body and the body's first line; None when the file has
+    no front matter to check (why is reported). The body's bidirectional controls are
+    reported here: they reach the output as they are."""
+    before = len(errors.problems)
+    if os.path.isdir(path) and link_problem(path, root) is None:
+        errors.warn(path, None, LINKED_FOLDER)
+        return None
+    text = read_text(path, errors, within=root)
+    if text is None:
+        return None
+    if not text.strip():
+        errors.add(path, 1, "empty file: expected front matter between '---' lines and a body")
+        return None
+    front, body, body_line = split_front_matter(text)
+    if front is None:
+        errors.add(path, 1, body)
+        return None
+    for number, problem in bidi_lines(body, body_line, references=True):
+        errors.add(path, number, problem.message)
+    node = parse(front, path, errors, line_offset=1)
+    if node is None:
+        if len(errors.problems) == before:
+            errors.add(path, 1, "front matter is empty")
+        return None
+    if not isinstance(node, Map):
+        errors.add(path, node.line, "front matter must be a mapping of fields")
+        return None
+    return Fields(node, path, errors, ARTICLE_FIELDS, what="field"), body, body_line
+
+
+def _date(fields: Fields) -> PartialDate | None:
+    """``date``: required, a day, a month or a year that exists."""
+    raw = fields.text("date", required=True)
+    if raw is None:
+        return None
+    parsed = parse_date(raw)
+    if isinstance(parsed, str):
+        fields.error("date", parsed)
+        return None
+    return parsed
+
+
+def _language(fields: Fields, codes: tuple[str, ...]) -> str | None:
+    """``language``: required, one of the site's languages."""
+    lang = fields.text("language", required=True)
+    if lang is not None and lang not in codes:
+        if language(lang) is None:
+            hint = did_you_mean(lang, codes)
+            fields.error("language", f"language: {lang!r} is not a language code CLDR knows{hint}")
+        else:
+            fields.error(
+                "language", f"language: {lang!r} is not a site language ({', '.join(codes)})"
+            )
+    return lang
+
+
+def _outlet(fields: Fields, outlets: Mapping[str, Outlet] | None) -> str | None:
+    """``outlet``: required, an outlet of ``outlets.yml`` or ``unknown``."""
+    outlet = fields.text("outlet", required=True)
+    known = (*(outlets or ()), UNKNOWN_OUTLET)
+    if outlet is not None and outlets is not None and outlet not in known:
+        fields.error(
+            "outlet",
+            f"outlet: unknown outlet {outlet!r}{did_you_mean(outlet, known)}; "
+            "define it in content/outlets.yml (or write 'unknown')",
+        )
+    return outlet
+
+
+def _via(fields: Fields, outlets: Mapping[str, Outlet] | None) -> str | None:
+    """``via``: optional, an outlet of ``outlets.yml`` (the republisher is always known)."""
+    via = fields.text("via")
+    if via is not None and outlets is not None and via not in outlets:
+        fields.error(
+            "via",
+            f"via: unknown outlet {via!r}{did_you_mean(via, outlets)}; "
+            "define it in content/outlets.yml",
+        )
+    return via
+
+
+def _tags(fields: Fields, tags: Mapping[str, Tag] | None) -> tuple[str, ...]:
+    """``tags``: at least one, each in ``tags.yml``, none twice."""
+    keys: list[str] = []
+    for item in fields.text_list("tags", required=True) or ():
+        if tags is not None and item.text not in tags:
+            fields.errors.add(
+                fields.path,
+                item.line,
+                f"tags: unknown tag {item.text!r}{did_you_mean(item.text, tags)}",
+            )
+        elif item.text in keys:
+            fields.errors.add(fields.path, item.line, f"tags: {item.text!r} is listed twice")
+        else:
+            keys.append(item.text)
+    return tuple(keys)
+
+
+def _slug(fields: Fields, path: Path) -> tuple[str, int]:
+    """``slug``, else the file name, in NFC (macOS names files decomposed), and its line."""
+    given = "slug" in fields
+    slug = nfc(fields.text("slug") or path.stem)
+    line = fields.line("slug") if given else 1
+    if not valid_slug(slug):
+        where = "slug" if given else "file name"
+        fields.errors.add(path, line, f"{where}: {slug!r} is not a valid slug: {SLUG_RULE}")
+    return slug, line
+
+
+def _source_url(fields: Fields) -> str | None:
+    """``source_url``: optional, an absolute http(s) URL."""
+    url = fields.text("source_url")
+    if url is not None and not valid_url(url):
+        fields.error("source_url", "source_url: expected an absolute http(s) URL")
+    return url

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Slugs may use any script's letters and digits, but stay one safe path segment.
 _SLUG = re.compile(r"^\w(?:[\w.-]*\w)?$")
+SLUG_RULE = "use one path segment of letters, digits, '-', '_' or '.'"
+"""What :func:`valid_slug` asks of a slug, for error messages."""
 
 
 def valid_key(key: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from anyascii import anyascii
@@ -18,6 +18,7 @@ from briefgen.importer.article import front_matter
 from briefgen.importer.clean import ADDRESS, Cleaned, Line, Removed, clean, strip_bidi
 from briefgen.importer.facts import (
     Dates,
+    Found,
     find_agency,
     find_date,
     find_language,
@@ -140,6 +141,18 @@ def _supplied_title(cleaned: Cleaned) -> str | None:
     return f"[{head}]"
 
 
+@dataclass(slots=True)
+class _Notes:
+    """What the plan tells the curator, field by field: in the file's comments and the report."""
+
+    filled: list[tuple[str, str, str]] = field(default_factory=list)
+    """(field, value, how it was found)."""
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    """(field, why it is not filled)."""
+    review: list[str] = field(default_factory=list)
+    """What a curator should check."""
+
+
 def plan_one(
     source: Path,
     text: str,
@@ -150,6 +163,8 @@ def plan_one(
     taken: dict[str, Path],
     errors: ErrorList,
 ) -> Imported | None:
+    """The article file one decoded input becomes; None when it cannot be imported (the
+    reason is in ``errors``). ``taken``: the slugs in use, this input's added."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -159,130 +174,31 @@ def plan_one(
     if not body_text.strip():
         errors.add(source, None, "no article text found (every line looks like page furniture)")
         return None
-    filled: list[tuple[str, str, str]] = []
-    missing: list[tuple[str, str]] = []
-    review: list[str] = []
     codes = tuple(lang.code for lang in archive.config.languages)
-
-    # language
-    if options.language is not None:
-        language = options.language
-        filled.append(("language", language, "given with --language"))
-    else:
-        language = find_language(body_text)
-        if language not in codes:
-            errors.add(
-                source,
-                None,
-                f"the text reads as language {language!r}, which is not a site language "
-                f"({', '.join(codes)}); pass --language if that is wrong",
-            )
-            return None
-        filled.append(("language", language, "identified by py3langid"))
-
-    # title
-    if cleaned.title is not None:
-        title = cleaned.title.text.strip()
-        filled.append(("title", title, f"the headline on line {cleaned.title.number}, verbatim"))
-    else:
-        supplied = _supplied_title(cleaned)
-        assert supplied is not None  # the body is not empty
-        [title], cuts = strip_bidi([supplied])  # the first words may end inside an isolate
-        review.extend(f"title: removed {cut.reason} (the words were cut there)" for cut in cuts)
-        review.append(
-            "title: the copy has no headline; the bracketed title is supplied from the first "
-            "words of the text: write a proper one (keep the brackets for a supplied title)"
+    notes = _Notes()
+    language = _language(body_text, options, notes)
+    if language not in codes:
+        errors.add(
+            source,
+            None,
+            f"the text reads as language {language!r}, which is not a site language "
+            f"({', '.join(codes)}); pass --language if that is wrong",
         )
-        filled.append(("title", title, "supplied from the first words (no headline)"))
-
-    # outlet and via
-    via: str | None = None
-    outlets = find_outlets(cleaned, archive.outlets, dates)
-    if options.outlet is not None:
-        outlet = options.outlet
-        filled.append(("outlet", outlet, "given with --outlet"))
-    elif outlets.outlet is not None:
-        outlet = outlets.outlet.value
-        filled.append(("outlet", outlet, outlets.outlet.note))
-        if outlets.via is None and outlets.outlet.note.startswith("the credit line"):
-            review.append(
-                "outlet: taken from the closing credit line; if this copy was republished by "
-                "another site, make that site the outlet and this one 'via'"
-            )
-    else:
-        outlet = UNKNOWN_OUTLET
-        missing.append(
-            ("outlet", "the text names no outlet in content/outlets.yml: written as 'unknown'")
-        )
-    if outlets.via is not None and outlets.via.value != outlet:
-        via = outlets.via.value
-        filled.append(("via", via, f"original publisher: {outlets.via.note}"))
-    for name in outlets.unknown_names:
-        review.append(f"outlet: the text names {name!r}, which is not in content/outlets.yml")
-
-    # date
-    known_outlet = archive.outlets.get(outlet)
-    found_date = find_date(cleaned, dates, known_outlet)
-    if found_date is not None:
-        date_text = found_date.value
-        filled.append(("date", date_text, found_date.note))
-    else:
-        date_text = "unknown"
-        missing.append(("date", "the copy has no dateline: written as 'unknown'"))
-
-    # source_url: only an address the copy labels as its source
-    source_url: str | None = None
-    for line in cleaned.addresses:
-        match = ADDRESS.match(line.text.strip())
-        assert match is not None  # the line was classified with the same pattern
-        url = match.group("url")
-        if match.group("label") and match.group("label").casefold() in (
-            "source",
-            "fonte",
-            "المصدر",
-        ):
-            if source_url is None:
-                source_url = url
-                filled.append(("source_url", url, f"labelled as the source on line {line.number}"))
-        else:
-            review.append(
-                f"line {line.number} holds the address {url}: if it is the article's own, "
-                "set source_url"
-            )
-
-    # agency
-    agency = find_agency([*cleaned.body_lines, *cleaned.credit])
-    if agency is not None:
-        filled.append(("agency", agency.value, agency.note))
-
-    # tags
-    suggested = suggest_tags(f"{title}\n{body_text}", archive.tags)
-    tags = list(dict.fromkeys([*options.tags, *suggested]))
-    if tags:
-        how = "suggested from the vocabulary (labels and aliases found in the text)"
-        if options.tags:
-            how = "given with --tags, plus " + how
-        filled.append(("tags", ", ".join(tags), how))
-    else:
-        missing.append(
-            ("tags", "no vocabulary tag is mentioned: add at least one from content/tags.yml")
-        )
-    missing.append(("summary", "write one or two sentences (never copied from elsewhere)"))
-
-    for line in cleaned.doubtful:
-        review.append(
-            f"line {line.number} {line.text.strip()!r} was kept after the article: "
-            "drop it if it is page furniture"
-        )
-    if encoding != "utf-8":
-        review.append(f"decoded as {encoding}: check the text")
+        return None
+    title = _title(cleaned, notes)
+    outlet, via = _outlet_and_via(cleaned, archive, dates, options, notes)
+    date_text = _date(cleaned, dates, archive.outlets.get(outlet), notes)
+    source_url = _source_url(cleaned, notes)
+    agency = _agency(cleaned, notes)
+    tags = _tags(f"{title}\n{body_text}", archive, options, notes)
+    notes.missing.append(("summary", "write one or two sentences (never copied from elsewhere)"))
+    _doubts(cleaned, encoding, notes)
 
     chosen = _choose_target(source, title, language, date_text, archive, options, taken, errors)
     if chosen is None:
         return None
     target, overwrote = chosen
-    review.extend(_already_in(body_text, archive, skip=target if overwrote else None))
-    dropped = cleaned.dropped
+    notes.review.extend(_already_in(body_text, archive, skip=target if overwrote else None))
     front = front_matter(
         title=title,
         date_text=date_text,
@@ -293,24 +209,154 @@ def plan_one(
         agency=agency,
         source_url=source_url,
         source=source,
-        filled=filled,
-        missing=missing,
-        review=review,
-        dropped=dropped,
+        filled=notes.filled,
+        missing=notes.missing,
+        review=notes.review,
+        dropped=cleaned.dropped,
         removed=removed,
     )
     return Imported(
         source=source,
         target=target,
         text=f"---\n{front}---\n{cleaned.body_markdown()}",
-        filled=tuple(filled),
-        missing=tuple(missing),
-        review=tuple(review),
-        dropped=dropped,
+        filled=tuple(notes.filled),
+        missing=tuple(notes.missing),
+        review=tuple(notes.review),
+        dropped=cleaned.dropped,
         encoding=encoding,
         overwrote=overwrote,
         removed=removed,
     )
+
+
+def _language(body_text: str, options: ImportOptions, notes: _Notes) -> str:
+    """``--language``, else the language py3langid reads the text as (maybe not the site's)."""
+    if options.language is not None:
+        notes.filled.append(("language", options.language, "given with --language"))
+        return options.language
+    language = find_language(body_text)
+    notes.filled.append(("language", language, "identified by py3langid"))
+    return language
+
+
+def _title(cleaned: Cleaned, notes: _Notes) -> str:
+    """The headline verbatim, else a bracketed title supplied from the first words."""
+    if cleaned.title is not None:
+        title = cleaned.title.text.strip()
+        notes.filled.append(
+            ("title", title, f"the headline on line {cleaned.title.number}, verbatim")
+        )
+        return title
+    supplied = _supplied_title(cleaned)
+    assert supplied is not None  # the body is not empty
+    [title], cuts = strip_bidi([supplied])  # the first words may end inside an isolate
+    notes.review.extend(f"title: removed {cut.reason} (the words were cut there)" for cut in cuts)
+    notes.review.append(
+        "title: the copy has no headline; the bracketed title is supplied from the first "
+        "words of the text: write a proper one (keep the brackets for a supplied title)"
+    )
+    notes.filled.append(("title", title, "supplied from the first words (no headline)"))
+    return title
+
+
+def _outlet_and_via(
+    cleaned: Cleaned, archive: Archive, dates: Dates, options: ImportOptions, notes: _Notes
+) -> tuple[str, str | None]:
+    """``--outlet``, else the outlet the copy names (``unknown`` when none); and the original
+    publisher when the copy says it republishes another outlet's article."""
+    found = find_outlets(cleaned, archive.outlets, dates)
+    if options.outlet is not None:
+        outlet = options.outlet
+        notes.filled.append(("outlet", outlet, "given with --outlet"))
+    elif found.outlet is not None:
+        outlet = found.outlet.value
+        notes.filled.append(("outlet", outlet, found.outlet.note))
+        if found.via is None and found.outlet.note.startswith("the credit line"):
+            notes.review.append(
+                "outlet: taken from the closing credit line; if this copy was republished by "
+                "another site, make that site the outlet and this one 'via'"
+            )
+    else:
+        outlet = UNKNOWN_OUTLET
+        notes.missing.append(
+            ("outlet", "the text names no outlet in content/outlets.yml: written as 'unknown'")
+        )
+    via: str | None = None
+    if found.via is not None and found.via.value != outlet:
+        via = found.via.value
+        notes.filled.append(("via", via, f"original publisher: {found.via.note}"))
+    for name in found.unknown_names:
+        notes.review.append(f"outlet: the text names {name!r}, which is not in content/outlets.yml")
+    return outlet, via
+
+
+def _date(cleaned: Cleaned, dates: Dates, outlet: Outlet | None, notes: _Notes) -> str:
+    """The dateline's date at the precision it gives, else ``unknown``."""
+    found = find_date(cleaned, dates, outlet)
+    if found is None:
+        notes.missing.append(("date", "the copy has no dateline: written as 'unknown'"))
+        return "unknown"
+    notes.filled.append(("date", found.value, found.note))
+    return found.value
+
+
+_SOURCE_LABELS = ("source", "fonte", "المصدر")
+
+
+def _source_url(cleaned: Cleaned, notes: _Notes) -> str | None:
+    """Only an address the copy labels as its source; any other address is for review."""
+    source_url: str | None = None
+    for line in cleaned.addresses:
+        match = ADDRESS.match(line.text.strip())
+        assert match is not None  # the line was classified with the same pattern
+        url = match.group("url")
+        label = match.group("label")
+        if label and label.casefold() in _SOURCE_LABELS:
+            if source_url is None:
+                source_url = url
+                notes.filled.append(
+                    ("source_url", url, f"labelled as the source on line {line.number}")
+                )
+        else:
+            notes.review.append(
+                f"line {line.number} holds the address {url}: if it is the article's own, "
+                "set source_url"
+            )
+    return source_url
+
+
+def _agency(cleaned: Cleaned, notes: _Notes) -> Found | None:
+    """The news agency the body or the credit lines name."""
+    agency = find_agency([*cleaned.body_lines, *cleaned.credit])
+    if agency is not None:
+        notes.filled.append(("agency", agency.value, agency.note))
+    return agency
+
+
+def _tags(text: str, archive: Archive, options: ImportOptions, notes: _Notes) -> list[str]:
+    """``--tags``, then the vocabulary tags whose labels or aliases ``text`` mentions."""
+    tags = list(dict.fromkeys([*options.tags, *suggest_tags(text, archive.tags)]))
+    if tags:
+        how = "suggested from the vocabulary (labels and aliases found in the text)"
+        if options.tags:
+            how = "given with --tags, plus " + how
+        notes.filled.append(("tags", ", ".join(tags), how))
+    else:
+        notes.missing.append(
+            ("tags", "no vocabulary tag is mentioned: add at least one from content/tags.yml")
+        )
+    return tags
+
+
+def _doubts(cleaned: Cleaned, encoding: str, notes: _Notes) -> None:
+    """Lines kept after the article, and a guessed encoding: the curator decides."""
+    for line in cleaned.doubtful:
+        notes.review.append(
+            f"line {line.number} {line.text.strip()!r} was kept after the article: "
+            "drop it if it is page furniture"
+        )
+    if encoding != "utf-8":
+        notes.review.append(f"decoded as {encoding}: check the text")
 
 
 def _choose_target(
