@@ -20,7 +20,8 @@ import pytest
 from briefgen.errors import BuildError
 from briefgen.model import Site
 from briefgen.serve import Preview, _Indexer
-from briefgen.serve.rebuild import PagefindSearch, Rebuilder, pagefind_search
+from briefgen.serve.rebuild import Rebuilder
+from briefgen.serve.search import PagefindSearch, pagefind_search
 from tests.conftest import MakeSite, article
 from tests.serve_support import Listener, raw_request
 

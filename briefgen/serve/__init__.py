@@ -25,14 +25,9 @@ from briefgen.config import SITE_FILE
 from briefgen.errors import BriefgenError, ProblemsError, UsageError
 from briefgen.model import Site
 from briefgen.serve.http import PreviewServer, is_loopback
-from briefgen.serve.rebuild import (
-    Outcome,
-    PagefindSearch,
-    Rebuilder,
-    SearchHook,
-    pagefind_search,
-)
+from briefgen.serve.rebuild import Outcome, Rebuilder
 from briefgen.serve.reload import Broadcaster, Status
+from briefgen.serve.search import PagefindSearch, SearchHook, pagefind_search
 from briefgen.serve.watch import Change, Debouncer, Watcher
 
 Report = Callable[[str], None]

@@ -6,7 +6,10 @@ builds its pagination, filters and data). The producers make the pages worth kee
 answers it from a :class:`PageMemo`: when a list is given the same articles (the very same
 objects, since unchanged files come from the article cache), title and URLs as in the previous
 build, it returns the previous build's ``Page`` objects, which the rebuild then recognises as
-unchanged by identity.
+unchanged by identity. A list whose articles were only edited in place is patched.
+
+An edit that moves no article skips the listing altogether: the pages that hold the article
+(:func:`holders_of`) get the new one in place of the old (:func:`swapped`).
 
 Valid while the producers are pure functions of their key plus the config, theme and
 vocabularies; a config, theme or vocabulary change is a full rebuild with a fresh memo.
@@ -14,7 +17,7 @@ vocabularies; a config, theme or vocabulary change is a full rebuild with a fres
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from itertools import chain
 from typing import Any, TypeVar, cast
@@ -27,6 +30,17 @@ T = TypeVar("T")
 
 LIST_DATA = frozenset({"coverage", "articles", "total", "pagination", "filters", "filter", "feed"})
 """The data keys of a list page (besides its ``extra``) that :func:`_edited_in_place` knows."""
+
+PATCHABLE: Mapping[str, frozenset[str]] = {
+    **dict.fromkeys(
+        ("home", "tag", "outlet", "year", "month", "undated"),
+        LIST_DATA | {"tag", "outlet", "year", "month"},
+    ),
+    "feed": frozenset({"entries", "updated", "alternate"}),
+}
+"""Per page kind, the data keys whose values only place articles or depend on their place
+(date, tags, language), never on what an edit in place can change (title, summary, body):
+such a page gets an edited article swapped in. Its other values stay as they are."""
 
 
 def _edited_in_place(
@@ -112,3 +126,47 @@ class PageMemo:
             for table, entries in self.tables.items()
         }
         self._used = set()
+
+
+def holders_of(pages: Mapping[str, Page], skip: frozenset[str]) -> dict[str, list[str]]:
+    """Per article slug, the paths of the pages whose data holds that article; pages of the
+    kinds in ``skip`` are left out (the preview makes the sitemap and the exports again after
+    any edit)."""
+    holders: dict[str, list[str]] = {}
+    for path, page in pages.items():
+        if page.kind in skip:
+            continue
+        for slug in dict.fromkeys(held(page.data.values())):
+            holders.setdefault(slug, []).append(path)
+    return holders
+
+
+def held(values: Iterable[object]) -> Iterator[str]:
+    """The slugs of the articles in ``values``, looking into tuples, lists and mappings."""
+    for value in values:
+        if isinstance(value, Article):
+            yield value.slug
+        elif isinstance(value, tuple | list):
+            yield from held(value)
+        elif isinstance(value, Mapping):
+            yield from held(value.values())
+
+
+def swapped(value: object, swaps: Mapping[int, Article]) -> Any:
+    """``value`` with the articles in ``swaps`` (by the old object's id) replaced, at any
+    depth :func:`held` looks; containers without them are returned as they are."""
+    if isinstance(value, Article):
+        return swaps.get(id(value), value)
+    if isinstance(value, tuple | list):
+        items = [swapped(item, swaps) for item in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        if isinstance(value, list):
+            return items
+        return type(value)._make(items) if hasattr(value, "_make") else tuple(items)
+    if isinstance(value, Mapping):
+        mapped = {key: swapped(item, swaps) for key, item in value.items()}
+        if all(mapped[key] is item for key, item in value.items()):
+            return value
+        return mapped
+    return value

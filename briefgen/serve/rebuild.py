@@ -20,25 +20,22 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from briefgen.build import configure
 from briefgen.config import SiteConfig
 from briefgen.content import ArticleCache, Loaded, article_paths, load_site, reload_in_place
-from briefgen.errors import BuildError, Problem
+from briefgen.errors import Problem
 from briefgen.model import Article, Site
 from briefgen.pages import Page, PageContext, sitemap_page
 from briefgen.producers import article_page
 from briefgen.render import Renderer
 from briefgen.research import citation_pages, data_pages
-from briefgen.search import BUNDLE_DIR
-from briefgen.search.index import Indexing, RecordFiles
-from briefgen.serve.pages import LIST_DATA, PageMemo
+from briefgen.serve.pages import PATCHABLE, PageMemo, holders_of, swapped
+from briefgen.serve.search import SearchHook, no_search
 from briefgen.stages import (
     collector_paused,
     list_pages,
@@ -57,106 +54,6 @@ other changed pages together on a large archive; nobody reads it while editing. 
 (``data/*.json``, ``data/*.csv``) are alike: every edit changes them. They are written by
 :meth:`Rebuilder.finish` once the preview is idle after announcing the reload.
 """
-
-PATCHABLE: Mapping[str, frozenset[str]] = {
-    **dict.fromkeys(
-        ("home", "tag", "outlet", "year", "month", "undated"),
-        LIST_DATA | {"tag", "outlet", "year", "month"},
-    ),
-    "feed": frozenset({"entries", "updated", "alternate"}),
-}
-"""Per page kind, the data keys whose values only place articles or depend on their place
-(date, tags, language), never on what an edit in place can change (title, summary, body):
-such a page gets an edited article swapped in. Its other values stay as they are."""
-
-SearchHook = Callable[[Site, Path], Sequence[str]]
-"""Indexes a built site directory for search; returns the paths it wrote under it."""
-
-
-def no_search(site: Site, root: Path) -> Sequence[str]:
-    """Indexing skipped (``serve`` without search, and tests of the rebuild loop)."""
-    return ()
-
-
-def pagefind_search(site: Site, root: Path) -> Sequence[str]:
-    """The pipeline's own search stage, so search works in the preview as in the build."""
-    return PagefindSearch()(site, root)
-
-
-class PagefindSearch:
-    """:func:`pagefind_search` that :meth:`cancel` can end from another thread: the preview
-    closing must not wait for Pagefind (half a minute for a 10,000-article archive) nor leave
-    it writing into the directory it removes.
-
-    ``records`` (the refreshes while the curator edits): Pagefind at the lowest priority, and
-    the record files kept there between refreshes, so that one edit rewrites one of them.
-
-    Pagefind never runs in ``root`` itself: it adds its output to whatever its output directory
-    holds (every file is named by a hash of its content), so a refresh into the served bundle
-    kept the first build's records beside the new ones and failed with "indexed 2 of the 1".
-    Each run writes into an empty directory beside ``root``, swapped in when it succeeded.
-    """
-
-    def __init__(self, records: Path | None = None) -> None:
-        self._files = None if records is None else RecordFiles(records)
-        self._lock = threading.Lock()
-        self._running: Indexing | None = None
-        self._cancelled = False
-
-    def __call__(self, site: Site, root: Path) -> Sequence[str]:
-        background = self._files is not None
-        scratch = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".search", dir=root.parent))
-        try:
-            with Indexing(site, scratch, background=background, records=self._files) as indexing:
-                with self._lock:
-                    if self._cancelled:
-                        raise BuildError("indexing stopped")
-                    self._running = indexing
-                try:
-                    indexing.start()
-                    written = indexing.finish()
-                finally:
-                    with self._lock:
-                        self._running = None
-            _swap_bundles(scratch / BUNDLE_DIR, root / BUNDLE_DIR)
-            return written
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-
-    def cancel(self) -> None:
-        """Kill the Pagefind run under way, if any, and start none after it (from any thread)."""
-        with self._lock:
-            self._cancelled = True
-            if self._running is not None:
-                self._running.stop()
-
-
-def _swap_bundles(new: Path, served: Path) -> None:
-    """Put the bundles in ``new`` in place of those in ``served`` and remove the bundles of
-    languages that no longer have articles; on a failed swap the served bundle is restored.
-
-    Each bundle is swapped whole (two renames), so its index, records and filter table are
-    always of one run; the old one goes into ``new``, which the caller removes.
-    """
-    fresh = sorted(p.name for p in new.iterdir()) if new.is_dir() else []
-    try:
-        if fresh:
-            served.mkdir(exist_ok=True)  # not its parent: a build deleted meanwhile stays deleted
-        for lang in fresh:
-            target, old = served / lang, new / f".{lang}.old"
-            if target.exists():
-                os.rename(target, old)
-            try:
-                os.rename(new / lang, target)
-            except OSError:
-                if old.exists():
-                    os.rename(old, target)
-                raise
-        for stale in served.iterdir() if served.is_dir() else ():
-            if stale.name not in fresh:
-                shutil.rmtree(stale)
-    except OSError as exc:
-        raise BuildError(f"could not put the new search index in place in {served}: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +186,9 @@ class Rebuilder:
         previous = self._state
         by_path = {p.path: p for p in pages}
         self._state = _State(config, theme, renderer, by_path, output, memo, loaded)
-        self._state.holders = _holders(by_path)  # a full build takes long: this adds little
+        self._state.holders = holders_of(
+            by_path, DEFERRED
+        )  # a full build takes long: this adds little
         self._refresh = False
         if previous is not None:
             self._retire(previous.root)
@@ -372,15 +271,16 @@ class Rebuilder:
         articles. When no article moved, the pages it reaches are known: its own page and
         citation files, the pages that hold it in their data (lists and feeds it is in, its
         neighbours' pages), and the data exports and the sitemap. Lists and feeds get the new
-        article object in place of the old one, as :func:`~briefgen.serve.pages._edited_in_place`
-        does, when all their data is of the kinds :data:`PATCHABLE` knows; article pages are
-        made again by their producer. None, with nothing written, when a page holding an
+        article object in place of the old one (:func:`~briefgen.serve.pages.swapped`), as
+        a list edited in place is patched in the memo, when all their data is of the kinds
+        :data:`~briefgen.serve.pages.PATCHABLE` knows; article pages are made again by their
+        producer. None, with nothing written, when a page holding an
         edited article carries other data: then every page is listed again. Tests compare the
         result with a full listing after every kind of edit.
         """
         site = loaded.site
         if state.holders is None:
-            state.holders = _holders(state.pages)
+            state.holders = holders_of(state.pages, DEFERRED)
         ctx = state.context(site)
         swaps = {id(state.loaded.site.by_slug[slug]): new for slug, new in edits.items()}
         fresh: dict[str, Page] = {}
@@ -391,7 +291,7 @@ class Rebuilder:
             elif not PATCHABLE.get(page.kind, frozenset()).issuperset(page.data):
                 return None  # data that may be derived from the article: list it again
             else:
-                page = replace(page, data={k: _swapped(v, swaps) for k, v in page.data.items()})
+                page = replace(page, data={k: swapped(v, swaps) for k, v in page.data.items()})
             fresh[page.path] = page
         for article in edits.values():
             for page in citation_pages(ctx, article):
@@ -473,7 +373,7 @@ class Rebuilder:
             deferred.pop(0)
         self._site = None
         if state.holders is None and not stop():  # for the next edit in place, while idle
-            state.holders = _holders(state.pages)
+            state.holders = holders_of(state.pages, DEFERRED)
         if index:
             self.search(site, state.root)
         return site, state.root
@@ -492,49 +392,6 @@ class Rebuilder:
             shutil.rmtree(self._state.root, ignore_errors=True)
         self._retired = []
         self._state = None
-
-
-def _holders(pages: dict[str, Page]) -> dict[str, list[str]]:
-    """Per article slug, the paths of the pages whose data holds that article (the sitemap and
-    the exports are left out: :meth:`Rebuilder.finish` makes them again after any edit)."""
-    holders: dict[str, list[str]] = {}
-    for path, page in pages.items():
-        if page.kind in DEFERRED:
-            continue
-        for slug in dict.fromkeys(_held(page.data.values())):
-            holders.setdefault(slug, []).append(path)
-    return holders
-
-
-def _held(values: Iterable[object]) -> Iterator[str]:
-    """The slugs of the articles in ``values``, looking into tuples, lists and mappings."""
-    for value in values:
-        if isinstance(value, Article):
-            yield value.slug
-        elif isinstance(value, tuple | list):
-            yield from _held(value)
-        elif isinstance(value, Mapping):
-            yield from _held(value.values())
-
-
-def _swapped(value: object, swaps: Mapping[int, Article]) -> Any:
-    """``value`` with the articles in ``swaps`` (by the old object's id) replaced, at any
-    depth :func:`_held` looks; containers without them are returned as they are."""
-    if isinstance(value, Article):
-        return swaps.get(id(value), value)
-    if isinstance(value, tuple | list):
-        items = [_swapped(item, swaps) for item in value]
-        if all(a is b for a, b in zip(items, value, strict=True)):
-            return value
-        if isinstance(value, list):
-            return items
-        return type(value)._make(items) if hasattr(value, "_make") else tuple(items)
-    if isinstance(value, Mapping):
-        mapped = {key: _swapped(item, swaps) for key, item in value.items()}
-        if all(mapped[key] is item for key, item in value.items()):
-            return value
-        return mapped
-    return value
 
 
 def _update_paths(paths: list[Path], changed: set[Path], config: SiteConfig) -> list[Path]:
