@@ -30,6 +30,7 @@ from briefgen.build import check as build_check
 from briefgen.content import Loaded, split_front_matter
 from briefgen.errors import ErrorList, Location, Problem, ProblemsError
 from briefgen.model import UNKNOWN_OUTLET, Article, Site
+from briefgen.pages import Urls, url_pattern
 from briefgen.yamltree import Map, parse
 
 Format = Literal["text", "json", "github"]
@@ -89,9 +90,12 @@ def _sorted(problems: Iterable[Problem]) -> tuple[Problem, ...]:
 # ---------------------------------------------------------------------------------------------
 # links
 
-_ARTICLE_URL = re.compile(r"^(?P<lang>[a-z]{2,3})/articles/(?P<slug>[^/]+)$")
-_TAG_URL = re.compile(r"^(?P<lang>[a-z]{2,3})/tags/(?P<key>[^/]+)$")
-_OUTLET_URL = re.compile(r"^(?P<lang>[a-z]{2,3})/outlets/(?P<key>[^/]+)$")
+# The pages a body may link to, as the URL scheme makes them (a language code as site.yml and
+# front matter accept one, then any one path segment).
+_LANG, _SEGMENT = "[a-z]{2,3}", "[^/]+"
+_ARTICLE_URL = url_pattern(Urls.article_at, lang=_LANG, slug=_SEGMENT)
+_TAG_URL = url_pattern(Urls.tag, lang=_LANG, key=_SEGMENT)
+_OUTLET_URL = url_pattern(Urls.outlet, lang=_LANG, key=_SEGMENT)
 
 
 def check_links(loaded: Loaded, errors: ErrorList) -> None:
