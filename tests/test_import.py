@@ -10,6 +10,7 @@ source has a headline), date, outlet, via and agency as the curators decided.
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +20,15 @@ from briefgen.checks import check_site
 from briefgen.cli import main
 from briefgen.content import split_front_matter
 from briefgen.errors import ErrorList, Location, UsageError
-from briefgen.importer import ImportOptions, ImportProblems, import_files, new_article, slugify
+from briefgen.importer import (
+    ImportOptions,
+    ImportProblems,
+    import_files,
+    new_article,
+    plan_import,
+    slugify,
+    write_imports,
+)
 from briefgen.importer.clean import escape_markdown
 from briefgen.markdown import make_markdown, render
 from briefgen.yamltree import Map, Scalar, Seq, parse
@@ -542,3 +551,42 @@ def test_new_refuses_a_title_check_would_refuse(site: Path) -> None:
     assert front(created.target.read_text(encoding="utf-8"))["title"] == (
         "Il giornale \u2067Shargh\u2069"
     )
+
+
+# An article's text with a lone surrogate cannot be encoded: its write fails part way, as one
+# cut short by Ctrl-C or a crash would.
+UNWRITABLE = "\udcff"
+
+
+def test_a_write_that_fails_part_way_leaves_no_article_behind(site: Path) -> None:
+    """An empty or partial article would make the next import refuse it as already there."""
+    seed = SEEDS / "004_2d7ff5d78b85c4fa.txt"
+    [planned] = plan_import(site, [seed], ImportOptions())
+    with pytest.raises(UnicodeEncodeError):
+        write_imports([replace(planned, text=planned.text + UNWRITABLE)], site)
+    folder = planned.target.parent
+    assert not folder.exists() or list(folder.iterdir()) == []
+    [result] = import_files(site, [seed], ImportOptions())
+    assert result.target.read_text(encoding="utf-8") == planned.text
+
+
+def test_a_forced_write_that_fails_part_way_keeps_the_article(site: Path) -> None:
+    seed = SEEDS / "004_2d7ff5d78b85c4fa.txt"
+    [first] = import_files(site, [seed], ImportOptions())
+    [again] = plan_import(site, [seed], ImportOptions(force=True))
+    assert again.overwrote
+    with pytest.raises(UnicodeEncodeError):
+        write_imports([replace(again, text=again.text + UNWRITABLE)], site)
+    assert [p.name for p in first.target.parent.iterdir()] == [first.target.name]
+    assert first.target.read_text(encoding="utf-8") == first.text
+
+
+def test_a_file_that_appears_before_the_write_is_never_replaced(site: Path) -> None:
+    seed = SEEDS / "004_2d7ff5d78b85c4fa.txt"
+    [planned] = plan_import(site, [seed], ImportOptions())
+    planned.target.parent.mkdir(parents=True)
+    planned.target.write_text("a curator's article\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="already exists; refusing to overwrite it"):
+        write_imports([planned], site)
+    assert [p.name for p in planned.target.parent.iterdir()] == [planned.target.name]
+    assert planned.target.read_text(encoding="utf-8") == "a curator's article\n"

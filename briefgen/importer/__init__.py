@@ -144,11 +144,11 @@ def render_import(item: Imported) -> str:
     return "\n".join(out)
 
 
-def write_imports(planned: Iterable[Imported]) -> list[Imported]:
-    """Write planned articles (each file whole, via a temporary sibling)."""
+def write_imports(planned: Iterable[Imported], root: Path) -> list[Imported]:
+    """Write planned articles of the site at ``root``, each file whole or not at all."""
     done: list[Imported] = []
     for item in planned:
-        write_new(item.target, item.text, overwrite=item.overwrote)
+        write_new(item.target, item.text, overwrite=item.overwrote, root=root)
         done.append(replace(item, written=True))
     return done
 
@@ -156,7 +156,7 @@ def write_imports(planned: Iterable[Imported]) -> list[Imported]:
 def import_files(root: Path, files: Sequence[Path], options: ImportOptions) -> list[Imported]:
     """Plan every input, then write them all (unless ``options.dry_run``)."""
     planned = plan_import(root, files, options)
-    return planned if options.dry_run else write_imports(planned)
+    return planned if options.dry_run else write_imports(planned, root)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,5 +215,5 @@ def new_article(
         "# source_url: the address of the original, when there is one.",
     ]
     text = "---\n" + "\n".join(lines) + "\n---\n"
-    write_new(target, text, overwrite=False)
+    write_new(target, text, overwrite=False, root=archive.config.root)
     return NewArticle(target, text, tuple(todo))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -87,15 +89,56 @@ def shown(text: str) -> str:
     return "(only a non-breaking space)" if "\u00a0" in text else "(only white space)"
 
 
-def write_new(target: Path, text: str, *, overwrite: bool) -> None:
+def write_new(target: Path, text: str, *, overwrite: bool, root: Path) -> None:
+    """Write ``text`` to ``target`` whole or not at all.
+
+    The text goes to a temporary file beside ``target`` first, synced, then takes its name: a
+    Ctrl-C or a crash never leaves an empty or partial article (which the next import would
+    refuse as already there), and a failed write leaves no temporary file. Without
+    ``overwrite`` an existing file is never replaced. ``root``: the site root, which messages
+    name files from.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    if overwrite:
-        temp = target.with_name(f".{target.name}.tmp")
-        temp.write_text(text, encoding="utf-8")
-        temp.replace(target)
-        return
+    descriptor, temp = _temporary_beside(target)
     try:
-        with target.open("x", encoding="utf-8") as handle:  # never replaces a file
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if overwrite:
+            os.replace(temp, target)
+        else:
+            _link_new(temp, target, root)
+    finally:
+        temp.unlink(missing_ok=True)  # after a replace it is gone already
+
+
+def _temporary_beside(target: Path) -> tuple[int, Path]:
+    """A new file, open for writing, in ``target``'s folder: hidden and not ``*.md`` (no reader
+    lists it), with the permissions the umask gives a new file (``mkstemp`` would make it
+    private)."""
+    while True:
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp
+        except FileExistsError:
+            continue
+
+
+def _link_new(temp: Path, target: Path, root: Path) -> None:
+    """Give the written ``temp`` the name ``target``, never replacing a file that has it: a
+    hard link fails when the name is taken, where a rename would replace it."""
+    taken = f"{site_path(target, root)}: already exists; refusing to overwrite it"
+    try:
+        os.link(temp, target)
     except FileExistsError:
-        raise UsageError(f"{target}: already exists; refusing to overwrite it") from None
+        raise UsageError(taken) from None
+    except OSError:  # a file system without hard links (FAT): look, then rename
+        if target.exists():
+            raise UsageError(taken) from None
+        os.replace(temp, target)
+
+
+def site_path(path: Path, root: Path) -> str:
+    """``path`` from the site root, the way every error names a file of the site."""
+    return Path(os.path.relpath(path, root)).as_posix()
