@@ -459,7 +459,7 @@ def test_a_copy_without_article_text_is_an_error(site: Path, tmp_path: Path) -> 
     with pytest.raises(ImportProblems) as caught:
         import_files(site, [raw], ImportOptions(dry_run=True))
     message = "no article text found (every line looks like page furniture)"
-    assert caught.value.render() == f"{raw}: {message}"
+    assert caught.value.render() == f"{raw}:1: {message}"
 
 
 @pytest.mark.parametrize(
@@ -590,3 +590,45 @@ def test_a_file_that_appears_before_the_write_is_never_replaced(site: Path) -> N
         write_imports([planned], site)
     assert [p.name for p in planned.target.parent.iterdir()] == [planned.target.name]
     assert planned.target.read_text(encoding="utf-8") == "a curator's article\n"
+
+
+def test_errors_about_an_input_text_give_a_line(site: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_text(f"Putin e la Cina\n\n{PARAGRAPH}\n\nÈ così.\n", encoding="utf-8")
+    with pytest.raises(ImportProblems) as caught:
+        import_files(site, [raw], ImportOptions(encoding="ascii"))
+    assert caught.value.render().startswith(f"{raw}:5: cannot decode as ascii: ")
+    with pytest.raises(ImportProblems) as caught:
+        import_files(site, [raw], ImportOptions(encoding="no-such-encoding"))
+    assert caught.value.render().startswith(f"{raw}:1: cannot decode as no-such-encoding: ")
+    english = tmp_path / "en.txt"
+    english.write_text(
+        "Russia and China signed an agreement on joint research in artificial intelligence, "
+        "the two governments said on Thursday, after months of talks between their banks.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportProblems) as caught:
+        import_files(site, [english], ImportOptions())
+    assert caught.value.render().startswith(f"{english}:1: the text reads as language 'en'")
+
+
+def test_errors_name_other_files_from_the_site_root(site: Path) -> None:
+    """Like every error: the file at fault by its path, any other file from the site root."""
+    seed = SEEDS / "004_2d7ff5d78b85c4fa.txt"
+    [first] = import_files(site, [seed], ImportOptions())
+    shown = first.target.relative_to(site).as_posix()
+    with pytest.raises(ImportProblems) as caught:
+        import_files(site, [seed], ImportOptions())
+    assert caught.value.render() == (
+        f"{Location(seed).render()}: already imported as {shown}; use --force to overwrite it"
+    )
+    created = new_article(site, title="تعاون روسي صيني", language="ar", today=date(2026, 3, 4))
+    shown = created.target.relative_to(site).as_posix()
+    with pytest.raises(UsageError) as refused:
+        new_article(site, title="تعاون روسي صيني", language="ar")
+    assert str(refused.value) == f"{shown}: already exists; refusing to overwrite it"
+    with pytest.raises(UsageError) as refused:
+        new_article(site, title="تعاون روسي صيني", language="it")
+    assert str(refused.value) == (
+        f"slug 'twn-rwsy-syny' is already used by {shown}; pass --slug to choose another"
+    )

@@ -17,7 +17,7 @@ from briefgen.checks import MIN_WORDS, shingles
 from briefgen.config import load_config
 from briefgen.content import article_paths, load_outlets, load_tags, split_front_matter
 from briefgen.errors import ContentError, ErrorList, Location, ProblemsError, UsageError
-from briefgen.importer.article import shown, write_new, yaml_text
+from briefgen.importer.article import shown, site_path, write_new, yaml_text
 from briefgen.importer.facts import Dates, suggest_tags
 from briefgen.importer.plan import Archive, Imported, ImportOptions, decode, plan_one, slugify
 from briefgen.model import UNKNOWN_OUTLET
@@ -193,10 +193,11 @@ def new_article(
     when = today or datetime.now(UTC).astimezone().date()
     chosen = slug or slugify(title) or f"article-{when.isoformat()}"
     target = archive.config.content_dir / "articles" / language / f"{chosen}.md"
+    root = archive.config.root
     if target.exists():
-        raise UsageError(f"{target}: already exists; refusing to overwrite it")
+        raise UsageError(f"{site_path(target, root)}: already exists; refusing to overwrite it")
     if chosen.casefold() in archive.slugs:
-        other = archive.slugs[chosen.casefold()]
+        other = site_path(archive.slugs[chosen.casefold()], root)
         raise UsageError(
             f"slug {chosen!r} is already used by {other}; pass --slug to choose another"
         )
@@ -215,5 +216,5 @@ def new_article(
         "# source_url: the address of the original, when there is one.",
     ]
     text = "---\n" + "\n".join(lines) + "\n---\n"
-    write_new(target, text, overwrite=False, root=archive.config.root)
+    write_new(target, text, overwrite=False, root=root)
     return NewArticle(target, text, tuple(todo))

@@ -14,7 +14,7 @@ from charset_normalizer import from_bytes
 from briefgen.checks import DUPLICATE_THRESHOLD, MIN_WORDS, jaccard, shingles
 from briefgen.config import SiteConfig
 from briefgen.errors import ErrorList
-from briefgen.importer.article import front_matter
+from briefgen.importer.article import front_matter, site_path
 from briefgen.importer.clean import ADDRESS, Cleaned, Line, Removed, clean, strip_bidi
 from briefgen.importer.facts import (
     Dates,
@@ -111,8 +111,12 @@ def decode(
     if encoding is not None:
         try:
             return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as exc:
-            errors.add(path, None, f"cannot decode as {encoding}: {exc}")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].decode(encoding, "replace").count("\n") + 1
+            errors.add(path, line, f"cannot decode as {encoding}: {exc}")
+            return None
+        except LookupError as exc:  # no such encoding: the whole file is concerned
+            errors.add(path, 1, f"cannot decode as {encoding}: {exc}")
             return None
     try:
         return data.decode("utf-8-sig"), "utf-8"
@@ -172,7 +176,7 @@ def plan_one(
     cleaned = clean(lines, dates.is_date)
     body_text = "\n".join(line.text for line in cleaned.body_lines)
     if not body_text.strip():
-        errors.add(source, None, "no article text found (every line looks like page furniture)")
+        errors.add(source, 1, "no article text found (every line looks like page furniture)")
         return None
     codes = tuple(lang.code for lang in archive.config.languages)
     notes = _Notes()
@@ -180,7 +184,7 @@ def plan_one(
     if language not in codes:
         errors.add(
             source,
-            None,
+            1,
             f"the text reads as language {language!r}, which is not a site language "
             f"({', '.join(codes)}); pass --language if that is wrong",
         )
@@ -381,7 +385,8 @@ def _choose_target(
     root = archive.config.root
     if existing == target and target.exists() and _imported_from(target, root) == source.name:
         if not options.force:
-            errors.add(source, None, f"already imported as {target}; use --force to overwrite it")
+            shown = site_path(target, root)
+            errors.add(source, None, f"already imported as {shown}; use --force to overwrite it")
             return None
         return target, True
     slug = free_slug(base, taken)
