@@ -9,6 +9,7 @@ source has a headline), date, outlet, via and agency as the curators decided.
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import replace
 from datetime import date
@@ -632,3 +633,14 @@ def test_errors_name_other_files_from_the_site_root(site: Path) -> None:
     assert str(refused.value) == (
         f"slug 'twn-rwsy-syny' is already used by {shown}; pass --slug to choose another"
     )
+
+
+def test_new_slugs_meet_existing_ones_in_any_case_and_normal_form(site: Path) -> None:
+    """As ``check`` compares slugs (text.caseless): ``CAFFÈ`` typed decomposed is ``caffè``."""
+    first = new_article(site, title="Un caffè", language="it", slug="caffe\u0300")
+    assert first.target.name == "caff\u00e8.md"  # written in NFC, like content reads it
+    used = re.escape("already used by content/articles/it/caff\u00e8.md")
+    for slug in ("caff\u00e8", "CAFFE\u0300", "Caff\u00c8"):
+        with pytest.raises(UsageError, match=used):
+            new_article(site, title="Un altro caffè", language="ar", slug=slug)
+    assert [p.name for p in (site / "content" / "articles").rglob("*.md")] == ["caff\u00e8.md"]

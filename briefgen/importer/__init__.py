@@ -21,7 +21,7 @@ from briefgen.importer.article import shown, site_path, write_new, yaml_text
 from briefgen.importer.facts import Dates, suggest_tags
 from briefgen.importer.plan import Archive, Imported, ImportOptions, decode, plan_one, slugify
 from briefgen.model import UNKNOWN_OUTLET
-from briefgen.text import bidi_problem, loose_words
+from briefgen.text import bidi_problem, caseless, loose_words, nfc
 from briefgen.yamltree import Map, Scalar, did_you_mean, link_problem, parse
 
 __all__ = [
@@ -58,8 +58,8 @@ def _archive(root: Path) -> Archive:
     prints: dict[Path, frozenset[tuple[str, ...]]] = {}
     for path in article_paths(config):
         slug, body = _slug_and_body(path, config.root)
-        slugs[slug.casefold()] = path
-        slugs.setdefault(path.stem.casefold(), path)  # the file name is taken too
+        slugs[caseless(slug)] = path
+        slugs.setdefault(caseless(path.stem), path)  # the file name is taken too
         words = loose_words(body)
         if len(words) >= MIN_WORDS:
             prints[path] = shingles(words)
@@ -191,13 +191,13 @@ def new_article(
     if outlet is not None and outlet not in (*archive.outlets, UNKNOWN_OUTLET):
         raise UsageError(f"--outlet {outlet!r} is not defined in content/outlets.yml")
     when = today or datetime.now(UTC).astimezone().date()
-    chosen = slug or slugify(title) or f"article-{when.isoformat()}"
+    chosen = nfc(slug or slugify(title) or f"article-{when.isoformat()}")  # as content reads it
     target = archive.config.content_dir / "articles" / language / f"{chosen}.md"
     root = archive.config.root
     if target.exists():
         raise UsageError(f"{site_path(target, root)}: already exists; refusing to overwrite it")
-    if chosen.casefold() in archive.slugs:
-        other = site_path(archive.slugs[chosen.casefold()], root)
+    if caseless(chosen) in archive.slugs:
+        other = site_path(archive.slugs[caseless(chosen)], root)
         raise UsageError(
             f"slug {chosen!r} is already used by {other}; pass --slug to choose another"
         )

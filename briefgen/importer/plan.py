@@ -26,7 +26,7 @@ from briefgen.importer.facts import (
     suggest_tags,
 )
 from briefgen.model import UNKNOWN_OUTLET, Outlet, Tag
-from briefgen.text import loose_words
+from briefgen.text import caseless, loose_words
 from briefgen.yamltree import link_problem
 
 SLUG_WORDS = 8
@@ -79,7 +79,8 @@ class Archive:
     tags: Mapping[str, Tag]
     outlets: Mapping[str, Outlet]
     slugs: Mapping[str, Path]
-    """Casefolded slug → file, for every existing article (file names count as slugs too)."""
+    """Slug → file for every existing article (file names count as slugs too), keyed by
+    :func:`briefgen.text.caseless`: case and normal form ignored, as ``check`` compares slugs."""
     prints: Mapping[Path, frozenset[tuple[str, ...]]]
     """Body shingles of every existing article (to spot an import of an article already in)."""
 
@@ -95,11 +96,12 @@ def slugify(title: str) -> str:
 
 
 def free_slug(base: str, taken: Mapping[str, Path]) -> str:
-    """``base``, or ``base-2``, ``base-3``… whichever no article uses (ignoring case)."""
-    if base.casefold() not in taken:
+    """``base``, or ``base-2``, ``base-3``… whichever no article uses (in any case or normal
+    form)."""
+    if caseless(base) not in taken:
         return base
     n = 2
-    while f"{base}-{n}".casefold() in taken:
+    while caseless(f"{base}-{n}") in taken:
         n += 1
     return f"{base}-{n}"
 
@@ -381,7 +383,7 @@ def _choose_target(
     directory = archive.config.content_dir / "articles" / language
     base = slugify(title.strip("[]")) or f"article-{date_text.replace(':', '-')[:10]}"
     target = directory / f"{base}.md"
-    existing = taken.get(base.casefold())
+    existing = taken.get(caseless(base))
     root = archive.config.root
     if existing == target and target.exists() and _imported_from(target, root) == source.name:
         if not options.force:
@@ -391,7 +393,7 @@ def _choose_target(
         return target, True
     slug = free_slug(base, taken)
     target = directory / f"{slug}.md"
-    taken[slug.casefold()] = target
+    taken[caseless(slug)] = target
     return target, False
 
 
