@@ -176,12 +176,14 @@ def test_no_search_builds_the_page_but_no_bundle(tmp_path: Path) -> None:
     assert (tmp_path / "out/ar/search/index.html").is_file()
 
 
-def test_check_never_indexes(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(*args: object) -> list[str]:
-        raise AssertionError("check ran the indexer")
+def test_check_never_indexes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def fail(*args: object) -> None:
+        raise AssertionError("the indexer ran")
 
-    monkeypatch.setattr(search, "index_site", fail)  # build imports it from there when it runs
+    monkeypatch.setattr(search.Indexing, "start", fail)  # where a build starts Pagefind
     check(VALID_SITE)
+    with pytest.raises(AssertionError, match="the indexer ran"):  # as a build does
+        build(VALID_SITE, tmp_path / "out", force=True)
 
 
 def broken_binary(tmp_path: Path, text: bytes) -> Path:

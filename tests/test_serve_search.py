@@ -203,19 +203,27 @@ def test_the_indexer_drops_a_request_for_a_build_no_longer_served(tmp_path: Path
     indexed: list[Path] = []
     lines: list[str] = []
     announced: list[bool] = []
+    asked: list[bool] = []  # the indexer asks which build is served first thing in each run
+
+    def serving() -> Path:
+        asked.append(True)
+        return served
+
     indexer = _Indexer(
         lambda site, root: indexed.append(root) or ["pagefind/it/pagefind.js"],
         lines.append,
         lambda: announced.append(True),
-        lambda: served,
+        serving,
     )
     thread = threading.Thread(target=indexer.run)
     thread.start()
     try:
-        for n, root in enumerate((tmp_path / "site-1", served), 1):
+        # One request at a time: the second once the first was taken and looked at, then
+        # until the second run announced its index.
+        for root, done in ((tmp_path / "site-1", asked), (served, announced)):
             indexer.request(cast("Site", object()), root)  # the hook does not read it
             deadline = time.monotonic() + 10
-            while indexer.runs < n:
+            while not done:
                 assert time.monotonic() < deadline
                 time.sleep(0.01)
     finally:

@@ -43,11 +43,6 @@ def coverage_url(lang: str) -> str:
     return f"{lang}/coverage/"
 
 
-def data_files(site: Site) -> dict[str, bytes]:
-    """Every exported file by output path."""
-    return {DATA_DIR + name: encode(records) for name, encode, records in _exports(site)}
-
-
 def _exports(
     site: Site,
 ) -> Iterator[tuple[str, Callable[[Sequence[Mapping[str, Any]]], bytes], tuple[Any, ...]]]:
@@ -285,11 +280,6 @@ class Helpers:
     def language_names(t: I18n, codes: Iterable[str]) -> dict[str, str]:
         """Each language's name in ``t``'s language, by code (once per chart, not per bar)."""
         return {code: t.language_name(code) for code in codes}
-
-    @staticmethod
-    def chart(cov: coverage.Coverage, direction: str) -> coverage.Chart:
-        """The chart geometry; time runs right to left when ``direction`` is ``rtl``."""
-        return coverage.chart(cov, rtl=direction == "rtl")
 
     @staticmethod
     def coverage_view(t: I18n, cov: coverage.Coverage, direction: str) -> CoverageView:

@@ -2,8 +2,9 @@
 
 :func:`pages` is the producer listed in :data:`briefgen.producers.PRODUCERS`: it adds
 ``<lang>/search/`` with everything the page's script needs inline (bundle paths, labels in the
-page's language, the tag alias table, the CLDR plural forms). :func:`index_site` is the build's
-search stage; it writes the bundles into the staging directory.
+page's language, the tag alias table, the CLDR plural forms). :class:`Indexing` is the build's
+search stage (started before the pages render, finished after them); :func:`index_site` runs
+it in one call.
 """
 
 from __future__ import annotations

@@ -371,11 +371,6 @@ class Indexing:
             shutil.rmtree(self.staging / BUNDLE_DIR / lang, ignore_errors=True)
             self._launch(lang)
 
-    @property
-    def reused(self) -> tuple[str, ...]:
-        """The languages whose bundle is the previous build's (known after :meth:`start`)."""
-        return tuple(self._reused)
-
     def finish(self) -> list[str]:
         """Wait for Pagefind, add each bundle's filter table; return the files written
         (staging-relative). Raises :class:`BuildError` when Pagefind failed."""

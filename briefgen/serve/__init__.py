@@ -79,10 +79,9 @@ class Preview:
         self.rebuilder = Rebuilder(self.source, self.workdir, drafts=drafts, search=search)
         self.broadcaster = Broadcaster(secrets.token_hex(4))
         self.debouncer = Debouncer(debounce)
-        self.rebuilds = 0
-        """Rebuilds run so far, the first build included (tests count them)."""
         self.last_outcome: Outcome | None = None
-        """What the last successful rebuild did (set before its reload is announced)."""
+        """What the last successful rebuild did, set before its reload is announced (what
+        ``benchmarks/serve_latency.py`` reads the rebuild's time from)."""
         self._indexer = _Indexer(
             refresh, report, self.broadcaster.indexed, lambda: self.rebuilder.root
         )
@@ -143,7 +142,6 @@ class Preview:
 
     def _run(self, change: Change) -> None:
         """One rebuild; its failure is shown, never raised (the last good build stays served)."""
-        self.rebuilds += 1
         before = self.broadcaster.status
         try:
             outcome = self.rebuilder.rebuild(None if change.full else change.articles)
@@ -248,8 +246,6 @@ class _Indexer:
         self._root: Path | None = None
         self._site: Site | None = None
         self._closed = False
-        self.runs = 0
-        """Indexing runs finished (tests wait for them)."""
 
     def request(self, site: Site, root: Path) -> None:
         """Index ``root`` (the served build of ``site``) as soon as the indexer is free."""
@@ -275,9 +271,6 @@ class _Indexer:
             except Exception as exc:  # the preview goes on without a fresh index
                 if not self._closed and root == self.served():  # else no news: ended, or moot
                     self.report(f"search index not refreshed: {exc}")
-            with self._cond:
-                self.runs += 1
-                self._cond.notify_all()
 
     def close(self) -> None:
         """Take no more requests (the preview ends a run under way)."""
