@@ -644,3 +644,12 @@ def test_new_slugs_meet_existing_ones_in_any_case_and_normal_form(site: Path) ->
         with pytest.raises(UsageError, match=used):
             new_article(site, title="Un altro caffè", language="ar", slug=slug)
     assert [p.name for p in (site / "content" / "articles").rglob("*.md")] == ["caff\u00e8.md"]
+
+
+@pytest.mark.parametrize("slug", ["../../../../escaped", "a/b", "..", ".hidden", "a b"])
+def test_new_refuses_a_slug_that_is_not_one_path_segment(site: Path, slug: str) -> None:
+    """The slug names the file: one that is not a valid slug could write outside the site."""
+    with pytest.raises(UsageError, match=re.escape(f"--slug: {slug!r} is not a valid slug")):
+        new_article(site, title="Un caffè", language="it", slug=slug)
+    assert sorted(p.name for p in site.parent.iterdir()) == ["site"]
+    assert not (site / "content" / "articles").exists()

@@ -16,6 +16,7 @@ from pathlib import Path
 from briefgen.checks import MIN_WORDS, shingles
 from briefgen.config import load_config
 from briefgen.content import article_paths, load_outlets, load_tags, split_front_matter
+from briefgen.content.values import SLUG_RULE, valid_slug
 from briefgen.errors import ContentError, ErrorList, Location, ProblemsError, UsageError
 from briefgen.importer.article import shown, site_path, write_new, yaml_text
 from briefgen.importer.facts import Dates, suggest_tags
@@ -192,6 +193,8 @@ def new_article(
         raise UsageError(f"--outlet {outlet!r} is not defined in content/outlets.yml")
     when = today or datetime.now(UTC).astimezone().date()
     chosen = nfc(slug or slugify(title) or f"article-{when.isoformat()}")  # as content reads it
+    if slug and not valid_slug(chosen):  # it names the file: "../x" would write outside
+        raise UsageError(f"--slug: {chosen!r} is not a valid slug: {SLUG_RULE}")
     target = archive.config.content_dir / "articles" / language / f"{chosen}.md"
     root = archive.config.root
     if target.exists():
