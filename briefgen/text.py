@@ -1,5 +1,5 @@
-"""Facts about characters that every stage must agree on: bidirectional controls, normal forms,
-and the folding under which two spellings of a word compare equal.
+"""Facts about characters that every stage must agree on: control characters, bidirectional
+controls, normal forms, and the folding under which two spellings of a word compare equal.
 
 One home, so that ``check``, ``build``, ``import`` and search cannot disagree on what they refuse
 or on which words are the same.
@@ -21,6 +21,30 @@ _EMBEDDINGS = frozenset("\u202a\u202b\u202c\u202d\u202e")
 _INITIATORS = frozenset("\u2066\u2067\u2068")
 _PDI = "\u2069"
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+# What no page, feed or citation may carry. XML 1.0 forbids C0 controls but tab, line feed and
+# carriage return, surrogates, U+FFFE and U+FFFF: one in a title makes every feed that lists the
+# article unreadable. C1 controls (U+0080 to U+009F) are legal XML but invisible, a parse error in
+# HTML, and what text mis-decoded from Windows-1252 holds: refused too. U+2028 and U+2029 (line
+# and paragraph separators) are text in HTML and XML and stay; only old engines' JavaScript took
+# them for line ends, and the JSON-LD escapes them.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def forbidden_character(text: str) -> re.Match[str] | None:
+    """The first character of ``text`` that no HTML or XML output may carry, if any."""
+    return _FORBIDDEN.search(text)
+
+
+def forbidden_characters(text: str) -> Iterator[re.Match[str]]:
+    """Every character of ``text`` that no HTML or XML output may carry, in order."""
+    return _FORBIDDEN.finditer(text)
+
+
+def control_message(char: str) -> str:
+    """Why ``char`` (one of :func:`forbidden_characters`) is refused, for an error or a report."""
+    return f"control character U+{ord(char):04X} is not allowed"
 
 
 @dataclass(frozen=True, slots=True)

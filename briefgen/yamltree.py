@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from briefgen.errors import ErrorList
-from briefgen.text import bidi_problem
+from briefgen.text import bidi_problem, control_message, forbidden_character
 
 try:  # the C composer is ~10x faster; the pure-Python one behaves the same
     _Loader: type = yaml.CSafeLoader
@@ -27,14 +26,6 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 _STANDARD_TAG = "tag:yaml.org,2002:"
-# What XML 1.0 forbids: C0 controls but tab, newline and CR; surrogates; U+FFFE and U+FFFF.
-# One of them in a title would make every feed that lists the article unreadable.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def forbidden_character(text: str) -> re.Match[str] | None:
-    """The first character of ``text`` that no HTML or XML output may carry, if any."""
-    return _FORBIDDEN.search(text)
 
 
 def link_problem(path: Path, within: Path, what: str = "the site") -> str | None:
@@ -77,7 +68,7 @@ def read_text(path: Path, errors: ErrorList, *, within: Path, what: str = "the s
     bad = forbidden_character(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
-        errors.add(path, line, f"control character U+{ord(bad.group()):04X} is not allowed")
+        errors.add(path, line, control_message(bad.group()))
         return None
     return text
 
@@ -177,9 +168,9 @@ def parse(text: str, path: Path, errors: ErrorList, line_offset: int = 0) -> Nod
         reason = exc.problem or exc.context or "invalid YAML"
         errors.add(path, line, f"invalid YAML: {reason}")
         return None
-    except yaml.reader.ReaderError as exc:  # C1 controls: no mark; the first one is the one
+    except yaml.reader.ReaderError as exc:  # a control read_text did not see first: no mark
         line = text.count("\n", 0, max(0, text.find(chr(exc.character)))) + 1 + line_offset
-        errors.add(path, line, f"control character U+{exc.character:04X} is not allowed")
+        errors.add(path, line, control_message(chr(exc.character)))
         return None
     except yaml.YAMLError as exc:  # pragma: no cover - every other YAML error has a mark
         errors.add(path, None, f"invalid YAML: {exc}")
@@ -228,10 +219,9 @@ class _Converter:
         if not tag.startswith(_STANDARD_TAG):
             raise self.refuse(node, f"YAML tag {tag!r} is not allowed")
         if isinstance(node, yaml.ScalarNode):
-            bad = forbidden_character(str(node.value))
+            bad = forbidden_character(str(node.value))  # written as an escape ("\x85")
             if bad:
-                code = f"U+{ord(bad.group()):04X}"
-                raise self.refuse(node, f"control character {code} is not allowed")
+                raise self.refuse(node, control_message(bad.group()))
             # Every scalar may reach a page, a feed or a citation: one check covers them all.
             # Reported, not refused: the rest of the document is still checked.
             bidi = bidi_problem(str(node.value))

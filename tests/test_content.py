@@ -333,3 +333,25 @@ def test_bidi_controls_in_the_body_are_reported_at_their_line(make_site: MakeSit
         "content/articles/it/one.md:14: bidirectional control U+202E RIGHT-TO-LEFT OVERRIDE "
         "is not allowed",
     ]
+
+
+# --- Control characters ----------------------------------------------------------------------
+
+
+def test_c1_controls_in_the_body_are_reported_at_their_line(make_site: MakeSite) -> None:
+    """Invisible, a parse error in HTML, and what text mis-decoded from Windows-1252 holds."""
+    body = "Riga uno.\n\nRiga \x85due, \x9b tre."
+    root = make_site({"content/articles/it/one.md": article(**FRONT, body=body)})
+    with pytest.raises(ContentError) as failed:
+        load_site(load_config(root))
+    assert failed.value.render(root).splitlines() == [
+        "content/articles/it/one.md:10: control character U+0085 is not allowed",
+    ]
+
+
+def test_line_and_paragraph_separators_stay_in_the_body(make_site: MakeSite) -> None:
+    """U+2028 and U+2029 are text in HTML and XML (the JSON-LD escapes them for old engines)."""
+    body = "Una riga\u2028la stessa.\u2029Fine."
+    root = make_site({"content/articles/it/one.md": article(**FRONT, body=body)})
+    (only,) = load_site(load_config(root)).site.articles
+    assert "\u2028" in only.body_html and "\u2029" in only.body_html

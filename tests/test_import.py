@@ -397,8 +397,13 @@ def test_yaml_line_breaks_cannot_escape_a_comment(site: Path, tmp_path: Path) ->
     [result] = import_files(site, [raw], ImportOptions())
     fields = front(result.target.read_text(encoding="utf-8"))
     assert fields["outlet"] == "unknown" and fields["date"] == "unknown"
-    escaped = "Seguici su Facebook\\u2028outlet: meteoweb\\u0085date: 1999\\u0007 [social"
+    # NEL and BEL are control characters check refuses: taken out of every line, and listed.
+    escaped = "Seguici su Facebook\\u2028outlet: meteowebdate: 1999 [social"
     assert escaped in result.text
+    assert [r.reason for r in result.removed] == [
+        "control character U+0085 is not allowed",
+        "control character U+0007 is not allowed",
+    ]
     assert check_site(site).errors == 0
 
 
@@ -652,4 +657,29 @@ def test_new_refuses_a_slug_that_is_not_one_path_segment(site: Path, slug: str) 
     with pytest.raises(UsageError, match=re.escape(f"--slug: {slug!r} is not a valid slug")):
         new_article(site, title="Un caffè", language="it", slug=slug)
     assert sorted(p.name for p in site.parent.iterdir()) == ["site"]
+    assert not (site / "content" / "articles").exists()
+
+
+def test_control_characters_check_refuses_are_removed_and_reported(
+    site: Path, tmp_path: Path
+) -> None:
+    """C0 and C1 controls in the text (a copy mis-decoded from Windows-1252) go, each listed."""
+    raw = tmp_path / "raw.txt"
+    headline = "Putin ordina alla Sberbank di cooperare\x9d con la Cina"
+    raw.write_text(f"{headline}\n\n{PARAGRAPH}\x07 E\x85 poi.\n", encoding="utf-8")
+    [result] = import_files(site, [raw], ImportOptions())
+    assert check_site(site).errors == 0
+    assert front(result.text)["title"] == "Putin ordina alla Sberbank di cooperare con la Cina"
+    assert f"{PARAGRAPH} E poi." in body(result.text)
+    assert [(r.number, r.column, r.reason) for r in result.removed] == [
+        (1, headline.index("\x9d") + 1, "control character U+009D is not allowed"),
+        (3, len(PARAGRAPH) + 1, "control character U+0007 is not allowed"),
+        (3, len(PARAGRAPH) + 4, "control character U+0085 is not allowed"),
+    ]
+
+
+@pytest.mark.parametrize("title", ["Un \x07 campanello", "Un \x85 NEL"])
+def test_new_refuses_a_title_with_a_control_character(site: Path, title: str) -> None:
+    with pytest.raises(UsageError, match=r"--title: control character U\+00(07|85) is not allowed"):
+        new_article(site, title=title, language="it")
     assert not (site / "content" / "articles").exists()

@@ -22,9 +22,11 @@ from briefgen.text import (
     bidi_lines,
     bidi_problems,
     caseless,
+    control_message,
     fold_arabic_letters,
     fold_loosely,
     fold_persian_letters,
+    forbidden_character,
     loose_words,
     nfc,
     strip_tashkeel,
@@ -149,3 +151,31 @@ def test_folding_is_what_check_import_and_search_each_did_before() -> None:
     assert [normalised_words(t) for t in texts] == [check_words(t) for t in texts]
     assert [normalise(t) for t in texts] == [import_normalise(t) for t in texts]
     assert [alias_key(t) for t in texts] == [search_alias_key(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    ("char", "refused"),
+    [
+        *((chr(c), True) for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]),  # C0
+        ("\t", False),
+        ("\n", False),
+        ("\r", False),
+        ("\x7f", False),  # DEL: XML allows it
+        *((chr(c), True) for c in range(0x80, 0xA0)),  # C1, NEL (U+0085) among them
+        ("\xa0", False),  # no-break space
+        ("\u2028", False),  # line separator: text in HTML and XML
+        ("\u2029", False),  # paragraph separator
+        ("\ud800", True),  # a lone surrogate
+        ("\ufffe", True),
+        ("\uffff", True),
+        ("\ufffd", False),
+    ],
+)
+def test_characters_no_output_may_carry(char: str, refused: bool) -> None:
+    found = forbidden_character(f"a{char}b")
+    assert (found is not None) is refused
+    if found is not None:
+        assert found.start() == 1
+        assert (
+            control_message(found.group()) == f"control character U+{ord(char):04X} is not allowed"
+        )

@@ -22,7 +22,14 @@ from briefgen.importer.article import shown, site_path, write_new, yaml_text
 from briefgen.importer.facts import Dates, suggest_tags
 from briefgen.importer.plan import Archive, Imported, ImportOptions, decode, plan_one, slugify
 from briefgen.model import UNKNOWN_OUTLET
-from briefgen.text import bidi_problem, caseless, loose_words, nfc
+from briefgen.text import (
+    bidi_problem,
+    caseless,
+    control_message,
+    forbidden_character,
+    loose_words,
+    nfc,
+)
 from briefgen.yamltree import Map, Scalar, did_you_mean, link_problem, parse
 
 __all__ = [
@@ -186,8 +193,11 @@ def new_article(
     title = title.strip()
     if not title:
         raise UsageError("--title must not be empty")
+    control = forbidden_character(title)  # check would refuse the file: say so before writing
+    if control is not None:
+        raise UsageError(f"--title: {control_message(control.group())}")
     refused = bidi_problem(title)
-    if refused is not None:  # check would refuse the file: say so before writing it
+    if refused is not None:
         raise UsageError(f"--title: {refused.message}")
     if outlet is not None and outlet not in (*archive.outlets, UNKNOWN_OUTLET):
         raise UsageError(f"--outlet {outlet!r} is not defined in content/outlets.yml")

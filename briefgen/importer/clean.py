@@ -15,7 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from briefgen.text import WORD, bidi_problems, fold_loosely
+from briefgen.text import (
+    WORD,
+    bidi_problems,
+    control_message,
+    fold_loosely,
+    forbidden_characters,
+)
 
 # A paragraph is a line of at least this many words, or a shorter sentence that ends like one.
 PARAGRAPH_WORDS = 15
@@ -193,13 +199,29 @@ def strip_bidi(lines: Sequence[str], first: int = 1) -> tuple[list[str], tuple[R
     """``lines`` without the bidirectional controls ``check`` refuses (embeddings, overrides,
     unbalanced isolates), and each removal; balanced isolates stay. ``first``: the number of
     the first line."""
+    return _strip(lines, first, controls=False)
+
+
+def strip_refused(lines: Sequence[str], first: int = 1) -> tuple[list[str], tuple[Removed, ...]]:
+    """``lines`` without any character ``check`` refuses in an article: the bidirectional
+    controls of :func:`strip_bidi` and the control characters no output may carry
+    (:func:`briefgen.text.forbidden_characters`); and each removal, in order."""
+    return _strip(lines, first, controls=True)
+
+
+def _strip(
+    lines: Sequence[str], first: int, *, controls: bool
+) -> tuple[list[str], tuple[Removed, ...]]:
     kept: list[str] = []
     removed: list[Removed] = []
     for number, line in enumerate(lines, first):
-        found = list(bidi_problems(line))
-        drop = {problem.index for problem in found}
-        kept.append("".join(c for i, c in enumerate(line) if i not in drop) if drop else line)
-        removed.extend(Removed(number, p.index + 1, p.message) for p in found)
+        found = {problem.index: problem.message for problem in bidi_problems(line)}
+        if controls:
+            found.update(
+                (m.start(), control_message(m.group())) for m in forbidden_characters(line)
+            )
+        kept.append("".join(c for i, c in enumerate(line) if i not in found) if found else line)
+        removed.extend(Removed(number, index + 1, found[index]) for index in sorted(found))
     return kept, tuple(removed)
 
 

@@ -15,7 +15,15 @@ from briefgen.checks import DUPLICATE_THRESHOLD, MIN_WORDS, jaccard, shingles
 from briefgen.config import SiteConfig
 from briefgen.errors import ErrorList
 from briefgen.importer.article import front_matter, site_path
-from briefgen.importer.clean import ADDRESS, Cleaned, Line, Removed, clean, strip_bidi
+from briefgen.importer.clean import (
+    ADDRESS,
+    Cleaned,
+    Line,
+    Removed,
+    clean,
+    strip_bidi,
+    strip_refused,
+)
 from briefgen.importer.facts import (
     Dates,
     Found,
@@ -68,7 +76,8 @@ class Imported:
     overwrote: bool = False
     written: bool = False
     removed: tuple[Removed, ...] = ()
-    """Bidirectional controls taken out of the text (``check`` would refuse them)."""
+    """Characters taken out of the text because ``check`` would refuse them: bidirectional and
+    other control characters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +183,7 @@ def plan_one(
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    lines, removed = strip_bidi(lines)  # reported: nothing leaves the copy silently
+    lines, removed = strip_refused(lines)  # reported: nothing leaves the copy silently
     cleaned = clean(lines, dates.is_date)
     body_text = "\n".join(line.text for line in cleaned.body_lines)
     if not body_text.strip():
