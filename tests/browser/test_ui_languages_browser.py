@@ -253,3 +253,14 @@ def test_emphasis_is_bold_in_persian_and_italic_in_russian(
     em = page.locator(".article-body em")
     assert em.evaluate("e => getComputedStyle(e).fontStyle") == style
     assert em.evaluate("e => getComputedStyle(e).fontWeight") == weight
+
+
+@pytest.mark.parametrize(("lang", "colon"), [("fr", '"\u00a0:"'), ("en", '":"'), ("ru", '":"')])
+def test_a_label_ends_with_the_colon_its_language_writes(
+    open_page: Callable[..., Page], lang: str, colon: str
+) -> None:
+    page = open_page(lang, f"articles/{ARTICLES[lang]}/")
+    shown = page.locator(".article-meta dt").evaluate_all(
+        "dts => dts.map((dt) => getComputedStyle(dt, '::after').content)"
+    )
+    assert shown and set(shown) == {colon}
