@@ -59,7 +59,7 @@ def core_pages(ctx: PageContext) -> Iterator[Page]:
 def language_pages(ctx: PageContext, lang: Language) -> Iterator[Page]:
     """One site language's home, 404, feeds, tag, outlet and archive pages."""
     site, config, t, code = ctx.site, ctx.config, ctx.i18n[lang.code], lang.code
-    yield from list_pages(
+    yield from article_list(
         ctx, lang, "home", Urls.home, site.articles, config.title[code], feed=Urls.feed(code)
     )
     yield Page(
@@ -91,7 +91,7 @@ def language_pages(ctx: PageContext, lang: Language) -> Iterator[Page]:
     )
     for tag in site.tags.values():
         articles = site.by_tag.get(tag.key, ())
-        yield from list_pages(
+        yield from article_list(
             ctx,
             lang,
             "tag",
@@ -129,7 +129,7 @@ def language_pages(ctx: PageContext, lang: Language) -> Iterator[Page]:
         if not outlet.known and not articles:
             continue
         title = outlet.name if outlet.known else t("unknown_outlet")
-        yield from list_pages(
+        yield from article_list(
             ctx,
             lang,
             "outlet",
@@ -157,7 +157,7 @@ def language_pages(ctx: PageContext, lang: Language) -> Iterator[Page]:
         {"years": years, "undated_count": len(site.undated)},
     )
     for year, items in site.by_year.items():
-        yield from list_pages(
+        yield from article_list(
             ctx,
             lang,
             "year",
@@ -167,7 +167,7 @@ def language_pages(ctx: PageContext, lang: Language) -> Iterator[Page]:
             extra={"year": year},
         )
     for (year, month), items in site.by_month.items():
-        yield from list_pages(
+        yield from article_list(
             ctx,
             lang,
             "month",
@@ -177,7 +177,8 @@ def language_pages(ctx: PageContext, lang: Language) -> Iterator[Page]:
             extra={"year": year, "month": month},
         )
     if site.undated:
-        yield from list_pages(ctx, lang, "undated", Urls.undated, site.undated, t("undated_title"))
+        undated = t("undated_title")
+        yield from article_list(ctx, lang, "undated", Urls.undated, site.undated, undated)
 
 
 class ListKey(NamedTuple):
@@ -192,7 +193,7 @@ class ListKey(NamedTuple):
     feed: str | None
 
 
-def list_pages(
+def article_list(
     ctx: PageContext,
     lang: Language,
     kind: str,
@@ -203,7 +204,8 @@ def list_pages(
     extra: Mapping[str, Any] | None = None,
     feed: str | None = None,
 ) -> tuple[Page, ...]:
-    """:func:`paginate`, remembered under the list's first URL (table ``lists``)."""
+    """The pages of one list of articles (:func:`paginate`), remembered under the list's first
+    URL (table ``lists``)."""
     urls = tuple(url for _, url in ctx.everywhere(base))
     key = ListKey(lang, urls, tuple(articles), title, dict(extra or {}), feed)
     make = partial(paginate, ctx, lang, kind, base, articles, title, extra=extra, feed=feed)

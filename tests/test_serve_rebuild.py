@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from briefgen.build import build
 from briefgen.config import load_config
 from briefgen.content import load_site
-from briefgen.errors import ContentError
+from briefgen.errors import BuildError, ContentError
 from briefgen.pages import Page, PageContext, i18n_table
 from briefgen.serve.rebuild import Rebuilder
 from briefgen.stages import list_pages
@@ -426,6 +427,40 @@ def test_an_edit_that_moves_nothing_does_not_list_every_page_again(
     assert any(
         p.data.get("first_title") == ["Primissimo"] for p in pages.values() if p.kind == "home"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("404.html", "two outputs want the same path '404.html'"),
+        (MANIFEST, f"two outputs want the same path {MANIFEST!r}"),
+        ("it/../../escaped.html", "it would escape the output directory"),
+    ],
+)
+def test_an_edit_keeps_the_builds_rule_for_output_paths(
+    path: str,
+    message: str,
+    site: Path,
+    rebuilder: Rebuilder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page at another page's path, at the manifest's or outside the output fails a rebuild
+    with the build's own message, and the served site stays as it was."""
+    from briefgen import producers
+
+    def stray(ctx: PageContext) -> Iterator[Page]:
+        lang = ctx.config.default_language
+        yield Page(path, "", lang, "data-file", path, content=b"stray", sitemap=False)
+
+    monkeypatch.setattr(producers, "PRODUCERS", (*producers.PRODUCERS, stray))
+    assert rebuilder.root is not None
+    before = _tree(rebuilder.root)
+    with pytest.raises(BuildError, match=re.escape(message)):
+        rebuilder.rebuild(EDITS["tags"](site))  # moves an article: every page is listed
+    assert _tree(rebuilder.root) == before
+    with pytest.raises(BuildError, match=re.escape(message)):
+        build(site, tmp_path / "out", search=False)
 
 
 def test_the_data_exports_follow_an_edit_after_the_reload(site: Path, rebuilder: Rebuilder) -> None:

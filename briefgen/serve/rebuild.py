@@ -221,10 +221,13 @@ class Rebuilder:
         loaded = load_site(state.config, drafts=self.drafts, cache=self.cache, paths=self._paths)
         pages = list_pages(loaded.site, state.renderer.i18n, state.memo.remember)
         state.memo.prune()
-        by_path: dict[str, Page] = {}
-        for page in pages:  # the build's rule: each path once, and inside the output
-            by_path[unclaimed(page.path, by_path)] = page
         old = state.pages
+        by_path: dict[str, Page] = {}
+        for page in pages:  # the build's rule (each path once, inside the output) for new paths
+            path = page.path
+            if path in by_path or path not in old:  # the last build's passed it (1 µs a page)
+                path = unclaimed(path, by_path)
+            by_path[path] = page
         changed_pages = [
             page
             for path, page in by_path.items()
