@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
+from briefgen import languages
 from briefgen.errors import ConfigError, ErrorList, UsageError
 from briefgen.yamltree import Fields, Map, Scalar, Seq, did_you_mean, kind, parse, read_text
 
@@ -44,11 +44,10 @@ def language(code: str) -> Language | None:
     return Language(code, direction(code), locale.get_display_name(locale) or code)
 
 
-@lru_cache(maxsize=256)
 def direction(code: str) -> str:
-    """``rtl`` or ``ltr`` for a language code CLDR knows, from CLDR: the one place a direction is
-    decided (:attr:`Language.dir`, ``dir`` attributes in templates, the search page)."""
-    return str(Locale.parse(code).text_direction)
+    """``rtl`` or ``ltr`` for a language tag CLDR knows (:func:`briefgen.languages.direction`,
+    the one place a direction is decided)."""
+    return languages.direction(code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -218,6 +218,26 @@ class Outlet:
         return self.key != UNKNOWN_OUTLET
 
 
+def article_url(reader: str, slug: str) -> str:
+    """Site-relative URL of an article's page in a reader language: the one definition (the
+    pages' URL scheme and check's link patterns ask it)."""
+    return f"{reader}/articles/{slug}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """A curator's translation of an article's title and summary into one reader language.
+
+    Written by the curator from the article itself and always shown as a translation; an
+    article without one for a reader language shows its original title and summary there."""
+
+    title: str
+    summary: str | None
+
+
+NO_BRIEFINGS: Mapping[str, Briefing] = MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """One article of the archive."""
@@ -232,7 +252,8 @@ class Article:
     outlet: str
     """Key into :attr:`Site.outlets`."""
     language: str
-    """The article's language code (a site language)."""
+    """The language the article is written in: any BCP 47 tag CLDR knows, canonically spelt
+    (``ar``, ``ru``, ``zh-Hant``); a reader language or not."""
     tags: tuple[str, ...]
     """Keys into :attr:`Site.tags`, in the order the curator gave."""
     summary: str | None
@@ -246,6 +267,11 @@ class Article:
     """The rendered Markdown body (safe HTML: raw HTML off, unsafe links neutralised)."""
     body_text: str
     """The body as plain text (search records, descriptions)."""
+    translated: Mapping[str, Briefing] = field(default_factory=lambda: NO_BRIEFINGS)
+    """The curator's briefings by reader language code (``translated:`` in front matter)."""
+    readers: tuple[str, ...] = ()
+    """The reader languages the article has a page in: its own language when that is a reader
+    language, else every reader language, the first one's page canonical (empty: its own)."""
 
     def __hash__(self) -> int:
         # The slug alone: equal articles have equal slugs, and hashing every field (the whole
@@ -254,9 +280,23 @@ class Article:
         return hash(self.slug)
 
     @property
+    def page_languages(self) -> tuple[str, ...]:
+        """The reader languages with a page of this article, the canonical one first."""
+        return self.readers or (self.language,)
+
+    @property
     def url(self) -> str:
-        """Site-relative URL of the article's one page."""
-        return f"{self.language}/articles/{self.slug}/"
+        """Site-relative URL of the article's canonical page."""
+        return self.url_in(self.page_languages[0])
+
+    def url_in(self, reader: str) -> str:
+        """Site-relative URL of the article's page in a reader language (one of
+        :attr:`page_languages`)."""
+        return article_url(reader, self.slug)
+
+    def briefing(self, reader: str) -> Briefing | None:
+        """The curator's briefing in a reader language, if there is one."""
+        return self.translated.get(reader)
 
     @property
     def order(self) -> tuple[int, tuple[int, int, int, int, int], str]:

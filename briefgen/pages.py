@@ -21,7 +21,7 @@ from babel.numbers import format_decimal
 
 from briefgen.config import Language, SiteConfig
 from briefgen.errors import BuildError
-from briefgen.model import Article, PartialDate, Precision, Site
+from briefgen.model import Article, PartialDate, Precision, Site, article_url
 from briefgen.theme import Strings, Theme
 
 T = TypeVar("T")
@@ -40,11 +40,9 @@ class Urls:
 
     @staticmethod
     def article_at(lang: str, slug: str) -> str:
-        """The page of the article ``slug`` written in ``lang``: :attr:`Article.url`, which the
-        model defines, asked of it for a language and slug."""
-        getter = cast(property, Article.__dict__["url"]).fget
-        assert getter is not None
-        return str(getter(_Placed(lang, slug)))
+        """The page of the article ``slug`` in the reader language ``lang``: the model's
+        :func:`~briefgen.model.article_url`, the one definition."""
+        return article_url(lang, slug)
 
     @staticmethod
     def tags(lang: str) -> str:
@@ -89,13 +87,6 @@ class Urls:
     @staticmethod
     def not_found(lang: str) -> str:
         return f"{lang}/404.html"
-
-
-class _Placed(NamedTuple):
-    """What :attr:`Article.url` reads of an article."""
-
-    language: str
-    slug: str
 
 
 def url_pattern(make: Callable[..., str], **parts: str) -> re.Pattern[str]:

@@ -7,15 +7,26 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
-from briefgen.config import SiteConfig, language
+from briefgen import languages
+from briefgen.config import SiteConfig
 from briefgen.content.files import LINKED_FOLDER, split_front_matter
 from briefgen.content.values import SLUG_RULE, valid_slug, valid_url
 from briefgen.errors import ErrorList
-from briefgen.model import UNKNOWN_OUTLET, Article, Outlet, PartialDate, Tag, parse_date
+from briefgen.model import (
+    NO_BRIEFINGS,
+    UNKNOWN_OUTLET,
+    Article,
+    Briefing,
+    Outlet,
+    PartialDate,
+    Tag,
+    parse_date,
+)
 from briefgen.parsecache import Bodies
 from briefgen.text import bidi_lines, nfc
-from briefgen.yamltree import Fields, Map, did_you_mean, link_problem, parse, read_text
+from briefgen.yamltree import Fields, Map, did_you_mean, kind, link_problem, parse, read_text
 
 ARTICLE_FIELDS = (
     "title",
@@ -29,7 +40,9 @@ ARTICLE_FIELDS = (
     "via",
     "agency",
     "draft",
+    "translated",
 )
+BRIEFING_FIELDS = ("title", "summary")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +76,9 @@ def load_article(
     fields, body, body_line = read
     title = fields.text("title", required=True)
     date = _date(fields)
-    lang = _language(fields, tuple(lang.code for lang in config.languages))
+    readers = tuple(lang.code for lang in config.languages)
+    lang = _language(fields, readers)
+    translated = _translated(fields, readers, lang, path, errors)
     outlet, via = _outlet(fields, outlets), _via(fields, outlets)
     tag_keys = _tags(fields, tags)
     slug, slug_line = _slug(fields, path)
@@ -91,6 +106,8 @@ def load_article(
         draft=draft,
         body_html=html,
         body_text=plain,
+        translated=translated,
+        readers=(lang,) if lang in readers else readers,
     )
     return Draft(article, slug_line, tuple((href, line + body_line) for href, line in found), key)
 
@@ -138,18 +155,52 @@ def _date(fields: Fields) -> PartialDate | None:
     return parsed
 
 
-def _language(fields: Fields, codes: tuple[str, ...]) -> str | None:
-    """``language``: required, one of the site's languages."""
+def _language(fields: Fields, readers: tuple[str, ...]) -> str | None:
+    """``language``: required, any language tag CLDR knows (a reader language or not), kept in
+    its canonical spelling (``zh-hant`` → ``zh-Hant``)."""
     lang = fields.text("language", required=True)
-    if lang is not None and lang not in codes:
-        if language(lang) is None:
-            hint = did_you_mean(lang, codes)
-            fields.error("language", f"language: {lang!r} is not a language code CLDR knows{hint}")
-        else:
-            fields.error(
-                "language", f"language: {lang!r} is not a site language ({', '.join(codes)})"
+    if lang is None:
+        return None
+    tag = languages.canonical(lang)
+    if tag is None:
+        close = languages.suggestion(lang, readers)
+        hint = f" (did you mean {close!r}?)" if close else ""
+        fields.error("language", f"language: {lang!r} is not a language tag CLDR knows{hint}")
+    return tag
+
+
+def _translated(
+    fields: Fields, readers: tuple[str, ...], lang: str | None, path: Path, errors: ErrorList
+) -> Mapping[str, Briefing]:
+    """``translated``: per reader language, the curator's ``title`` (required) and ``summary``."""
+    node = fields.mapping("translated")
+    if node is None:
+        return NO_BRIEFINGS
+    briefings: dict[str, Briefing] = {}
+    for key, value in node.items:
+        if key.text not in readers:
+            hint = did_you_mean(key.text, readers)
+            errors.add(
+                path,
+                key.line,
+                f"translated: {key.text!r} is not a reader language ({', '.join(readers)}){hint}",
             )
-    return lang
+            continue
+        if key.text == lang:
+            errors.add(path, key.line, f"translated: the article is already in {lang!r}")
+            continue
+        if not isinstance(value, Map):
+            errors.add(
+                path, value.line, f"translated.{key.text}: expected a mapping, got {kind(value)}"
+            )
+            continue
+        entry = Fields(
+            value, path, errors, BRIEFING_FIELDS, what="field", context=f"translated.{key.text}: "
+        )
+        title = entry.text("title", required=True)
+        if title is not None:
+            briefings[key.text] = Briefing(title, entry.text("summary"))
+    return MappingProxyType(briefings)
 
 
 def _outlet(fields: Fields, outlets: Mapping[str, Outlet] | None) -> str | None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from babel import Locale
 
-from briefgen.config import language, per_language
+from briefgen import languages
+from briefgen.config import per_language
 from briefgen.content.values import valid_key, valid_url
 from briefgen.errors import ErrorList
 from briefgen.model import UNKNOWN_OUTLET, Outlet, Tag
@@ -85,12 +86,15 @@ def load_outlets(path: Path, errors: ErrorList) -> dict[str, Outlet] | None:
             node, path, errors, OUTLET_FIELDS, what="field", context=f"outlet {key.text!r}: "
         )
         name = fields.text("name", required=True)
-        lang = fields.text("language", required=True)
-        if lang is not None and language(lang) is None:
+        written = fields.text("language", required=True)
+        lang = None if written is None else languages.canonical(written)
+        if written is not None and lang is None:
+            close = languages.suggestion(written)
+            hint = f" (did you mean {close!r}?)" if close else ""
             errors.add(
                 path,
                 fields.line("language"),
-                f"language: {lang!r} is not a language code CLDR knows",
+                f"language: {written!r} is not a language tag CLDR knows{hint}",
             )
         country = fields.text("country")
         if country is not None and country not in _COUNTRIES:
