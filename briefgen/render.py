@@ -28,8 +28,9 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from briefgen.config import SiteConfig, direction
+from briefgen.config import SiteConfig
 from briefgen.errors import BuildError
+from briefgen.languages import direction
 from briefgen.model import Site
 from briefgen.pages import I18n, Page, Urls
 from briefgen.theme import Theme

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from briefgen.config import direction
+from briefgen.languages import direction
 from briefgen.model import Site
 from briefgen.pages import I18n, Page, PageContext
 from briefgen.search.index import (
