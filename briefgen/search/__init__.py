@@ -16,16 +16,9 @@ from typing import Any
 from briefgen.languages import direction
 from briefgen.model import Site
 from briefgen.pages import I18n, Page, PageContext
-from briefgen.search.index import (
-    BUNDLE_DIR,
-    COMPONENT_UI,
-    TAG_TOKEN,
-    Indexing,
-    bundle_languages,
-    index_site,
-    tag_token,
-)
+from briefgen.search.index import BUNDLE_DIR, COMPONENT_UI, Indexing, index_site
 from briefgen.search.normalize import alias_key, fold_index
+from briefgen.search.records import TAG_TOKEN, bundle_languages, tag_token
 
 __all__ = [
     "BUNDLE_DIR",

@@ -131,12 +131,6 @@ def test_search_results_count_in_french_in_the_page_font_and_fit_a_phone(
     assert widths[0] <= widths[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="briefgen/search/index.py drops wasm.unknown.pagefind as unused, but it is the only "
-    "WASM of a bundle in a language Pagefind has no stemmer for (Persian here): the search page "
-    "cannot load the Persian bundle",
-)
 @pytest.mark.parametrize("lang", ["fa", "ru"])
 def test_search_works_on_a_site_with_persian_articles(
     open_page: Callable[..., Page], lang: str
