@@ -31,6 +31,7 @@ from briefgen.importer import (
     write_imports,
 )
 from briefgen.importer.clean import escape_markdown
+from briefgen.importer.language import identify, tag_of
 from briefgen.markdown import make_markdown, render
 from briefgen.yamltree import Map, Scalar, Seq, parse
 
@@ -247,7 +248,9 @@ def test_one_bad_input_writes_nothing(site: Path, tmp_path: Path) -> None:
     assert not (site / "content" / "articles").exists()
 
 
-def test_language_not_of_the_site_is_an_error_unless_given(site: Path, tmp_path: Path) -> None:
+def test_a_language_not_of_the_site_is_imported_and_briefings_asked_for(
+    site: Path, tmp_path: Path
+) -> None:
     english = tmp_path / "en.txt"
     english.write_text(
         "Russia and China agree on artificial intelligence research\n\n"
@@ -255,12 +258,18 @@ def test_language_not_of_the_site_is_an_error_unless_given(site: Path, tmp_path:
         "the two governments said on Thursday, after months of talks between their banks.\n",
         encoding="utf-8",
     )
-    with pytest.raises(ImportProblems) as caught:
-        import_files(site, [english], ImportOptions())
-    assert "'en', which is not a site language" in caught.value.render()
-    [result] = import_files(site, [english], ImportOptions(language="it", dry_run=True))
-    assert front(result.text)["language"] == "it"
-    assert result.target.parent.name == "it"
+    [result] = import_files(site, [english], ImportOptions(dry_run=True))
+    assert front(result.text)["language"] == "en"
+    assert result.target.parent.name == "en"
+    assert (
+        "translated",
+        "'en' is not a reader language (ar, it): give each reader language a title and summary "
+        "under 'translated:'",
+    ) in result.missing
+    [given] = import_files(site, [english], ImportOptions(language="it", dry_run=True))
+    assert front(given.text)["language"] == "it"
+    assert given.target.parent.name == "it"
+    assert not [name for name, _why in given.missing if name == "translated"]
 
 
 def test_time_kept_with_offset_only_when_outlet_zone_is_known(site: Path) -> None:
@@ -607,15 +616,11 @@ def test_errors_about_an_input_text_give_a_line(site: Path, tmp_path: Path) -> N
     with pytest.raises(ImportProblems) as caught:
         import_files(site, [raw], ImportOptions(encoding="no-such-encoding"))
     assert caught.value.render().startswith(f"{raw}:1: cannot decode as no-such-encoding: ")
-    english = tmp_path / "en.txt"
-    english.write_text(
-        "Russia and China signed an agreement on joint research in artificial intelligence, "
-        "the two governments said on Thursday, after months of talks between their banks.\n",
-        encoding="utf-8",
-    )
+    numbers = tmp_path / "numbers.txt"
+    numbers.write_text("1234 5678 9012 3456 7890 1234 5678 9012.\n", encoding="utf-8")
     with pytest.raises(ImportProblems) as caught:
-        import_files(site, [english], ImportOptions())
-    assert caught.value.render().startswith(f"{english}:1: the text reads as language 'en'")
+        import_files(site, [numbers], ImportOptions())
+    assert caught.value.render().startswith(f"{numbers}:1: cannot tell the language (py3langid:")
 
 
 def test_errors_name_other_files_from_the_site_root(site: Path) -> None:
@@ -683,3 +688,119 @@ def test_new_refuses_a_title_with_a_control_character(site: Path, title: str) ->
     with pytest.raises(UsageError, match=r"--title: control character U\+00(07|85) is not allowed"):
         new_article(site, title=title, language="it")
     assert not (site / "content" / "articles").exists()
+
+
+# Plain-text copies in languages no reader reads, written for these tests: the language
+# py3langid gives, the date, and the line of the dateline.
+LANGUAGE_CASES = {
+    "russian": ("ru", "2025-01-02", 4),
+    "chinese": ("zh", "2025-01-02", 2),
+    "persian": ("fa", "unknown", 2),  # a Solar Hijri date: not converted
+    "hebrew": ("he", "2025-01-02", 2),
+    "english": ("en", "2025-01-02", 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LANGUAGE_CASES))
+def test_any_language_is_identified_and_its_dateline_read(site: Path, name: str) -> None:
+    language, date_text, number = LANGUAGE_CASES[name]
+    dateline = (CASES_DIR / f"{name}.txt").read_text(encoding="utf-8").split("\n")[number - 1]
+    [result] = import_files(site, [CASES_DIR / f"{name}.txt"], ImportOptions(tags=("china",)))
+    fields = front(result.text)
+    assert (fields["language"], fields["date"]) == (language, date_text)
+    assert result.target.parent.name == language
+    assert ("language", language, "identified by py3langid") in result.filled
+    assert not [note for note in result.review if note.startswith("language:")]
+    role = "dateline (moved to date)" if date_text != "unknown" else "dateline (not converted"
+    assert [d.role.value[: len(role)] for d in result.dropped if d.text == dateline] == [role]
+    assert dateline not in body(result.text)
+    assert check_site(site).errors == 0
+
+
+def test_a_solar_hijri_dateline_is_reported_not_converted(site: Path) -> None:
+    [result] = import_files(site, [CASES_DIR / "persian.txt"], ImportOptions(dry_run=True))
+    assert front(result.text)["date"] == "unknown"
+    assert (
+        "date",
+        "line 2 '۱۲ دی ۱۴۰۳' is a Solar Hijri (Persian calendar) date, which dateparser does "
+        "not convert here: written as 'unknown'; give the Gregorian date by hand",
+    ) in result.missing
+    assert "#   2: ۱۲ دی ۱۴۰۳ [dateline (not converted: see date)]" in result.text
+
+
+DATELINES = [
+    tuple(part.strip() for part in line.split("|"))
+    for line in (CASES_DIR / "datelines.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+]
+
+
+@pytest.mark.parametrize(("name", "dateline", "expected"), DATELINES)
+def test_dateline_precision_in_any_language(
+    site: Path, tmp_path: Path, name: str, dateline: str, expected: str
+) -> None:
+    lines = (CASES_DIR / f"{name}.txt").read_text(encoding="utf-8").split("\n")
+    lines[LANGUAGE_CASES[name][2] - 1] = dateline
+    raw = tmp_path / "raw.txt"
+    raw.write_text("\n".join(lines), encoding="utf-8")
+    [result] = import_files(site, [raw], ImportOptions(dry_run=True))
+    assert front(result.text)["date"] == expected
+
+
+def test_an_uncertain_language_is_reported(site: Path) -> None:
+    """A one-sentence brief: py3langid leans to Russian, Bulgarian close behind."""
+    brief = CASES_DIR / "russian_brief.txt"
+    [result] = import_files(site, [brief], ImportOptions(dry_run=True))
+    assert front(result.text)["language"] == "ru"
+    [doubt] = [note for note in result.review if note.startswith("language:")]
+    assert doubt.startswith("language: py3langid is not sure and the text is short (42 letters)")
+    assert "'bg' 0.2" in doubt and doubt.endswith("check 'ru', or re-import with --language")
+    assert "# REVIEW: language: py3langid is not sure" in result.text
+    assert "identified by py3langid, uncertain ('ru' 0.7" in result.text
+
+
+def test_a_code_cldr_does_not_know_is_never_taken_for_a_language() -> None:
+    assert tag_of("zh") == ("zh", "")
+    assert tag_of("tl") == ("fil", "py3langid's 'tl', which CLDR spells 'fil'")
+    assert tag_of("kik")[0] == "ki"
+    for code in ("wuu", "arz", "zxx", "hbo"):  # never read as zh, az, … by a close spelling
+        assert tag_of(code) == (None, "")
+    reading = identify("中国")  # py3langid's first choice is Wu Chinese
+    assert reading.tag == "zh"
+    assert reading.doubts[0].startswith(
+        "language: py3langid's first choice 'wuu' is not a language CLDR knows"
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("russian", "--language 'russian' is not a language tag CLDR knows (did you mean 'ru'?)"),
+        ("iw", "--language 'iw' is not a language tag CLDR knows (did you mean 'he'?)"),
+    ],
+)
+def test_language_option_takes_any_tag_cldr_knows(site: Path, given: str, message: str) -> None:
+    copy = CASES_DIR / "chinese.txt"
+    with pytest.raises(UsageError) as refused:
+        import_files(site, [copy], ImportOptions(language=given, dry_run=True))
+    assert str(refused.value) == message
+    [result] = import_files(site, [copy], ImportOptions(language="zh-hant", dry_run=True))
+    assert front(result.text)["language"] == "zh-Hant"
+    assert result.target.parent.name == "zh-Hant"
+    assert front(result.text)["date"] == "2025-01-02"
+
+
+def test_a_language_dateparser_cannot_read_is_noted(site: Path) -> None:
+    [result] = import_files(
+        site, [CASES_DIR / "english.txt"], ImportOptions(language="la", dry_run=True)
+    )
+    assert front(result.text)["date"] == "2025-01-02"  # read in English, as before
+    assert (
+        "date: dateparser reads no dates in 'la'; a dateline was looked for in ar, it, en only"
+    ) in result.review
+
+
+def test_chinese_slug_is_transliterated_a_syllable_at_a_time() -> None:
+    assert slugify("俄罗斯与中国加强人工智能领域合作") == (
+        "e-luo-si-yu-zhong-guo-jia-qiang-ren-gong-zhi-neng-ling-yu-he"
+    )

@@ -20,6 +20,7 @@ from briefgen.content.values import SLUG_RULE, valid_slug
 from briefgen.errors import ContentError, ErrorList, Location, ProblemsError, UsageError
 from briefgen.importer.article import shown, site_path, write_new, yaml_text
 from briefgen.importer.facts import Dates, suggest_tags
+from briefgen.importer.language import given
 from briefgen.importer.plan import Archive, Imported, ImportOptions, decode, plan_one, slugify
 from briefgen.model import UNKNOWN_OUTLET
 from briefgen.text import (
@@ -101,10 +102,8 @@ def plan_import(root: Path, files: Sequence[Path], options: ImportOptions) -> li
     if options.outlet is not None and options.outlet not in (*archive.outlets, UNKNOWN_OUTLET):
         hint = did_you_mean(options.outlet, archive.outlets)
         raise UsageError(f"--outlet {options.outlet!r} is not defined in content/outlets.yml{hint}")
-    if options.language is not None and options.language not in codes:
-        raise UsageError(
-            f"--language {options.language!r} is not a site language ({', '.join(codes)})"
-        )
+    if options.language is not None:  # any language CLDR knows, in its canonical spelling
+        options = replace(options, language=given(options.language, codes))
     for tag in options.tags:
         if tag not in archive.tags:
             hint = did_you_mean(tag, archive.tags)

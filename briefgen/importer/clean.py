@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from briefgen.text import (
@@ -32,7 +32,12 @@ HEADLINE_WORDS = 4
 DATE_LINE_WORDS = 10
 
 _SEPARATOR = re.compile(r"^[\s\-\u2013\u2014_|•·*=~.\u00a0\u200b-\u200f\ufeff]+$")
-_SENTENCE_END = re.compile(r"[.!…»”\"]$")
+# (and the ideographic full stop, full-width "!" and "?" of Chinese and Japanese)
+_SENTENCE_END = re.compile(r"[.!…»”\"\u3002\uff01\uff1f]$")
+# Han and kana: written without spaces, so two characters count as a word (Chinese words
+# are one to three characters long).
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CHARACTERS_PER_WORD = 2
 # "headline.. تفاصيل", "headline - details": the teaser form of a headline.
 _TEASER_SUFFIX = re.compile(
     r"^(?P<head>.+?)\s*(?:\.\.+|…|-|\u2013|\u2014|:)\s*"
@@ -113,6 +118,7 @@ class Role(Enum):
     SEPARATOR = "separator"
     TEASER = "navigation teaser"
     DATELINE = "dateline (moved to date)"
+    DATELINE_UNREAD = "dateline (not converted: see date)"
     DATE = "date line"
     METADATA = "metadata line (read for date and outlet)"
     CREDIT = "credit line (read for outlet and agency)"
@@ -183,6 +189,17 @@ class Cleaned:
         return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
+def unread_dateline(cleaned: Cleaned) -> Cleaned:
+    """``cleaned`` with its dateline marked as not converted (a calendar dateparser does not
+    read): still dropped, with that reason."""
+    line = cleaned.dateline
+    if line is None or line.role is not Role.DATELINE:
+        return cleaned
+    unread = replace(line, role=Role.DATELINE_UNREAD)
+    lines = tuple(unread if each is line else each for each in cleaned.lines)
+    return replace(cleaned, lines=lines, dateline=unread)
+
+
 @dataclass(frozen=True, slots=True)
 class Removed:
     """A character taken out of a line because ``check`` would refuse the article with it."""
@@ -231,8 +248,12 @@ def normalise(text: str) -> str:
 
 
 def words(text: str) -> int:
-    """How many words a line has (any script)."""
-    return len(WORD.findall(text))
+    """How many words a line has (any script; Han and kana characters two to a word)."""
+    unspaced = len(UNSPACED.findall(text))
+    if not unspaced:
+        return len(WORD.findall(text))
+    spaced = len(WORD.findall(UNSPACED.sub(" ", text)))
+    return spaced + -(-unspaced // CHARACTERS_PER_WORD)
 
 
 def _visible(text: str) -> bool:

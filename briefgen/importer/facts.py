@@ -1,10 +1,11 @@
-"""What a raw copy says about itself: language, date, outlet, agency and tags.
+"""What a raw copy says about itself: date, outlet, agency and tags (its language:
+:mod:`briefgen.importer.language`).
 
 Each finder returns a value with the evidence (line and text) or None with the reason, so the
-importer can report what it could not fill instead of guessing. Dates come from dateparser with
-relative expressions turned off ("اليوم", "ieri" are never resolved against today) and only when
-the text states a year; times get an offset only when the text gives one or the outlet's country
-has a single time zone.
+importer can report what it could not fill instead of guessing. Dates come from dateparser, in
+the text's language first (:meth:`Dates.speaking`), with relative expressions turned off
+("اليوم", "ieri" are never resolved against today) and only when the text states a year; times
+get an offset only when the text gives one or the outlet's country has a single time zone.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import py3langid
 from babel.core import get_global
 from dateparser.date import DateDataParser
 
@@ -27,11 +27,24 @@ from briefgen.importer.clean import (
     metadata_parts,
     normalise,
 )
+from briefgen.importer.language import date_language
 from briefgen.model import Outlet, Tag
 
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _DATE_LANGUAGES = ["ar", "it", "en"]
+# A dateline's place before the date, one to three words and a comma (Latin, Arabic or
+# full-width): "MOSCOW, ", "ירושלים, ".
+_PLACE = re.compile(r"^[^\d\s,\u060c\uff0c]+(?:\s[^\d\s,\u060c\uff0c]+){0,2}\s*[,\u060c\uff0c]\s*")
+_SOLAR_HIJRI_MONTHS = "فروردین|اردیبهشت|خرداد|تیر|مرداد|امرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند"
+# The whole line: perhaps a weekday or a place, the day, the month, a year 13xx or 14xx.
+_SOLAR_HIJRI = re.compile(
+    rf"^(?:[^\d\s,،]+\s*[,،]?\s+)?(?:\d{{1,2}}\s+)?(?:{_SOLAR_HIJRI_MONTHS})(?:\s+ماه)?"
+    r"\s+1[34]\d\d(?:\s*(?:\u0647\.?\s*ش\.?|هجری\s+شمسی|خورشیدی))?$"
+)
+
+
+UNKNOWN_DATE = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +59,11 @@ class Dates:
     """Date parsing for one import run (dateparser's parser is costly to build)."""
 
     def __init__(self, languages: Sequence[str] = _DATE_LANGUAGES) -> None:
+        self.languages = tuple(dict.fromkeys([*languages, "en"]))
+        """dateparser's languages, in the order it tries them."""
+        self._speaking: dict[str, Dates] = {}
         self._parser = DateDataParser(
-            languages=list(dict.fromkeys([*languages, "en"])),
+            languages=list(self.languages),
             settings={
                 "RETURN_TIME_AS_PERIOD": True,
                 "PREFER_DAY_OF_MONTH": "first",
@@ -55,11 +71,29 @@ class Dates:
             },
         )
 
+    def speaking(self, tag: str) -> Dates:
+        """Dates read in the dateparser language of ``tag`` first, then in these; these alone
+        when they include it or dateparser has none (:func:`date_language`)."""
+        code = date_language(tag)
+        if code is None or code in self.languages:
+            return self
+        if code not in self._speaking:
+            self._speaking[code] = Dates([code, *self.languages])
+        return self._speaking[code]
+
     def parse(self, text: str) -> tuple[datetime, str] | None:
-        """(moment, period) for a text that is a date with an explicit year; else None."""
+        """(moment, period) for a text that is a date with an explicit year, perhaps after a
+        place (``MOSCOW, January 2, 2025``); else None."""
         text = text.translate(_ARABIC_DIGITS).strip()
         if not text or not _YEAR.search(text) or len(text) > 80:
             return None
+        found = self._parse(text)
+        place = _PLACE.match(text)
+        if found is None and place is not None:
+            found = self._parse(text[place.end() :])
+        return found
+
+    def _parse(self, text: str) -> tuple[datetime, str] | None:
         try:
             data = self._parser.get_date_data(text)
         except (ValueError, OverflowError):  # pragma: no cover - dateparser edge cases
@@ -69,8 +103,16 @@ class Dates:
         return data.date_obj, str(data.period)
 
     def is_date(self, text: str) -> bool:
-        """Whether ``text`` is a date (used to classify lines)."""
-        return self.parse(text) is not None
+        """Whether ``text`` is a date (used to classify lines), a Solar Hijri one included."""
+        return self.parse(text) is not None or solar_hijri(text)
+
+
+def solar_hijri(text: str) -> bool:
+    """Whether ``text`` is a date of the Solar Hijri (Persian) calendar, ``۱۲ دی ۱۴۰۳``: one
+    dateparser does not convert (that needs the ``convertdate`` package, not installed with
+    briefgen), so it is reported and never read as a Gregorian date."""
+    text = text.translate(_ARABIC_DIGITS).strip()
+    return len(text) <= 80 and _SOLAR_HIJRI.match(text) is not None
 
 
 def outlet_zone(outlet: Outlet | None) -> ZoneInfo | None:
@@ -96,10 +138,14 @@ def find_date(cleaned: Cleaned, dates: Dates, outlet: Outlet | None) -> Found | 
     if parts is not None:
         text = parts[0]
     parsed = dates.parse(text)
-    if parsed is None:  # pragma: no cover - the line was classified with the same parser
-        return None
-    moment, period = parsed
     where = f"line {line.number} {text!r}"
+    if parsed is None:  # classified as a date: one in the Solar Hijri calendar
+        return Found(
+            UNKNOWN_DATE,
+            f"{where} is a Solar Hijri (Persian calendar) date, which dateparser does not "
+            "convert here: written as 'unknown'; give the Gregorian date by hand",
+        )
+    moment, period = parsed
     if period == "year":
         return Found(f"{moment.year:04d}", f"{where} gives only the year")
     if period == "month":
@@ -115,12 +161,6 @@ def find_date(cleaned: Cleaned, dates: Dates, outlet: Outlet | None) -> Found | 
         return Found(day, f"{where} gives a time but no UTC offset and {why}, so only the day")
     aware = moment.replace(tzinfo=zone)
     return Found(aware.isoformat(), f"{where}; offset of {zone.key}, the outlet's time zone")
-
-
-def find_language(text: str) -> str:
-    """The language of the text, by py3langid's classifier (97 languages)."""
-    code, _score = py3langid.classify(text)
-    return str(code)
 
 
 def _outlet_by_name(name: str, outlets: Mapping[str, Outlet]) -> Outlet | None:

@@ -17,22 +17,26 @@ from briefgen.errors import ErrorList
 from briefgen.importer.article import front_matter, site_path
 from briefgen.importer.clean import (
     ADDRESS,
+    CHARACTERS_PER_WORD,
+    UNSPACED,
     Cleaned,
     Line,
     Removed,
     clean,
     strip_bidi,
     strip_refused,
+    unread_dateline,
 )
 from briefgen.importer.facts import (
+    UNKNOWN_DATE,
     Dates,
     Found,
     find_agency,
     find_date,
-    find_language,
     find_outlets,
     suggest_tags,
 )
+from briefgen.importer.language import Reading, date_language, identify
 from briefgen.model import UNKNOWN_OUTLET, Outlet, Tag
 from briefgen.text import caseless, loose_words
 from briefgen.yamltree import link_problem
@@ -95,9 +99,12 @@ class Archive:
 
 
 def slugify(title: str) -> str:
-    """An ASCII slug from the first words of ``title`` (any script is transliterated)."""
-    ascii_text = re.sub(r"['`]", "", anyascii(title).lower())
-    parts = re.findall(r"[a-z0-9]+", ascii_text)[:SLUG_WORDS]
+    """An ASCII slug from the first words of ``title`` (any script is transliterated; Han and
+    kana a syllable at a time, two to a word)."""
+    spaced, unspaced = UNSPACED.subn(lambda m: f" {m.group()} ", title)
+    ascii_text = re.sub(r"['`]", "", anyascii(spaced).lower())
+    parts = re.findall(r"[a-z0-9]+", ascii_text)
+    parts = parts[: SLUG_WORDS * (CHARACTERS_PER_WORD if unspaced else 1)]
     slug = "-".join(parts)
     while len(slug) > SLUG_CHARS and "-" in slug:
         slug = slug.rsplit("-", 1)[0]
@@ -184,29 +191,50 @@ def plan_one(
     if lines and lines[-1] == "":
         lines.pop()
     lines, removed = strip_refused(lines)  # reported: nothing leaves the copy silently
-    cleaned = clean(lines, dates.is_date)
+    # Dates are read in the text's language: guessed from the whole copy to find the dateline,
+    # then the body's language decides (and the lines are read again if that changes it).
+    guess = options.language or identify("\n".join(lines)).tag
+    here = dates.speaking(guess) if guess else dates
+    cleaned = clean(lines, here.is_date)
     body_text = "\n".join(line.text for line in cleaned.body_lines)
-    if not body_text.strip():
+    reading = _language(body_text, options) if body_text.strip() else None
+    if reading is not None and reading.tag is not None and dates.speaking(reading.tag) is not here:
+        here = dates.speaking(reading.tag)
+        cleaned = clean(lines, here.is_date)
+        body_text = "\n".join(line.text for line in cleaned.body_lines)
+    if not body_text.strip() or reading is None:
         errors.add(source, 1, "no article text found (every line looks like page furniture)")
         return None
-    codes = tuple(lang.code for lang in archive.config.languages)
-    notes = _Notes()
-    language = _language(body_text, options, notes)
-    if language not in codes:
-        errors.add(
-            source,
-            1,
-            f"the text reads as language {language!r}, which is not a site language "
-            f"({', '.join(codes)}); pass --language if that is wrong",
-        )
+    if reading.tag is None:
+        errors.add(source, 1, reading.problem)
         return None
+    language = reading.tag
+    notes = _Notes()
+    notes.filled.append(("language", language, reading.how))
+    notes.review.extend(reading.doubts)
     title = _title(cleaned, notes)
-    outlet, via = _outlet_and_via(cleaned, archive, dates, options, notes)
-    date_text = _date(cleaned, dates, archive.outlets.get(outlet), notes)
+    outlet, via = _outlet_and_via(cleaned, archive, here, options, notes)
+    date_text = _date(cleaned, here, archive.outlets.get(outlet), notes)
+    if date_text == UNKNOWN_DATE:
+        cleaned = unread_dateline(cleaned)
+    if date_language(language) is None:
+        notes.review.append(
+            f"date: dateparser reads no dates in {language!r}; a dateline was looked for in "
+            f"{', '.join(here.languages)} only"
+        )
     source_url = _source_url(cleaned, notes)
     agency = _agency(cleaned, notes)
     tags = _tags(f"{title}\n{body_text}", archive, options, notes)
     notes.missing.append(("summary", "write one or two sentences (never copied from elsewhere)"))
+    readers = tuple(lang.code for lang in archive.config.languages)
+    if language not in readers:
+        notes.missing.append(
+            (
+                "translated",
+                f"{language!r} is not a reader language ({', '.join(readers)}): give each "
+                "reader language a title and summary under 'translated:'",
+            )
+        )
     _doubts(cleaned, encoding, notes)
 
     chosen = _choose_target(source, title, language, date_text, archive, options, taken, errors)
@@ -244,14 +272,11 @@ def plan_one(
     )
 
 
-def _language(body_text: str, options: ImportOptions, notes: _Notes) -> str:
-    """``--language``, else the language py3langid reads the text as (maybe not the site's)."""
+def _language(body_text: str, options: ImportOptions) -> Reading:
+    """``--language``, else the language py3langid reads the text as (any CLDR knows)."""
     if options.language is not None:
-        notes.filled.append(("language", options.language, "given with --language"))
-        return options.language
-    language = find_language(body_text)
-    notes.filled.append(("language", language, "identified by py3langid"))
-    return language
+        return Reading(options.language, "given with --language")
+    return identify(body_text)
 
 
 def _title(cleaned: Cleaned, notes: _Notes) -> str:
@@ -310,7 +335,10 @@ def _date(cleaned: Cleaned, dates: Dates, outlet: Outlet | None, notes: _Notes) 
     found = find_date(cleaned, dates, outlet)
     if found is None:
         notes.missing.append(("date", "the copy has no dateline: written as 'unknown'"))
-        return "unknown"
+        return UNKNOWN_DATE
+    if found.value == UNKNOWN_DATE:
+        notes.missing.append(("date", found.note))
+        return UNKNOWN_DATE
     notes.filled.append(("date", found.value, found.note))
     return found.value
 
