@@ -235,9 +235,6 @@ class Briefing:
     summary: str | None
 
 
-NO_BRIEFINGS: Mapping[str, Briefing] = MappingProxyType({})
-
-
 @dataclass(frozen=True, slots=True)
 class Article:
     """One article of the archive."""
@@ -267,8 +264,10 @@ class Article:
     """The rendered Markdown body (safe HTML: raw HTML off, unsafe links neutralised)."""
     body_text: str
     """The body as plain text (search records, descriptions)."""
-    translated: Mapping[str, Briefing] = field(default_factory=lambda: NO_BRIEFINGS)
-    """The curator's briefings by reader language code (``translated:`` in front matter)."""
+    translated: Mapping[str, Briefing] = field(default_factory=dict)
+    """The curator's briefings by reader language code (``translated:`` in front matter). A
+    plain dict typed read-only: reader processes pickle articles, which a mapping proxy cannot
+    be."""
     readers: tuple[str, ...] = ()
     """The reader languages the article has a page in: its own language when that is a reader
     language, else every reader language, the first one's page canonical (empty: its own)."""

@@ -7,7 +7,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
 from briefgen import languages
 from briefgen.config import SiteConfig
@@ -15,7 +14,6 @@ from briefgen.content.files import LINKED_FOLDER, split_front_matter
 from briefgen.content.values import SLUG_RULE, valid_slug, valid_url
 from briefgen.errors import ErrorList
 from briefgen.model import (
-    NO_BRIEFINGS,
     UNKNOWN_OUTLET,
     Article,
     Briefing,
@@ -175,7 +173,7 @@ def _translated(
     """``translated``: per reader language, the curator's ``title`` (required) and ``summary``."""
     node = fields.mapping("translated")
     if node is None:
-        return NO_BRIEFINGS
+        return {}
     briefings: dict[str, Briefing] = {}
     for key, value in node.items:
         if key.text not in readers:
@@ -200,7 +198,7 @@ def _translated(
         title = entry.text("title", required=True)
         if title is not None:
             briefings[key.text] = Briefing(title, entry.text("summary"))
-    return MappingProxyType(briefings)
+    return briefings
 
 
 def _outlet(fields: Fields, outlets: Mapping[str, Outlet] | None) -> str | None:
