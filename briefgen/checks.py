@@ -8,7 +8,9 @@ Findings beyond the build's own validation:
 - an article without a summary (warning);
 - the same ``source_url`` twice (error), or two bodies that are nearly the same text (error):
   word 5-shingles of the normalised text, Jaccard similarity at least
-  :data:`DUPLICATE_THRESHOLD`. Bodies shorter than :data:`MIN_WORDS` words are not compared.
+  :data:`DUPLICATE_THRESHOLD`. Bodies shorter than :data:`MIN_WORDS` words are not compared;
+- on request (``--missing-translations``), an article without the curator's briefing in a
+  reader language other than its own (warning).
 
 The result is data; :func:`render` turns it into text, JSON or GitHub Actions annotations.
 """
@@ -68,8 +70,11 @@ class CheckReport:
         return self.errors > 0 or (strict and self.warnings > 0)
 
 
-def check_site(root: Path) -> CheckReport:
-    """Validate the archive at ``root`` without writing anything; never raises for content."""
+def check_site(root: Path, *, missing_translations: bool = False) -> CheckReport:
+    """Validate the archive at ``root`` without writing anything; never raises for content.
+
+    ``missing_translations``: also warn about every article lacking a briefing in a reader
+    language (:func:`check_translations`)."""
     try:
         loaded = build_check(root, drafts=True)
     except ProblemsError as exc:
@@ -79,6 +84,8 @@ def check_site(root: Path) -> CheckReport:
     check_unused(loaded.site, errors)
     check_summaries(loaded.site, errors)
     check_duplicates(loaded.site, errors)
+    if missing_translations:
+        check_translations(loaded.site, errors)
     return CheckReport(_sorted(errors.problems), len(loaded.site.articles))
 
 
@@ -196,6 +203,24 @@ def check_summaries(site: Site, errors: ErrorList) -> None:
     for article in site.articles:
         if article.summary is None:
             errors.warn(article.source, 1, "no summary: lists, feeds and search results show none")
+
+
+def check_translations(site: Site, errors: ErrorList) -> None:
+    """Articles without the curator's briefing (``translated``) in a reader language other than
+    their own: lists, feeds and pages in that language show the original title and summary."""
+    readers = [lang.code for lang in site.config.languages]
+    for article in site.articles:
+        missing = [c for c in readers if c != article.language and c not in article.translated]
+        if not missing:
+            continue
+        key = "translated" if article.translated else "language"
+        codes = ", ".join(missing)
+        errors.warn(
+            article.source,
+            field_line(article.source, key),
+            f"no briefing in reader language {codes} (add translated.{missing[0]}.title); "
+            "lists, feeds and pages there show the original title and summary",
+        )
 
 
 # ---------------------------------------------------------------------------------------------

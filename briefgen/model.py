@@ -323,6 +323,12 @@ class Site:
     """Articles dated to a year or finer, by year."""
     undated: tuple[Article, ...] = field(init=False)
     by_slug: Mapping[str, Article] = field(init=False)
+    by_reader: Mapping[str, tuple[Article, ...]] = field(init=False)
+    """Per reader language, the articles with a page in it (:attr:`Article.page_languages`):
+    those written in it, and those in a language that is not a reader language."""
+    content_languages: tuple[str, ...] = field(init=False)
+    """The reader languages in ``site.yml`` order, then every other language an article is
+    written in, by tag: the series of counts, charts and language filters."""
     _neighbours: Mapping[str, tuple[Article | None, Article | None]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -350,6 +356,14 @@ class Site:
         set_(self, "by_year", _freeze(by_year, reverse=True))
         set_(self, "undated", tuple(a for a in ordered if a.date is None))
         set_(self, "by_slug", MappingProxyType({a.slug: a for a in ordered}))
+        readers = tuple(lang.code for lang in self.config.languages)
+        by_reader: dict[str, list[Article]] = {code: [] for code in readers}
+        for article in ordered:
+            for code in article.page_languages:
+                by_reader.setdefault(code, []).append(article)
+        set_(self, "by_reader", MappingProxyType({k: tuple(v) for k, v in by_reader.items()}))
+        others = sorted({a.language for a in ordered} - set(readers))
+        set_(self, "content_languages", (*readers, *others))
         neighbours: dict[str, tuple[Article | None, Article | None]] = {}
         by_language: dict[str, list[Article]] = defaultdict(list)
         for article in ordered:
@@ -404,6 +418,9 @@ class Site:
         set_(site, "by_year", regroup(self.by_year, [d.year for d in dated]))
         set_(site, "undated", swapped(self.undated))
         set_(site, "by_slug", MappingProxyType({**self.by_slug, **edits}))
+        readers = [code for a in moved for code in a.page_languages]
+        set_(site, "by_reader", regroup(self.by_reader, readers))
+        set_(site, "content_languages", self.content_languages)
         neighbours = dict(self._neighbours)
         near = {a.slug for a in moved} | {
             n.slug for a in moved for n in neighbours[a.slug] if n is not None
@@ -418,6 +435,10 @@ class Site:
     def articles_in(self, language: str) -> tuple[Article, ...]:
         """Articles written in ``language``."""
         return tuple(a for a in self.articles if a.language == language)
+
+    def for_reader(self, reader: str) -> tuple[Article, ...]:
+        """Articles with a page in the reader language ``reader`` (its feed's articles)."""
+        return self.by_reader.get(reader, ())
 
     def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
         """(newer, older) article in the same language, for previous/next links."""

@@ -19,6 +19,7 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, get_timezone_gmt
 from babel.numbers import format_decimal
 
+from briefgen import languages
 from briefgen.config import Language, SiteConfig
 from briefgen.errors import BuildError
 from briefgen.model import Article, PartialDate, Precision, Site, article_url
@@ -36,6 +37,14 @@ class Urls:
 
     @staticmethod
     def article(article: Article) -> str:
+        return article.url
+
+    @staticmethod
+    def article_for(article: Article, reader: str) -> str:
+        """Where a list, feed or link in the reader language ``reader`` sends a reader: the
+        article's page in that language when it has one, else its canonical page."""
+        if reader in article.page_languages:
+            return article.url_in(reader)
         return article.url
 
     @staticmethod
@@ -130,6 +139,10 @@ class Page:
     """Makes the finished bytes when the page is written (``content`` made late, so the preview
     can write it after the reload); ``data`` then holds what the bytes depend on, which is what
     comparing two pages compares."""
+    hreflang: bool = True
+    """The alternates are this page in other languages (``hreflang`` links, the sitemap's
+    alternates); False for an article with one page, whose alternates are the other languages'
+    home pages (the language switcher's targets)."""
 
     @property
     def path(self) -> str:
@@ -250,8 +263,9 @@ class I18n:
         return text
 
     def language_name(self, code: str) -> str:
-        """A language's name in this language (``الإيطالية`` on an Arabic page)."""
-        return str(self.locale.languages.get(code, code))
+        """A language's name in this language (``الإيطالية`` on an Arabic page, ``cinese
+        (semplificato)`` for ``zh-Hans`` on an Italian one): :func:`briefgen.languages.name`."""
+        return languages.name(code, self.code)
 
     def country_name(self, code: str) -> str:
         """A country's name in this language."""
@@ -290,12 +304,15 @@ class SitemapEntry(NamedTuple):
     kind: str
     lang: str
     alternates: tuple[tuple[str, str], ...]
+    """The page in every language (``hreflang``); empty for an article with one page."""
 
 
 def sitemap_page(site: Site, pages: Iterable[Page]) -> Page:
     """``sitemap.xml``, listing ``pages`` that belong in it, in their order."""
     entries = tuple(
-        SitemapEntry(p.url, p.kind, p.lang.code, p.alternates) for p in pages if p.sitemap
+        SitemapEntry(p.url, p.kind, p.lang.code, p.alternates if p.hreflang else ())
+        for p in pages
+        if p.sitemap
     )
     return Page(
         "sitemap.xml",

@@ -14,13 +14,14 @@ first page of a tag or outlet charts its coverage over time.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any, NamedTuple
 
 from briefgen import research, search
 from briefgen.config import Language
-from briefgen.model import Article, Site
+from briefgen.model import Article, Briefing, Site
 from briefgen.pages import (
     LanguageFilter,
     Page,
@@ -53,7 +54,8 @@ def core_pages(ctx: PageContext) -> Iterator[Page]:
     for lang in config.languages:
         yield from language_pages(ctx, lang)
     for article in ctx.site.articles:
-        yield article_page(ctx, article)
+        for reader in article.page_languages:
+            yield article_page(ctx, article, reader)
 
 
 def language_pages(ctx: PageContext, lang: Language) -> Iterator[Page]:
@@ -72,7 +74,7 @@ def language_pages(ctx: PageContext, lang: Language) -> Iterator[Page]:
         sitemap=False,
     )
     yield feed_page(
-        ctx, lang, Urls.feed(code), site.articles_in(code), config.title[code], Urls.home(code)
+        ctx, lang, Urls.feed(code), site.for_reader(code), config.title[code], Urls.home(code)
     )
 
     tag_rows = tuple((tag, len(site.by_tag.get(tag.key, ()))) for tag in site.tags.values())
@@ -223,11 +225,14 @@ def paginate(
     extra: Mapping[str, Any] | None = None,
     feed: str | None = None,
 ) -> Iterator[Page]:
-    """A paginated list, plus one narrowed to each article language when it mixes several."""
+    """A paginated list, plus one narrowed to each language its articles are written in when
+    it mixes several (the reader languages first, then the others by tag:
+    :attr:`Site.content_languages`)."""
     site, config = ctx.site, ctx.config
-    present = [lg.code for lg in config.languages if any(a.language == lg.code for a in articles)]
+    found = Counter(a.language for a in articles)
+    present = [code for code in site.content_languages if code in found]
     variants: list[str | None] = [None, *present] if len(present) > 1 else [None]
-    counts = {v: sum(1 for a in articles if v is None or a.language == v) for v in variants}
+    counts = {v: len(articles) if v is None else found[v] for v in variants}
     per = config.per_page
     summarised = kind in ("tag", "outlet")  # their first page charts coverage over time
     codes = [lg.code for lg in config.languages]
@@ -301,13 +306,21 @@ def feed_page(
     return ctx.remember("feeds", url, (lang, tuple(articles), title, alternate), make)
 
 
-def article_page(ctx: PageContext, article: Article) -> Page:
-    """An article's page (remembered with its neighbours, which it links)."""
+def article_page(ctx: PageContext, article: Article, reader: str | None = None) -> Page:
+    """An article's page in a reader language (its canonical page when ``reader`` is None),
+    remembered with its neighbours, which it links.
+
+    An article written in a reader language has one page, in that language; any other has one
+    per reader language, each in the reader's UI with the curator's briefing in that language
+    (when there is one) above the original text, all listing each other as alternates."""
     site = ctx.site
+    code = article.page_languages[0] if reader is None else reader
     newer, older = neighbours = site.neighbours(article)
 
     def make() -> Page:
-        lang = ctx.config.language(article.language)
+        lang = ctx.config.language(code)
+        pages = article.page_languages
+        briefing = article.briefing(code)
         data = {
             "article": article,
             "body": TrustedHtml(article.body_html),
@@ -316,30 +329,63 @@ def article_page(ctx: PageContext, article: Article) -> Page:
             "tags": tuple(site.tags[k] for k in article.tags),
             "newer": newer,
             "older": older,
-            "structured": structured_data(site, article),
+            "structured": structured_data(site, article, code),
+            "briefing": briefing,
+            "other_briefings": other_briefings(ctx, article, code),
         }
-        # One URL per article: the other languages' equivalents are their home pages.
-        alternates = tuple(
-            (lg.code, article.url if lg.code == lang.code else Urls.home(lg.code))
-            for lg in ctx.config.languages
+        if len(pages) > 1:  # its page in every reader language
+            alternates = tuple((c, article.url_in(c)) for c in pages)
+        else:  # one page: the other languages' equivalents are their home pages
+            alternates = tuple(
+                (lg.code, article.url if lg.code == code else Urls.home(lg.code))
+                for lg in ctx.config.languages
+            )
+        title = briefing.title if briefing is not None else article.title
+        return Page(
+            article.url_in(code),
+            "article.html",
+            lang,
+            "article",
+            title,
+            alternates,
+            data,
+            hreflang=len(pages) > 1,
         )
-        return Page(article.url, "article.html", lang, "article", article.title, alternates, data)
 
-    return ctx.remember("articles", article.slug, (article, neighbours), make)
+    slot = article.slug if code == article.page_languages[0] else (article.slug, code)
+    return ctx.remember("articles", slot, (article, neighbours), make)
 
 
-def structured_data(site: Site, article: Article) -> dict[str, Any]:
-    """schema.org ``NewsArticle`` for the article page."""
+def other_briefings(
+    ctx: PageContext, article: Article, reader: str
+) -> tuple[tuple[Language, str, Briefing], ...]:
+    """On an article's page in ``reader``: (language, the word for a curator's translation in
+    that language, briefing) of the briefings in reader languages without a page of the article
+    (an Arabic article's Italian briefing, on its one, Arabic, page)."""
+    return tuple(
+        (ctx.config.language(code), ctx.i18n[code]("translation"), briefing)
+        for code, briefing in article.translated.items()
+        if code != reader and code not in article.page_languages
+    )
+
+
+def structured_data(site: Site, article: Article, reader: str | None = None) -> dict[str, Any]:
+    """schema.org ``NewsArticle`` for the article's page in ``reader`` (its canonical page when
+    None): the article as written (``inLanguage`` its own language); on the page of a reader
+    language, with the curator's briefings the page shows, each a ``translationOfWork`` of
+    it."""
     config = site.config
     outlet = site.outlets[article.outlet]
+    code = article.page_languages[0] if reader is None else reader
+    url = config.base_url + article.url_in(code)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
         "inLanguage": article.language,
-        "url": config.base_url + article.url,
-        "mainEntityOfPage": config.base_url + article.url,
-        "keywords": [site.tags[k].labels.get(article.language, k) for k in article.tags],
+        "url": url,
+        "mainEntityOfPage": url,
+        "keywords": [site.tags[k].labels.get(code, k) for k in article.tags],
     }
     if article.date is not None:
         data["datePublished"] = article.date.iso
@@ -354,6 +400,22 @@ def structured_data(site: Site, article: Article) -> dict[str, Any]:
         data["isBasedOn"] = article.source_url
     if article.agency:
         data["sourceOrganization"] = {"@type": "Organization", "name": article.agency}
+    translations = []
+    for where, briefing in article.translated.items():
+        if where != code and where in article.page_languages:
+            continue  # shown on its own page
+        translation: dict[str, Any] = {
+            "@type": "CreativeWork",
+            "name": briefing.title,
+            "inLanguage": where,
+            "translationOfWork": {"@id": config.base_url + article.url},
+        }
+        if briefing.summary:
+            translation["abstract"] = briefing.summary
+        translations.append(translation)
+    if translations:  # the curator's briefings shown on this page
+        data["@id"] = config.base_url + article.url
+        data["workTranslation"] = translations
     return data
 
 

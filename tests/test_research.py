@@ -24,7 +24,7 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 from briefgen.build import build
 from briefgen.config import load_config
 from briefgen.content import load_site
-from briefgen.model import Site
+from briefgen.model import Briefing, Site
 from briefgen.research import citations, cite_files, coverage, export, subjects
 from briefgen.research.coverage import BucketKind
 from briefgen.write import MANIFEST
@@ -396,6 +396,8 @@ OTHER_VALUES: dict[str, object] = {
     "source_url": "https://other.example/",
     "summary": "Un altro riassunto",
     "tags": ("china",),
+    "translated": {"it": Briefing("Un titolo tradotto", None)},
+    "readers": ("it", "ar"),
 }
 
 

@@ -63,7 +63,7 @@ def _exports(
         yield name, encode, records
 
 
-CITE_FORMATS: Mapping[str, Callable[[Site, Article, Mapping[str, str]], str]] = {
+CITE_FORMATS: Mapping[str, Callable[[Site, Article, Mapping[str, str], str | None], str]] = {
     "cite.json": citations.csl_json,
     "cite.bib": citations.bibtex,
     "cite.ris": citations.ris,
@@ -72,24 +72,35 @@ CITE_FORMATS: Mapping[str, Callable[[Site, Article, Mapping[str, str]], str]] = 
 
 
 def cite_file(
-    site: Site, article: Article, name: str, labels: Mapping[str, str] = citations.NOTE_LABELS
+    site: Site,
+    article: Article,
+    name: str,
+    labels: Mapping[str, str] = citations.NOTE_LABELS,
+    reader: str | None = None,
 ) -> bytes:
-    """One citation download of ``article``: ``name`` is one of :data:`citations.CITE_FILES`."""
-    return CITE_FORMATS[name](site, article, labels).encode("utf-8")
+    """One citation download of ``article`` next to its page in ``reader`` (its canonical
+    page when None): ``name`` is one of :data:`citations.CITE_FILES`."""
+    return CITE_FORMATS[name](site, article, labels, reader).encode("utf-8")
 
 
 def cite_files(
-    site: Site, article: Article, labels: Mapping[str, str] = citations.NOTE_LABELS
+    site: Site,
+    article: Article,
+    labels: Mapping[str, str] = citations.NOTE_LABELS,
+    reader: str | None = None,
 ) -> dict[str, bytes]:
-    """``cite.json``, ``cite.bib`` and ``cite.ris`` by output path, next to the article page."""
+    """``cite.json``, ``cite.bib`` and ``cite.ris`` by output path, next to the article's page
+    in ``reader`` (its canonical page when None)."""
+    base = article.url if reader is None else article.url_in(reader)
     return {
-        article.url + name: cite_file(site, article, name, labels) for name in citations.CITE_FILES
+        base + name: cite_file(site, article, name, labels, reader) for name in citations.CITE_FILES
     }
 
 
 def citation_pages(ctx: PageContext, article: Article) -> tuple[Page, ...]:
-    """``cite.json``, ``cite.bib`` and ``cite.ris`` of one article (remembered by article:
-    three formats per article on every edit would be most of a preview's edit at 10,000).
+    """``cite.json``, ``cite.bib`` and ``cite.ris`` next to each page of one article, their
+    notes in that page's language (remembered by article: three formats per article on every
+    edit would be most of a preview's edit at 10,000).
 
     Their bytes are made when the page is written, so a parallel build makes them in the
     rendering workers (three formats of 10,000 articles took 1.7 s in the parent). The page's
@@ -98,23 +109,26 @@ def citation_pages(ctx: PageContext, article: Article) -> tuple[Page, ...]:
     """
 
     def make() -> tuple[Page, ...]:
-        lang = ctx.config.language(article.language)
-        t = ctx.i18n[article.language]
-        labels = {key: t(f"cite_note_{key}") for key in citations.NOTE_LABELS}
-        data = {"cited": citations.cited(article)}  # one for the three: pages are never changed
-        return tuple(
-            Page(
-                article.url + name,
-                "",
-                lang,
-                "citation",
-                article.title,
-                data=data,
-                sitemap=False,
-                produce=partial(cite_file, ctx.site, article, name, labels),
-            )
-            for name in citations.CITE_FILES
-        )
+        data = {"cited": citations.cited(article)}  # one for them all: pages are never changed
+        pages = []
+        for code in article.page_languages:
+            t = ctx.i18n[code]
+            labels = {key: t(f"cite_note_{key}") for key in citations.NOTE_LABELS}
+            reader = None if code == article.language else code
+            pages += [
+                Page(
+                    article.url_in(code) + name,
+                    "",
+                    ctx.config.language(code),
+                    "citation",
+                    article.title,
+                    data=data,
+                    sitemap=False,
+                    produce=partial(cite_file, ctx.site, article, name, labels, reader),
+                )
+                for name in citations.CITE_FILES
+            ]
+        return tuple(pages)
 
     return ctx.remember("citations", article.slug, article, make)
 
@@ -140,8 +154,7 @@ def pages(ctx: PageContext) -> Iterator[Page]:
     yield from data_pages(ctx)
     for article in site.articles:
         yield from citation_pages(ctx, article)
-    codes = tuple(lang.code for lang in config.languages)
-    whole = coverage.coverage(site.articles, codes)
+    whole = coverage.coverage(site.articles, site.content_languages)
     for lang in config.languages:
         t = ctx.i18n[lang.code]
         yield Page(
@@ -246,24 +259,31 @@ class Helpers:
     coverage_url = staticmethod(coverage_url)
 
     @staticmethod
-    def meta(site: Site, article: Article) -> tuple[tuple[str, str, str | None], ...]:
-        """``citation_*`` and ``DC.*`` meta tags: (name, content, language or None)."""
-        return citations.highwire(site, article)
+    def meta(
+        site: Site, article: Article, reader: str | None = None
+    ) -> tuple[tuple[str, str, str | None], ...]:
+        """``citation_*`` and ``DC.*`` meta tags of the article's page in ``reader``: (name,
+        content, language or None)."""
+        return citations.highwire(site, article, reader)
 
     @staticmethod
-    def reference(site: Site, article: Article) -> Markup:
-        """The formatted reference (HTML built from escaped values)."""
-        return citations.reference(site, article)
+    def reference(site: Site, article: Article, reader: str | None = None) -> Markup:
+        """The formatted reference on the article's page in ``reader`` (HTML built from
+        escaped values)."""
+        return citations.reference(site, article, reader)
 
     @staticmethod
-    def downloads(article: Article) -> tuple[tuple[str, str], ...]:
-        """(URL, format key) of the citation downloads."""
-        return tuple((article.url + name, name.rsplit(".", 1)[1]) for name in citations.CITE_FILES)
+    def downloads(article: Article, reader: str | None = None) -> tuple[tuple[str, str], ...]:
+        """(URL, format key) of the citation downloads next to the article's page in
+        ``reader`` (its canonical page when None)."""
+        base = article.url if reader is None else article.url_in(reader)
+        return tuple((base + name, name.rsplit(".", 1)[1]) for name in citations.CITE_FILES)
 
     @staticmethod
     def coverage_of(site: Site, articles: Iterable[Article]) -> coverage.Coverage:
-        """Articles per month and language (see :mod:`briefgen.research.coverage`)."""
-        return coverage.coverage(articles, [lang.code for lang in site.config.languages])
+        """Articles per month and language they are written in (see
+        :mod:`briefgen.research.coverage`)."""
+        return coverage.coverage(articles, site.content_languages)
 
     @staticmethod
     def period(t: I18n, bucket: coverage.Bucket) -> str:

@@ -42,6 +42,8 @@ CITED_FIELDS = (
     "source_url",
     "summary",
     "tags",
+    "translated",
+    "readers",
 )
 """The article fields the citation formats read: everything but the body, the source file and
 the draft flag (``tests/test_research.py`` checks both halves)."""
@@ -67,6 +69,25 @@ _TEX_SPECIALS = {
     "~": r"\textasciitilde{}",
 }
 _TEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _TEX_SPECIALS))
+
+
+def page_language(article: Article, reader: str | None) -> str:
+    """The reader language of the article's page a citation is made on (its canonical page's
+    when None)."""
+    return article.page_languages[0] if reader is None else reader
+
+
+def translated_title(site: Site, article: Article, reader: str | None = None) -> str | None:
+    """The curator's translated title for a citation made on the article's page in ``reader``:
+    the briefing in that language; on the one page of an article written in a reader language,
+    its first briefing in ``site.yml`` order. None when there is none (nothing is invented)."""
+    code = page_language(article, reader)
+    briefing = article.briefing(code)
+    if briefing is None and code == article.language:
+        briefing = next(
+            (b for lang in site.config.languages if (b := article.briefing(lang.code))), None
+        )
+    return briefing.title if briefing is not None else None
 
 
 def archive_url(site: Site, article: Article) -> str:
@@ -110,16 +131,19 @@ def slashed_date(article: Article) -> str | None:
     return "/".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(parts)) or None
 
 
-def highwire(site: Site, article: Article) -> tuple[tuple[str, str, str | None], ...]:
-    """``citation_*`` and ``DC.*`` meta tags as (name, content, language when it differs)."""
+def highwire(
+    site: Site, article: Article, reader: str | None = None
+) -> tuple[tuple[str, str, str | None], ...]:
+    """``citation_*`` and ``DC.*`` meta tags of the article's page in ``reader`` as (name,
+    content, language when it differs from the page's)."""
     url = archive_url(site, article)
+    code = page_language(article, reader)
     outlet = site.outlets.get(article.outlet)
     name = outlet_name(site, article.outlet)
-    name_lang = (
-        outlet.language if outlet is not None and outlet.language != article.language else None
-    )
+    name_lang = outlet.language if outlet is not None and outlet.language != code else None
+    own = article.language if article.language != code else None
     when = slashed_date(article)
-    tags: list[tuple[str, str, str | None]] = [("citation_title", article.title, None)]
+    tags: list[tuple[str, str, str | None]] = [("citation_title", article.title, own)]
     if name:
         tags += [
             ("citation_journal_title", name, name_lang),
@@ -133,11 +157,9 @@ def highwire(site: Site, article: Article) -> tuple[tuple[str, str, str | None],
         ("citation_fulltext_html_url", url, None),
     ]
     if article.summary:
-        tags.append(("citation_abstract", article.summary, None))
-    tags += [
-        ("citation_keywords", label, None) for label in tag_labels(site, article, article.language)
-    ]
-    tags.append(("DC.title", article.title, None))
+        tags.append(("citation_abstract", article.summary, own))
+    tags += [("citation_keywords", label, None) for label in tag_labels(site, article, code)]
+    tags.append(("DC.title", article.title, own))
     if article.date is not None:
         tags.append(("DC.date", article.date.iso, None))
     tags += [("DC.language", article.language, None), ("DC.type", "Text", None)]
@@ -165,17 +187,19 @@ def note(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) 
 
 
 def csl_item(
-    site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS
+    site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS, reader: str | None = None
 ) -> dict[str, Any]:
-    """The article as a CSL-JSON item (Zotero, Mendeley, Pandoc, citeproc)."""
+    """The article as a CSL-JSON item (Zotero, Mendeley, Pandoc, citeproc), as cited from its
+    page in ``reader``: ``language`` is the article's own, the archive's title and the tag
+    labels are the page's. CSL has no field for a translated title: the briefing is left out."""
+    code = page_language(article, reader)
     item: dict[str, Any] = {
         "id": article.slug,
         "type": "article-newspaper",
         "title": article.title,
         "language": article.language,
         "URL": archive_url(site, article),
-        "archive": site.config.title.get(article.language)
-        or next(iter(site.config.title.values()), ""),
+        "archive": site.config.title.get(code) or next(iter(site.config.title.values()), ""),
     }
     name = outlet_name(site, article.outlet)
     if name:
@@ -187,7 +211,7 @@ def csl_item(
         item["issued"] = {"date-parts": [date_parts(article)]}
     if article.summary:
         item["abstract"] = article.summary
-    keywords = tag_labels(site, article, article.language)
+    keywords = tag_labels(site, article, code)
     if keywords:
         item["keyword"] = ", ".join(keywords)
     extra = note(site, article, labels)
@@ -196,12 +220,12 @@ def csl_item(
     return {k: v for k, v in item.items() if v != ""}
 
 
-def csl_json(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) -> str:
+def csl_json(
+    site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS, reader: str | None = None
+) -> str:
     """``cite.json``: a one-item CSL-JSON array, keys sorted, UTF-8."""
-    return (
-        json.dumps([csl_item(site, article, labels)], ensure_ascii=False, indent=2, sort_keys=True)
-        + "\n"
-    )
+    item = csl_item(site, article, labels, reader)
+    return json.dumps([item], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def tex_escape(text: str) -> str:
@@ -232,9 +256,17 @@ def language_name(code: str) -> str:
         return code
 
 
-def bibtex(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) -> str:
-    """``cite.bib``: one ``@article`` entry readable by BibTeX and biblatex."""
+def bibtex(
+    site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS, reader: str | None = None
+) -> str:
+    """``cite.bib``: one ``@article`` entry readable by BibTeX and biblatex; the curator's
+    translated title, if any, in brackets in biblatex's ``titleaddon`` (printed after the
+    title; BibTeX ignores it)."""
+    code = page_language(article, reader)
     fields: list[tuple[str, str]] = [("title", "{" + tex_escape(article.title) + "}")]
+    translated = translated_title(site, article, reader)
+    if translated:
+        fields.append(("titleaddon", "[" + tex_escape(translated) + "]"))
     name = outlet_name(site, article.outlet)
     if name:
         fields += [("journal", tex_escape(name)), ("journaltitle", tex_escape(name))]
@@ -252,7 +284,7 @@ def bibtex(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS
     ]
     if article.summary:
         fields.append(("abstract", tex_escape(article.summary)))
-    keywords = tag_labels(site, article, article.language)
+    keywords = tag_labels(site, article, code)
     if keywords:
         fields.append(("keywords", tex_escape(", ".join(keywords))))
     extra = note(site, article, labels)
@@ -262,9 +294,16 @@ def bibtex(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS
     return f"@article{{{bibtex_key(article)},\n{body}\n}}\n"
 
 
-def ris(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) -> str:
-    """``cite.ris``: one ``NEWS`` record (EndNote, Zotero, Mendeley), CRLF line ends."""
+def ris(
+    site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS, reader: str | None = None
+) -> str:
+    """``cite.ris``: one ``NEWS`` record (EndNote, Zotero, Mendeley), CRLF line ends; the
+    curator's translated title, if any, as ``TT``."""
+    code = page_language(article, reader)
     lines = [("TY", "NEWS"), ("TI", article.title)]
+    translated = translated_title(site, article, reader)
+    if translated:
+        lines.append(("TT", translated))
     name = outlet_name(site, article.outlet)
     if name:
         lines += [("T2", name), ("PB", name)]
@@ -276,8 +315,8 @@ def ris(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) -
     lines += [("LA", article.language), ("UR", archive_url(site, article))]
     if article.summary:
         lines.append(("AB", article.summary))
-    lines += [("KW", label) for label in tag_labels(site, article, article.language)]
-    archive = site.config.title.get(article.language)
+    lines += [("KW", label) for label in tag_labels(site, article, code)]
+    archive = site.config.title.get(code)
     if archive:
         lines.append(("DB", archive))
     extra = note(site, article, labels)
@@ -313,13 +352,16 @@ _REFERENCES = ReferenceFormatter(_style)
 """Reuses citeproc's output across articles of one shape (see :mod:`.reference`)."""
 
 
-def reference(site: Site, article: Article) -> Markup:
-    """The formatted reference as HTML, in the article's language (citeproc-py's output).
+def reference(site: Site, article: Article, reader: str | None = None) -> Markup:
+    """The formatted reference as HTML, in the language of the article's page in ``reader``
+    (citeproc-py's output: on a page in a reader language the article is not written in, the
+    style's terms and months are the reader's, the strings the article's).
 
     citeproc-py's HTML formatter does not escape field values, so every string is escaped before
     it goes in; the only markup in the result is the style's own (``<i>``).
     """
-    return _REFERENCES(csl_item(site, article))
+    code = page_language(article, reader)
+    return _REFERENCES(csl_item(site, article, reader=reader), code)
 
 
 def cited(article: Article) -> tuple[object, ...]:
@@ -328,8 +370,9 @@ def cited(article: Article) -> tuple[object, ...]:
     return tuple(getattr(article, name) for name in CITED_FIELDS)
 
 
-def reference_shape(site: Site, article: Article) -> tuple[object, ...]:
+def reference_shape(site: Site, article: Article, reader: str | None = None) -> tuple[object, ...]:
     """The key of the template :func:`reference` formats ``article`` with: articles of one
     shape rendered by one process make citeproc format that shape's probes once, not once per
     process (see :func:`briefgen.parallel.render_parallel`)."""
-    return ReferenceFormatter.shape(csl_item(site, article))
+    code = page_language(article, reader)
+    return ReferenceFormatter.shape(csl_item(site, article, reader=reader), code)

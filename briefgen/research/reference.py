@@ -210,18 +210,24 @@ class ReferenceFormatter:
         self._months: dict[str, tuple[str, ...] | None] = {}
 
     @staticmethod
-    def shape(item: Mapping[str, Any]) -> tuple[object, ...]:
-        """What two items must share to be formatted from one template: the language, the
-        fields present, the date's precision, and whether the day is the first."""
+    def shape(item: Mapping[str, Any], locale: str | None = None) -> tuple[object, ...]:
+        """What two items must share to be formatted from one template: the style's language
+        (``locale``, else the item's), the item's language, the fields present, the date's
+        precision, and whether the day is the first."""
         parts = item["issued"]["date-parts"][0] if "issued" in item else []
         first = len(parts) == 3 and parts[2] == 1
-        return (str(item.get("language", "")), tuple(sorted(item)), len(parts), first)
+        own = str(item.get("language", ""))
+        style = own if locale is None else locale
+        key = (style, tuple(sorted(item)), len(parts), first)
+        return key if style == own else (*key, own)
 
-    def __call__(self, item: Mapping[str, Any]) -> Markup:
-        language = str(item.get("language", ""))
+    def __call__(self, item: Mapping[str, Any], locale: str | None = None) -> Markup:
+        """The reference of ``item`` in the style of ``locale`` (a language the style has
+        terms for; the item's own language when None)."""
+        language = str(item.get("language", "")) if locale is None else locale
         safe = escaped(item)
         parts = item["issued"]["date-parts"][0] if "issued" in item else []
-        key = self.shape(item)
+        key = self.shape(item, language)
         if key not in self._templates:
             self._templates[key] = self._compile(language, item, None)
         template = self._templates[key]

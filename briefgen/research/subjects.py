@@ -33,8 +33,9 @@ class Pair:
 
 
 def tag_rows(site: Site) -> tuple[TagRow, ...]:
-    """Every tag of the vocabulary, in vocabulary order, with per-language counts."""
-    codes = [lang.code for lang in site.config.languages]
+    """Every tag of the vocabulary, in vocabulary order, with counts per language articles are
+    written in (:attr:`Site.content_languages`)."""
+    codes = site.content_languages
     rows = []
     for tag in site.tags.values():
         articles = site.by_tag.get(tag.key, ())

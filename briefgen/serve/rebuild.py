@@ -290,7 +290,7 @@ class Rebuilder:
         for path in dict.fromkeys(p for slug in edits for p in state.holders.get(slug, ())):
             page = state.pages[path]
             if page.kind == "article":
-                page = article_page(ctx, site.by_slug[page.data["article"].slug])
+                page = article_page(ctx, site.by_slug[page.data["article"].slug], page.lang.code)
             elif not PATCHABLE.get(page.kind, frozenset()).issuperset(page.data):
                 return None  # data that may be derived from the article: list it again
             else:
