@@ -88,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
         help="text (path:line: message), json (a list) or github (Actions annotations)",
     )
     p_check.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    p_check.add_argument(
+        "--missing-translations",
+        action="store_true",
+        help="warn about every article without a briefing in a reader language other than its own",
+    )
 
     p_import = commands.add_parser("import", help="turn raw scraped copies into articles")
     p_import.add_argument("files", nargs="+", type=Path, metavar="FILE", help="raw text files")
@@ -331,7 +336,7 @@ def _run(args: argparse.Namespace, interrupts: Interrupts) -> int:
             # no-op build should not wait for it.
             from briefgen.checks import check_site, render, summary
 
-            checked = check_site(args.source)
+            checked = check_site(args.source, missing_translations=args.missing_translations)
             failed = checked.failed(strict=args.strict)
             output = render(checked, args.format)
             # Text findings go to stderr like every error; json and annotations are the output.
