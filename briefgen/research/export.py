@@ -35,8 +35,10 @@ ARTICLE_FIELDS: tuple[str, ...] = (
     "tags",
     "tag_labels",
     "url",
+    "translated",
 )
-"""Fields of ``articles.json`` in documentation order (``tag_labels`` is a mapping per language)."""
+"""Fields of ``articles.json`` in documentation order (``tag_labels`` is a mapping per language,
+``translated`` one per reader language of ``{title, summary}``)."""
 
 TAG_FIELDS: tuple[str, ...] = ("key", "labels", "descriptions", "aliases", "counts", "urls")
 OUTLET_FIELDS: tuple[str, ...] = ("key", "name", "language", "country", "website", "count", "urls")
@@ -73,13 +75,19 @@ def article_records(site: Site) -> list[dict[str, Any]]:
                     code: [site.tags[k].labels.get(code, k) for k in tags] for code in codes
                 },
                 "url": archive_url(site, a),
+                "translated": {
+                    code: {"title": b.title, "summary": b.summary}
+                    for code in codes
+                    if (b := a.briefing(code)) is not None
+                },
             }
         )
     return records
 
 
 def tag_records(site: Site) -> list[dict[str, Any]]:
-    """The tag vocabulary, with article counts per language and the tag page in each language."""
+    """The tag vocabulary, with article counts per language articles are written in and the tag
+    page in each reader language."""
     codes = [lang.code for lang in site.config.languages]
     out = []
     for tag in site.tags.values():
@@ -90,7 +98,10 @@ def tag_records(site: Site) -> list[dict[str, Any]]:
                 "labels": dict(sorted(tag.labels.items())),
                 "descriptions": dict(sorted(tag.descriptions.items())),
                 "aliases": list(tag.aliases),
-                "counts": {code: sum(1 for a in articles if a.language == code) for code in codes},
+                "counts": {
+                    code: sum(1 for a in articles if a.language == code)
+                    for code in site.content_languages
+                },
                 "urls": {code: f"{site.config.base_url}{code}/tags/{tag.key}/" for code in codes},
             }
         )
@@ -147,13 +158,20 @@ def flatten(value: Any) -> str:
 def csv_columns(
     records: Sequence[Mapping[str, Any]], fields: Sequence[str]
 ) -> list[tuple[str, tuple[str, ...]]]:
-    """(column name, path into the record): mappings become ``field_<key>`` columns."""
+    """(column name, path into the record): mappings become ``field_<key>`` columns, mappings of
+    mappings ``field_<key>_<subkey>`` (``translated_it_title``)."""
     columns: list[tuple[str, tuple[str, ...]]] = []
     for name in fields:
         sample = next((r[name] for r in records if isinstance(r.get(name), Mapping)), None)
         if isinstance(sample, Mapping):
             keys = sorted({k for r in records for k in (r.get(name) or {})})
-            columns += [(f"{name}_{k}", (name, k)) for k in keys]
+            for k in keys:
+                inner = [r[name][k] for r in records if k in (r.get(name) or {})]
+                if inner and all(isinstance(v, Mapping) for v in inner):
+                    subkeys = list(dict.fromkeys(sk for v in inner for sk in v))
+                    columns += [(f"{name}_{k}_{sk}", (name, k, sk)) for sk in subkeys]
+                else:
+                    columns.append((f"{name}_{k}", (name, k)))
         else:
             columns.append((name, (name,)))
     return columns
@@ -169,8 +187,8 @@ def to_csv(records: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> bytes
         row = []
         for _, path in columns:
             value: Any = record.get(path[0])
-            if len(path) > 1:
-                value = (value or {}).get(path[1])
+            for key in path[1:]:
+                value = (value or {}).get(key)
             row.append(safe_cell(flatten(value)))
         writer.writerow(row)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
