@@ -54,6 +54,19 @@ def _replace(rel: str, old: str, new: str) -> Edit:
     return apply
 
 
+def _field(rel: str, line: str) -> Edit:
+    """Adds a front-matter line first in the file."""
+
+    def apply(root: Path) -> list[Path]:
+        path = root / rel
+        text = path.read_text("utf-8")
+        assert text.startswith("---\n")
+        path.write_text(f"---\n{line}\n{text[4:]}", "utf-8")
+        return [path]
+
+    return apply
+
+
 def _create(rel: str, text: str) -> Edit:
     def apply(root: Path) -> list[Path]:
         (root / rel).write_text(text, "utf-8")
@@ -98,6 +111,19 @@ EDITS: dict[str, Edit] = {
     "same instant, another offset": _replace(
         "content/articles/it/i3.md", "2025-02-10T09:30:00+01:00", "2025-02-10T08:30:00Z"
     ),
+    "briefing added": _field("content/articles/it/i3.md", "translated: {ar: {title: ثالث}}"),
+    "article in another language, briefed in Italian": _create(
+        "content/articles/ar/r1.md",
+        article(
+            title="R1",
+            date="2025-01-06",
+            outlet="al-akhbar",
+            language="ru",
+            tags="[china]",
+            translated="{it: {title: Primo russo}}",
+            body="Текст.",
+        ),
+    ),
 }
 
 
@@ -120,6 +146,7 @@ IN_PLACE: dict[str, Edit] = {
     ),
     "undated article": _replace("content/articles/ar/a4.md", "نص 4.", "نص رابع."),
     "saved unchanged": _replace("content/articles/it/i3.md", "I3", "I3"),
+    "briefing added": EDITS["briefing added"],
 }
 """Edits that move no article: the rebuild patches the pages that hold it, listing nothing."""
 
@@ -173,6 +200,21 @@ SEQUENCES: dict[str, list[Edit]] = {
         *IN_PLACE.values(),
         _replace("content/articles/ar/a3.md", "date: 2024-11", "date: 2024-12"),
         _replace("content/articles/ar/a3.md", "نص 3.", "نص ثالث."),
+    ],
+    "an article in another language and its briefings": [
+        EDITS["article in another language, briefed in Italian"],
+        _replace("content/articles/ar/r1.md", "title: Primo russo", "title: Primo russo rivisto"),
+        _replace(
+            "content/articles/ar/r1.md",
+            "{it: {title: Primo russo rivisto}}",
+            "{ar: {title: الأول}, it: {title: Primo}}",
+        ),
+        _replace("content/articles/ar/r1.md", "Текст.", "Другой текст."),
+        _replace(
+            "content/articles/ar/r1.md",
+            "translated: {ar: {title: الأول}, it: {title: Primo}}\n",
+            "",
+        ),
     ],
 }
 

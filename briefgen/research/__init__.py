@@ -281,9 +281,13 @@ class Helpers:
 
     @staticmethod
     def coverage_of(site: Site, articles: Iterable[Article]) -> coverage.Coverage:
-        """Articles per month and language they are written in (see
-        :mod:`briefgen.research.coverage`)."""
-        return coverage.coverage(articles, site.content_languages)
+        """Articles per month and language they are written in: the reader languages, then
+        the others among ``articles`` by tag (a function of the list alone, which the preview
+        relies on; see :mod:`briefgen.research.coverage`)."""
+        listed = tuple(articles)
+        readers = tuple(lang.code for lang in site.config.languages)
+        others = sorted({a.language for a in listed} - set(readers))
+        return coverage.coverage(listed, (*readers, *others))
 
     @staticmethod
     def period(t: I18n, bucket: coverage.Bucket) -> str:
