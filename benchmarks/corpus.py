@@ -4,6 +4,13 @@ Writes a complete briefgen site into DEST: ``site.yml`` (languages ar and it), a
 labelled in Arabic, Italian and English, 25 outlets, and N articles, about 80 % Arabic and 20 %
 Italian, of 300 to 1,500 words each, with headings, lists and links in the Markdown body.
 
+``--languages ar,it,ru,zh-Hans,fa,he`` spreads the articles over more content languages (the
+reader languages stay ar and it): 40 % Arabic, 20 % Italian and the rest shared evenly by the
+others, which get the curators' briefings in both reader languages (70 %), one (15 %) or none;
+a tenth of the Arabic articles get an Italian one. Their text is drawn from the Arabic pool for
+a right-to-left language and from the Italian pool otherwise: the speed of a build depends on
+the shape of the text, not on its being Russian or Hebrew. The default corpus is unchanged.
+
 The text comes from the raw news articles in ``../shared/seeds/*.txt`` beside the checkout (or,
 in a checkout without them, from the bodies of ``content/articles/``). They are cut into sentences,
 and each sentence is copied many times with about a quarter of its words replaced by other words
@@ -222,15 +229,44 @@ _TAG_WEIGHTS = [1 / (rank + 1) for rank in range(len(_TAG_KEYS))]
 _OUTLET_KEYS = list(OUTLETS)
 
 
-def article(rnd: random.Random, lang: str, slug: str, pool: Pool) -> str:
-    """One article file: front matter, then a body of MIN_WORDS to MAX_WORDS words."""
+RTL = frozenset({"ar", "fa", "he", "ur", "ps", "yi"})
+"""Content languages written from the Arabic pool (right to left)."""
+
+
+def _briefings(rnd: random.Random, lang: str, pools: dict[str, Pool]) -> list[str]:
+    """``translated:`` front-matter lines for an article in ``lang`` (see the module docs)."""
+    if lang == "ar":
+        readers = ["it"] if rnd.random() < 0.1 else []
+    elif lang == "it":
+        readers = []
+    else:
+        roll = rnd.random()
+        readers = list(LANGUAGES) if roll < 0.7 else [rnd.choice(LANGUAGES)] if roll < 0.85 else []
+    if not readers:
+        return []
+    lines = ["translated:"]
+    for reader in readers:
+        pool = pools[reader]
+        words = pool.sentences[rnd.randrange(len(pool.sentences))].split()
+        title = " ".join(words[: rnd.randint(6, 12)]).strip(_EDGE_PUNCT)
+        summary = " ".join(pool.sentences[rnd.randrange(len(pool.sentences))].split()[:30])
+        lines.append(f"  {reader}: {{title: {_yaml(title)}, summary: {_yaml(summary)}}}")
+    return lines
+
+
+def article(
+    rnd: random.Random, lang: str, slug: str, pool: Pool, pools: dict[str, Pool] | None = None
+) -> str:
+    """One article file: front matter, then a body of MIN_WORDS to MAX_WORDS words; with
+    ``pools`` (the reader languages' pools), the curators' briefings of a many-language corpus."""
     target = min(MAX_WORDS - 60, int(rnd.triangular(MIN_WORDS + 20, MAX_WORDS - 60, 600)))
     tags: list[str] = []
     for key in rnd.choices(_TAG_KEYS, _TAG_WEIGHTS, k=rnd.randint(1, 4)):
         if key not in tags:
             tags.append(key)
     outlet = "unknown" if rnd.random() < 0.04 else rnd.choice(_OUTLET_KEYS)
-    lang_index = LANGUAGES.index(lang)
+    lang_index = 0 if lang in RTL else 1
+    link_lang = lang if lang in LANGUAGES else LANGUAGES[lang_index]
 
     blocks: list[str] = []
     words = 0
@@ -246,9 +282,9 @@ def article(rnd: random.Random, lang: str, slug: str, pool: Pool) -> str:
             second, _, rest = rest.partition(" ")
             if rnd.random() < 0.5:
                 key = rnd.choice(tags)
-                href = f"{BASE_URL}{lang}/tags/{key}/"
+                href = f"{BASE_URL}{link_lang}/tags/{key}/"
             else:
-                href = f"https://example.com/{lang}/{rnd.randrange(10**6)}"
+                href = f"https://example.com/{link_lang}/{rnd.randrange(10**6)}"
             sentence = f"[{head} {second}]({href}) {rest}"
         paragraph.append(sentence)
         words += pool.lengths[index]
@@ -285,6 +321,8 @@ def article(rnd: random.Random, lang: str, slug: str, pool: Pool) -> str:
         front.append(
             f"agency: {('Reuters', 'ANSA', 'AFP', 'TASS')[lang_index + rnd.randint(0, 2)]}"
         )
+    if pools is not None:
+        front += _briefings(rnd, lang, pools)
     return "---\n" + "\n".join(front) + "\n---\n" + "\n\n".join(blocks) + "\n"
 
 
@@ -320,14 +358,17 @@ def outlets_yml() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _marker(count: int, seed: int) -> str:
-    return json.dumps({"version": GENERATOR_VERSION, "count": count, "seed": seed}) + "\n"
+def _marker(count: int, seed: int, languages: Sequence[str] = LANGUAGES) -> str:
+    params: dict[str, object] = {"version": GENERATOR_VERSION, "count": count, "seed": seed}
+    if tuple(languages) != LANGUAGES:
+        params["languages"] = list(languages)
+    return json.dumps(params) + "\n"
 
 
-def is_generated(dest: Path, count: int, seed: int) -> bool:
+def is_generated(dest: Path, count: int, seed: int, languages: Sequence[str] = LANGUAGES) -> bool:
     """True when DEST already holds exactly this corpus (so a runner may reuse it)."""
     marker = dest / MARKER
-    return marker.is_file() and marker.read_text("utf-8") == _marker(count, seed)
+    return marker.is_file() and marker.read_text("utf-8") == _marker(count, seed, languages)
 
 
 def _prepare(dest: Path) -> None:
@@ -339,10 +380,17 @@ def _prepare(dest: Path) -> None:
     dest.mkdir(parents=True, exist_ok=True)
 
 
-def generate(dest: Path, count: int, seed: int = 1) -> list[Path]:
-    """Write a site of ``count`` articles into ``dest``; return the article files, in order."""
+def generate(
+    dest: Path, count: int, seed: int = 1, languages: Sequence[str] = LANGUAGES
+) -> list[Path]:
+    """Write a site of ``count`` articles into ``dest``; return the article files, in order.
+
+    ``languages``: the content languages, ``ar`` and ``it`` first (see the module docs)."""
     if count < 1:
         raise ValueError("count must be at least 1")
+    if tuple(languages[:2]) != LANGUAGES or len(set(languages)) != len(languages):
+        raise ValueError("languages must start with ar, it and name each language once")
+    many = tuple(languages) != LANGUAGES
     _prepare(dest)
     rnd = random.Random(seed)
     sentences = load_sentences()
@@ -355,17 +403,25 @@ def generate(dest: Path, count: int, seed: int = 1) -> list[Path]:
     content.mkdir()
     (content / "tags.yml").write_text(tags_yml(), "utf-8", newline="\n")
     (content / "outlets.yml").write_text(outlets_yml(), "utf-8", newline="\n")
-    folders = {lang: content / "articles" / lang for lang in LANGUAGES}
+    folders = {lang: content / "articles" / lang for lang in languages}
     for folder in folders.values():
         folder.mkdir(parents=True)
     written: list[Path] = []
+    others = list(languages[2:])
     for i in range(count):
-        lang = "ar" if rnd.random() < ARABIC_SHARE else "it"
+        if not many:
+            lang = "ar" if rnd.random() < ARABIC_SHARE else "it"
+        else:
+            roll = rnd.random()
+            share = 0.4 / len(others)
+            lang = "ar" if roll < 0.4 else "it" if roll < 0.6 else others[int((roll - 0.6) / share)]
         slug = f"{lang}-{i:06d}"
         path = folders[lang] / f"{slug}.md"
-        path.write_text(article(rnd, lang, slug, pools[lang]), "utf-8", newline="\n")
+        pool = pools["ar" if lang in RTL else "it"]
+        text = article(rnd, lang, slug, pool, pools if many else None)
+        path.write_text(text, "utf-8", newline="\n")
         written.append(path)
-    (dest / MARKER).write_text(_marker(count, seed), "utf-8", newline="\n")
+    (dest / MARKER).write_text(_marker(count, seed, languages), "utf-8", newline="\n")
     return written
 
 
@@ -376,8 +432,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("count", type=int, metavar="N", help="number of articles")
     parser.add_argument("dest", type=Path, metavar="DEST", help="site root to write")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    parser.add_argument(
+        "--languages",
+        default=",".join(LANGUAGES),
+        metavar="LIST",
+        help="content languages, ar and it first (default: ar,it; e.g. ar,it,ru,zh-Hans,fa,he)",
+    )
     args = parser.parse_args(argv)
-    paths = generate(args.dest, args.count, args.seed)
+    languages = tuple(code.strip() for code in args.languages.split(",") if code.strip())
+    paths = generate(args.dest, args.count, args.seed, languages)
     print(f"wrote {len(paths)} articles to {args.dest}", file=sys.stderr)  # noqa: T201
     return 0
 
