@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from briefgen import research, search
 from briefgen.config import Language
-from briefgen.model import Article, Briefing, Site
+from briefgen.model import Article, Site
 from briefgen.pages import (
     LanguageFilter,
     Page,
@@ -331,7 +331,6 @@ def article_page(ctx: PageContext, article: Article, reader: str | None = None) 
             "older": older,
             "structured": structured_data(site, article, code),
             "briefing": briefing,
-            "other_briefings": other_briefings(ctx, article, code),
         }
         if len(pages) > 1:  # its page in every reader language
             alternates = tuple((c, article.url_in(c)) for c in pages)
@@ -356,24 +355,11 @@ def article_page(ctx: PageContext, article: Article, reader: str | None = None) 
     return ctx.remember("articles", slot, (article, neighbours), make)
 
 
-def other_briefings(
-    ctx: PageContext, article: Article, reader: str
-) -> tuple[tuple[Language, str, Briefing], ...]:
-    """On an article's page in ``reader``: (language, the word for a curator's translation in
-    that language, briefing) of the briefings in reader languages without a page of the article
-    (an Arabic article's Italian briefing, on its one, Arabic, page)."""
-    return tuple(
-        (ctx.config.language(code), ctx.i18n[code]("translation"), briefing)
-        for code, briefing in article.translated.items()
-        if code != reader and code not in article.page_languages
-    )
-
-
 def structured_data(site: Site, article: Article, reader: str | None = None) -> dict[str, Any]:
     """schema.org ``NewsArticle`` for the article's page in ``reader`` (its canonical page when
     None): the article as written (``inLanguage`` its own language); on the page of a reader
-    language, with the curator's briefings the page shows, each a ``translationOfWork`` of
-    it."""
+    language with the curator's briefing in that language, the briefing as its
+    ``workTranslation`` (a ``translationOfWork`` of it)."""
     config = site.config
     outlet = site.outlets[article.outlet]
     code = article.page_languages[0] if reader is None else reader
@@ -400,22 +386,18 @@ def structured_data(site: Site, article: Article, reader: str | None = None) -> 
         data["isBasedOn"] = article.source_url
     if article.agency:
         data["sourceOrganization"] = {"@type": "Organization", "name": article.agency}
-    translations = []
-    for where, briefing in article.translated.items():
-        if where != code and where in article.page_languages:
-            continue  # shown on its own page
+    briefing = article.briefing(code)
+    if briefing is not None:  # the page shows the curator's briefing in its language
         translation: dict[str, Any] = {
             "@type": "CreativeWork",
             "name": briefing.title,
-            "inLanguage": where,
+            "inLanguage": code,
             "translationOfWork": {"@id": config.base_url + article.url},
         }
         if briefing.summary:
             translation["abstract"] = briefing.summary
-        translations.append(translation)
-    if translations:  # the curator's briefings shown on this page
         data["@id"] = config.base_url + article.url
-        data["workTranslation"] = translations
+        data["workTranslation"] = [translation]
     return data
 
 
