@@ -229,6 +229,7 @@ def test_a_broken_pagefind_fails_the_build_and_keeps_the_previous_site(
 def test_a_missing_binary_package_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
     monkeypatch.setitem(__import__("sys").modules, "pagefind_bin", None)  # import fails
+    monkeypatch.setitem(__import__("sys").modules, "pagefind_bin_extended", None)  # and this
     with pytest.raises(BuildError, match=r'pip install "pagefind\[bin\]"'):
         search.index.pagefind_binary()
 

@@ -17,8 +17,8 @@ from briefgen.languages import direction
 from briefgen.model import Site
 from briefgen.pages import I18n, Page, PageContext
 from briefgen.search.index import BUNDLE_DIR, COMPONENT_UI, Indexing, index_site
-from briefgen.search.normalize import alias_key, fold_index
-from briefgen.search.records import TAG_TOKEN, bundle_languages, tag_token
+from briefgen.search.normalize import alias_key, fold_index, persian_alphabet
+from briefgen.search.records import TAG_TOKEN, bundle_languages, bundle_records, record, tag_token
 
 __all__ = [
     "BUNDLE_DIR",
@@ -80,6 +80,12 @@ def warm_word(site: Site, lang: str) -> str | None:
 SCRIPTS = {
     "arab": re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"),
     "latn": re.compile("[A-Za-z\u00c0-\u024f]"),
+    "cyrl": re.compile("[\u0400-\u052f]"),
+    "grek": re.compile("[\u0370-\u03ff\u1f00-\u1fff]"),
+    "hebr": re.compile("[\u0590-\u05ff\ufb1d-\ufb4f]"),
+    "hani": re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
+    "hang": re.compile("[\u1100-\u11ff\uac00-\ud7af]"),
+    "thai": re.compile("[\u0e00-\u0e7f]"),
 }
 """Scripts a query word can be in that a bundle may lack (``normalize.js`` has the same classes).
 A bundle without a word in a script is not searched for a query word in it: nothing there can
@@ -89,42 +95,81 @@ Pagefind answers a word it lacks with the longest indexed word it starts with.""
 
 
 def bundle_scripts(site: Site, lang: str) -> list[str]:
-    """The :data:`SCRIPTS` that the titles and texts of ``lang``'s articles use (tag words
-    excluded: they are in every bundle and match only through an alias)."""
-    articles = site.articles_in(lang)
+    """The :data:`SCRIPTS` that the titles and texts of ``lang``'s records use (its articles and
+    the briefings in it; tag words excluded: they match only through an alias)."""
+    records = [rec for _, rec in bundle_records(site, lang, "")]
     return [
         name
         for name, letters in SCRIPTS.items()
-        if any(letters.search(a.title) or letters.search(a.body_text) for a in articles)
+        if any(letters.search(r.title) or letters.search(r.text) for r in records)
     ]
+
+
+SEGMENTED = ("zh", "ja", "th")
+"""Languages whose text has no spaces between words: the page splits a query into words
+(``Intl.Segmenter``) before searching their bundles, as the extended Pagefind binary split the
+text."""
+
+
+def totals(site: Site) -> dict[str, dict[str, int]]:
+    """Every filter value's count over the archive (each article once): the filter pane shows
+    them before any bundle is loaded."""
+    counts: dict[str, dict[str, int]] = {key: {} for key in FILTERS}
+    for article in site.articles:
+        rec = record(article, "")
+        for key, values in (*rec.filters.items(), ("lang", (article.language,))):
+            for value in values:
+                counts[key][value] = counts[key].get(value, 0) + 1
+    return counts
+
+
+def bundle_config(site: Site, lang: str, scripts: list[str]) -> dict[str, Any]:
+    """What the page knows of one bundle before loading it (the same on every page)."""
+    readers = {language.code for language in site.config.languages}
+    home = lang in readers
+    config: dict[str, Any] = {
+        "lang": lang,
+        "dir": direction(lang),
+        "path": f"{site.config.base_path}{BUNDLE_DIR}/{lang}/",
+        # The language filter's total (the index has no language filter).
+        "pages": len(site.articles_in(lang)),
+        "warm": warm_word(site, lang),
+        "scripts": scripts,
+        # A reader language's bundle loads with the page; another when a query can match in it.
+        "home": home,
+    }
+    if not home:
+        carried = {key for a in site.articles_in(lang) for key in a.tags}
+        config["tags"] = [tag_token(key) for key in sorted(carried)]
+    if lang.split("-", 1)[0].lower() in SEGMENTED:
+        config["segment"] = True
+    if persian_alphabet(lang):
+        config["persian"] = True
+    return config
 
 
 def page_config(site: Site, t: I18n, scripts: Mapping[str, list[str]]) -> dict[str, Any]:
     """What the search script needs, in the page's language (embedded as JSON in the page);
     ``scripts``: :func:`bundle_scripts` of each bundle language (the same on every page)."""
-    code, base = t.code, site.config.base_path
+    code = t.code
     languages = bundle_languages(site)
+    content = sorted({a.language for a in site.articles})
     return {
         "lang": code,
-        "bundles": [
-            {
-                "lang": lang,
-                "dir": direction(lang),
-                "path": f"{base}{BUNDLE_DIR}/{lang}/",
-                # The language filter's total (the index has no language filter).
-                "pages": len(site.articles_in(lang)),
-                "warm": warm_word(site, lang),
-                "scripts": scripts[lang],
-            }
-            for lang in languages
-        ],
+        "dir": t.dir,
+        "bundles": [bundle_config(site, lang, scripts[lang]) for lang in languages],
+        "told": list(SCRIPTS),
+        "directions": {lang: direction(lang) for lang in content},
+        "totals": totals(site),
+        "translation": t("translation"),
+        "originalTitle": t("original_title"),
         "excerptLength": EXCERPT_WORDS,
         "pageSize": PAGE_SIZE,
         "tagToken": TAG_TOKEN,
         "filterNames": {key: t(f"search_filter_{key}") for key in FILTERS},
         "labels": {
             # CLDR writes Italian language names in lower case (arabo): a filter label starts upper.
-            "lang": {lang: capitalise(t.language_name(lang)) for lang in languages},
+            "lang": {lang: capitalise(t.language_name(lang)) for lang in content},
             "tag": {tag.key: tag.labels.get(code, tag.key) for tag in site.tags.values()},
             "outlet": {
                 o.key: o.name if o.known else t("unknown_outlet")

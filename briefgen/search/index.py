@@ -30,12 +30,13 @@ from briefgen.search.records import FILTER_TABLE as FILTER_TABLE
 from briefgen.search.records import TAG_TOKEN as TAG_TOKEN
 from briefgen.search.records import (
     bundle_languages,
+    bundle_records,
     filter_table,
     page_ids,
-    record,
     record_html,
     used_wasm,
 )
+from briefgen.search.records import record as record
 from briefgen.search.records import tag_token as tag_token
 
 logger = logging.getLogger("briefgen")
@@ -61,18 +62,26 @@ COMPONENT_UI = ("pagefind-component-ui.js", "pagefind-component-ui.css")
 
 
 def pagefind_binary() -> Path:
-    """The Pagefind executable: ``PAGEFIND_BINARY_PATH``, else the one ``pagefind[bin]`` ships."""
+    """The Pagefind executable: ``PAGEFIND_BINARY_PATH``, else the extended binary of
+    ``pagefind[extended]`` (it splits Chinese and Japanese text into words, which the standard
+    binary does not: a word inside a Chinese sentence was never found), else the standard one of
+    ``pagefind[bin]`` (its output is byte-identical for every other language)."""
     configured = os.environ.get("PAGEFIND_BINARY_PATH")
     if configured:
         path = Path(configured)
     else:
         try:
-            import pagefind_bin  # type: ignore[import-untyped]  # pagefind[bin]: no download
+            import pagefind_bin_extended  # type: ignore[import-untyped,unused-ignore]  # [extended]
+
+            path = Path(pagefind_bin_extended.get_executable())
         except ImportError:
-            raise BuildError(
-                f"the Pagefind binary is not installed: {INSTALL} (or build with --no-search)"
-            ) from None
-        path = Path(pagefind_bin.get_executable())
+            try:
+                import pagefind_bin  # type: ignore[import-untyped]  # pagefind[bin]: no download
+            except ImportError:
+                raise BuildError(
+                    f"the Pagefind binary is not installed: {INSTALL} (or build with --no-search)"
+                ) from None
+            path = Path(pagefind_bin.get_executable())
     if not path.is_file() or not os.access(path, os.X_OK):
         raise BuildError(f"the Pagefind binary {path} is missing or not executable: {INSTALL}")
     return path
@@ -121,8 +130,7 @@ class RecordFiles:
         folder = self.root / lang
         folder.mkdir(parents=True, exist_ok=True)
         present = set()
-        for article in site.articles_in(lang):
-            rec = record(article, base)
+        for article, rec in bundle_records(site, lang, base):
             path = folder / rec.path
             present.add(path)
             done = self._done.get(path)
@@ -305,10 +313,10 @@ class Indexing:
                 f"Pagefind ({self._binary}) failed to index the site: {'; '.join(failures)}; "
                 f"if the binary is broken, reinstall it: {INSTALL}"
             )
+        ids = {lang: page_ids(self.staging / BUNDLE_DIR / lang) for lang in self.languages}
         for lang in self.languages:
-            bundle = self.staging / BUNDLE_DIR / lang
-            table = filter_table(self.site, lang, page_ids(bundle))
-            (bundle / FILTER_TABLE).write_bytes(table)
+            table = filter_table(self.site, lang, ids[lang], ids)
+            (self.staging / BUNDLE_DIR / lang / FILTER_TABLE).write_bytes(table)
         return list(_keep(self.staging, self.languages))
 
     def stop(self) -> None:

@@ -27,9 +27,32 @@ _APOSTROPHES = "\u2019\u02bc\u2018\u0060\u00b4"
 character (Arabic articles have none)."""
 
 
-def fold_index(text: str) -> str:
-    """Text as it is indexed: NFC, Arabic letters for Persian ones, ASCII apostrophes."""
-    text = fold_persian_letters(unicodedata.normalize("NFC", text))
+PERSIAN_ALPHABET = ("fa", "ps", "ur")
+"""Languages written with Persian ک and ی (their bundles keep them: see :func:`fold_index`)."""
+_TO_PERSIAN = {"\u0643": "\u06a9", "\u064a": "\u06cc", "\u0649": "\u06cc"} | {
+    chr(base + i): str(i) for base in (0x0660, 0x06F0) for i in range(10)
+}
+"""ك → ک, ي and ى → ی: the keyboard's other letters, as the Persian alphabet writes them; and
+Persian and Arabic-Indic digits as Western ones (Pagefind folds no digits outside Arabic)."""
+_TO_PERSIAN_FOUND = re.compile("[" + "".join(_TO_PERSIAN) + "]")
+
+
+def persian_alphabet(lang: str) -> bool:
+    """Whether a language tag is written with Persian ک and ی (``fa``, ``fa-AF``, ``ur``)."""
+    return lang.split("-", 1)[0].lower() in PERSIAN_ALPHABET
+
+
+def fold_index(text: str, lang: str = "") -> str:
+    """Text as it is indexed: NFC, ASCII apostrophes, and Arabic ك/ي for Persian ک/ی, except in
+    a bundle of a language written with the Persian letters (``lang``), where Arabic ك/ي/ى
+    become Persian: the excerpts shown from it keep the text's own letters, and the query is
+    folded the same way for that bundle (``normalize.js``), so either keyboard finds either
+    spelling without indexing a text twice."""
+    text = unicodedata.normalize("NFC", text)
+    if persian_alphabet(lang):
+        text = _TO_PERSIAN_FOUND.sub(lambda found: _TO_PERSIAN[found[0]], text)
+    else:
+        text = fold_persian_letters(text)
     if any(mark in text for mark in _APOSTROPHES):
         text = _APOSTROPHE.sub("'", text)
     return text

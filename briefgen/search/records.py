@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from types import MappingProxyType
 
 from briefgen.errors import BuildError
 from briefgen.model import UNDATED_SORT, Article, Site
@@ -32,6 +33,9 @@ _FRAGMENT_URL = re.compile(rb'pagefind_dcd\{"url":("(?:[^"\\]|\\.)*")')
 """The start of a Pagefind fragment (after gunzip): its page's URL comes first."""
 
 
+NONE: Mapping[str, str] = MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
     """What is indexed for one article."""
@@ -51,16 +55,47 @@ class Record:
     """The model's date order as text (:attr:`PartialDate.sort_text`): Pagefind sorts each
     bundle by it, and the search page merges the bundles' lists by it."""
     filters: Mapping[str, tuple[str, ...]]
+    hrefs: Mapping[str, str] = field(default_factory=lambda: NONE)
+    """The article's page in each other reader language it has one in (``href_<reader>``: a
+    foreign article has a page in every reader language, the result links to the reader's)."""
+    titles: Mapping[str, str] = field(default_factory=lambda: NONE)
+    """The curator's briefing titles by reader language (``title_<reader>``): shown, marked as
+    a translation, on that reader's search page whichever bundle found the article."""
+    original: str = ""
+    """For a briefing's record (in the reader language's bundle), the article's own language;
+    empty for the record of the article's own text."""
+    original_title: str = ""
+    """For a briefing's record, the article's own title (its ``title`` meta)."""
 
 
 def bundle_languages(site: Site) -> tuple[str, ...]:
-    """The languages that have articles, in site order: one bundle each."""
+    """One bundle per language to search: the reader languages with articles or briefings, in
+    site order (a briefing is indexed in its reader language's bundle), then every other
+    content language of the articles, by tag. One ``<html lang>`` per bundle: Pagefind gives
+    each value an index of its own and searches one, so ``zh-Hans`` and ``zh-Hant`` are two."""
     present = {a.language for a in site.articles}
-    return tuple(lang.code for lang in site.config.languages if lang.code in present)
+    briefed = {r for a in site.articles for r in a.translated if r != a.language}
+    readers = [lang.code for lang in site.config.languages]
+    first = [code for code in readers if code in present or code in briefed]
+    return (*first, *sorted(present - set(first)))
 
 
-def record(article: Article, base_path: str) -> Record:
-    """The searchable part of an article, with its filters (ids, labelled by the page)."""
+def bundle_records(site: Site, lang: str, base_path: str) -> Iterator[tuple[Article, Record]]:
+    """The records of ``lang``'s bundle: its articles' own text, then the briefings in ``lang``
+    of articles in other languages (their record file is also ``<slug>.html``: slugs are
+    unique across the archive)."""
+    for article in site.articles_in(lang):
+        yield article, record(article, base_path)
+    for article in site.articles:
+        briefing = article.translated.get(lang)
+        if briefing is not None and article.language != lang:
+            yield article, record(article, base_path, lang)
+
+
+def record(article: Article, base_path: str, briefing: str | None = None) -> Record:
+    """The searchable part of an article, with its filters (ids, labelled by the page);
+    ``briefing``: a reader language, for the record of the curator's briefing in it (its title
+    and summary, indexed in that language's bundle) instead of the article's own text."""
     when = article.date
     date = "" if when is None else when.iso
     sort = UNDATED_SORT if when is None else when.sort_text
@@ -71,15 +106,24 @@ def record(article: Article, base_path: str) -> Record:
     }
     if when is not None:
         filters["year"] = (f"{when.year:04d}",)
+    lang, title, text = article.language, article.title, article.body_text
+    if briefing is not None:
+        brief = article.translated[briefing]
+        lang, title, text = briefing, brief.title, brief.summary or ""
+    readers = article.page_languages
     return Record(
         article.slug + ".html",
-        article.language,
+        lang,
         base_path + article.url,
-        article.title,
-        article.body_text,
+        title,
+        text,
         date,
         sort,
         filters,
+        {r: base_path + article.url_in(r) for r in readers[1:]},
+        {r: b.title for r, b in sorted(article.translated.items()) if r != article.language},
+        article.language if briefing is not None else "",
+        article.title if briefing is not None else "",
     )
 
 
@@ -93,11 +137,15 @@ def record_html(rec: Record) -> str:
     sort by. Its filters are not given to Pagefind: they go into the bundle's filter table."""
     outlet = rec.filters["outlet"][0]
     fields = (
-        ("title", rec.title),
+        # The article's own title: the page shows the briefing's from title_<reader>.
+        ("title", rec.original_title or rec.title),
         ("href", rec.href),
         ("date", rec.date),
         ("sort", rec.sort),
         ("outlet", outlet),
+        ("lang", rec.original),
+        *((f"href_{reader}", href) for reader, href in rec.hrefs.items()),
+        *((f"title_{reader}", title) for reader, title in rec.titles.items()),
     )
     meta = "".join(
         f'<i data-pagefind-meta="{key}:{escape(value)}"></i>' for key, value in fields if value
@@ -106,7 +154,8 @@ def record_html(rec: Record) -> str:
     return (
         f'<!DOCTYPE html><html lang="{rec.lang}"><head><meta charset="utf-8"></head><body>'
         f"<main data-pagefind-body>{meta}{sort}"
-        f"<h1>{escape(fold_index(rec.title))}</h1><p>{escape(fold_index(rec.text))}</p>"
+        f"<h1>{escape(fold_index(rec.title, rec.lang))}</h1>"
+        f"<p>{escape(fold_index(rec.text, rec.lang))}</p>"
         f"<p>{' '.join(tag_token(key) for key in rec.filters['tag'])}</p></main></body></html>"
     )
 
@@ -125,25 +174,43 @@ def page_ids(bundle: Path) -> dict[str, str]:
     return ids
 
 
-def filter_table(site: Site, lang: str, ids: Mapping[str, str]) -> bytes:
+def filter_table(
+    site: Site,
+    lang: str,
+    ids: Mapping[str, str],
+    bundles: Mapping[str, Mapping[str, str]] | None = None,
+) -> bytes:
     """The bundle's filter table: each key's values (ids, labelled by the page), and for every
-    page id the indexes of its values per key, in :data:`FILTER_KEYS` order."""
-    records = {f"/{a.slug}.html": record(a, "") for a in site.articles_in(lang)}
+    page id the indexes of its values per key, in :data:`FILTER_KEYS` order; ``same``: for each
+    briefing's page, the bundle and page id of its article's own text (``bundles``: every
+    bundle's :func:`page_ids`), so that the page shows an article found in both once."""
+    records = {f"/{rec.path}": rec for _, rec in bundle_records(site, lang, "")}
     values: dict[str, list[str]] = {key: [] for key in FILTER_KEYS}
     for rec in records.values():
         for key in FILTER_KEYS:
             values[key].extend(rec.filters.get(key, ()))
     ordered = {key: sorted(set(found)) for key, found in values.items()}
     index = {key: {value: n for n, value in enumerate(found)} for key, found in ordered.items()}
+    own = {
+        code: {url: page for page, url in pages.items()} for code, pages in (bundles or {}).items()
+    }
     pages: dict[str, list[list[int]]] = {}
+    same: dict[str, list[str]] = {}
     for page_id, url in ids.items():
         found = records.get(url)
         if found is None:
             raise BuildError(f"Pagefind indexed {url!r} in the {lang!r} bundle: no such article")
         pages[page_id] = [[index[k][v] for v in found.filters.get(k, ())] for k in FILTER_KEYS]
+        if found.original:
+            original = own.get(found.original, {}).get(url)
+            if original is None:
+                raise BuildError(f"no {found.original!r} record of the briefing {url!r}")
+            same[page_id] = [found.original, original]
     if len(pages) != len(records):
         raise BuildError(f"Pagefind indexed {len(pages)} of the {len(records)} {lang!r} articles")
-    table = {"keys": FILTER_KEYS, "values": ordered, "pages": pages}
+    table: dict[str, object] = {"keys": FILTER_KEYS, "values": ordered, "pages": pages}
+    if same:
+        table["same"] = same
     return json.dumps(table, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 

@@ -59,13 +59,40 @@ export function expandQuery(text, cap = 6) {
 }
 
 // The scripts of a query's words that a bundle may lack (SCRIPTS in briefgen/search/__init__.py).
+// Persian and Arabic share one: a Persian word may be in an Arabic text, and the other way round.
 const SCRIPTS = {
   arab: /[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]/,
   latn: /[A-Za-z\u00c0-\u024f]/,
+  cyrl: /[\u0400-\u052f]/,
+  grek: /[\u0370-\u03ff\u1f00-\u1fff]/,
+  hebr: /[\u0590-\u05ff\ufb1d-\ufb4f]/,
+  hani: /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/,
+  hang: /[\u1100-\u11ff\uac00-\ud7af]/,
+  thai: /[\u0e00-\u0e7f]/,
 };
 
-// Whether a bundle whose articles use `scripts` can match every word of `query`.
-export function canMatch(query, scripts) {
+// Whether a bundle whose articles use `scripts` can match every word of `query`. `told`: the
+// scripts the build told apart (a word in another script may match anywhere); without it, the
+// two the first builds told apart.
+export function canMatch(query, scripts, told = ["arab", "latn"]) {
   return query.split(" ").every((word) =>
-    Object.entries(SCRIPTS).every(([name, letters]) => !letters.test(word) || scripts.includes(name)));
+    told.every((name) => !SCRIPTS[name]?.test(word) || scripts.includes(name)));
+}
+
+// A query as a Persian bundle is indexed: Persian ک and ی for Arabic ك, ي and ى (normalize.py's
+// fold_index for a language written with them).
+export function toPersian(text) {
+  return text.replace(/[\u0643\u064a\u0649]/g, (c) => (c === "\u0643" ? "\u06a9" : "\u06cc"));
+}
+
+// A query's words split as a Chinese (Japanese, Thai) text is split when indexed, joined with
+// spaces: Pagefind splits the query itself only when its instance's language is one of those,
+// and in a worker it is "unknown" (人工智能发展 was one word, matched by its longest prefix).
+const segmenters = new Map();
+export function segmentWords(text, lang) {
+  if (typeof Intl.Segmenter !== "function") return text;
+  let segmenter = segmenters.get(lang);
+  if (!segmenter) segmenters.set(lang, (segmenter = new Intl.Segmenter(lang, { granularity: "word" })));
+  const words = [...segmenter.segment(text)].filter((s) => s.isWordLike).map((s) => s.segment);
+  return words.length ? words.join(" ") : text;
 }

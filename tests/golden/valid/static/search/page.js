@@ -55,3 +55,45 @@ document.getElementById("search-sort").addEventListener("change", (event) => {
   const instance = window.PagefindComponents?.getInstanceManager().getInstance("default");
   if (instance?.searchTerm) instance.triggerSearch(instance.searchTerm);
 });
+
+// A result whose title is the curator's briefing: its title line is in the page's language, marked
+// as a translation, with the article's own title after it in its own lang and dir. The Component
+// UI draws search.html's template; this adds to what it drew, as text (never markup).
+const CFG = JSON.parse(document.getElementById("briefgen-search").textContent);
+
+function withOriginal(html, meta) {
+  if (typeof html !== "string") return html;
+  const box = document.createElement("template");
+  box.innerHTML = html;
+  const title = box.content.querySelector(".pf-result-title");
+  if (!title || !meta.title_lang) return html;
+  title.lang = meta.title_lang;
+  title.dir = meta.title_dir;
+  if (meta.original_title) {
+    const mark = document.createElement("span");
+    mark.className = "search-translation";
+    mark.lang = CFG.lang;
+    mark.dir = CFG.dir;
+    mark.textContent = CFG.translation;
+    title.append(" ", mark);
+    const original = document.createElement("p");
+    original.className = "search-original";
+    original.lang = CFG.lang;
+    original.dir = CFG.dir;
+    const text = document.createElement("bdi");
+    text.lang = meta.original_lang;
+    text.dir = meta.original_dir;
+    text.textContent = meta.original_title;
+    original.append(CFG.originalTitle, " ", text);
+    title.after(original);
+  }
+  return box.innerHTML;
+}
+
+const drawn = results.getResultRenderer?.bind(results);
+if (drawn) {
+  results.getResultRenderer = () => {
+    const draw = drawn();
+    return (result, options) => withOriginal(draw(result, options), result?.meta ?? {});
+  };
+}

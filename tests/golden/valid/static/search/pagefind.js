@@ -7,58 +7,43 @@
 // every bundle with the page language's stemmer. It also expands the query (normalize.js),
 // turns tag aliases into a tag-filter search, merges the results and labels the filters in the
 // page's language. Everything shown is escaped by the Component UI's template; meta.title is text.
-import { aliasKey, canMatch, expandQuery, foldQuery } from "./normalize.js";
+//
+// Content languages: the reader languages' bundles ("home": they also hold the curator's briefings
+// of foreign articles) load with the page; another language's bundle loads when a query has a word
+// in a script its articles use, or names a tag its articles carry. An article found by its own
+// text and by its briefing is one result (the filter table's "same" names the briefing's original).
+import { aliasKey, canMatch, expandQuery, foldQuery, toPersian, segmentWords } from "./normalize.js";
 
 const CFG = JSON.parse(document.getElementById("briefgen-search").textContent);
 const VARIANT_WEIGHT = 0.8;          // an expanded form ranks below the query as typed
 const MIN_WORD_ALIAS = 3;            // single words shorter than this match an alias only as the whole query
 const plural = new Intl.PluralRules(CFG.lang);
-const years = new Intl.NumberFormat(CFG.lang, { useGrouping: false });
+// Dates and years as the pages write them (Babel): the Gregorian calendar and Western digits, also
+// where the browser's default for the language is another (Persian: the Solar Hijri calendar).
+const AS_PAGES = { calendar: "gregory", numberingSystem: "latn", timeZone: "UTC" };
+const years = new Intl.NumberFormat(CFG.lang, { useGrouping: false, numberingSystem: "latn" });
 const dateFormats = {
-  4: new Intl.DateTimeFormat(CFG.lang, { year: "numeric", timeZone: "UTC" }),
-  7: new Intl.DateTimeFormat(CFG.lang, { year: "numeric", month: "long", timeZone: "UTC" }),
-  10: new Intl.DateTimeFormat(CFG.lang, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" }),
+  4: new Intl.DateTimeFormat(CFG.lang, { ...AS_PAGES, year: "numeric" }),
+  7: new Intl.DateTimeFormat(CFG.lang, { ...AS_PAGES, year: "numeric", month: "long" }),
+  10: new Intl.DateTimeFormat(CFG.lang, { ...AS_PAGES, year: "numeric", month: "long", day: "numeric" }),
 };
-const directions = Object.fromEntries(CFG.bundles.map((b) => [b.lang, b.dir]));
+const directions = CFG.directions;                               // every article language's direction
 const keyOut = CFG.filterNames;                                   // {tag: "الوسم", ...}
 const keyIn = Object.fromEntries(Object.entries(keyOut).map(([k, v]) => [v, k]));
 
-let ready = null;                                                 // the bundles, loading or loaded
-let totals = {};                                                  // every filter value's count, labelled
+let ready = null;                                                 // the home bundles, loading or loaded
+const loaded = new Map();                                         // bundle path → its inst, loading or loaded
+const totals = labelFilters([CFG.totals]);                        // every filter value's count, labelled
 let sortState = null;                                             // null: relevance; {date: "desc"|"asc"}
 
 export function setSort(sort) { sortState = sort; }
 
-// What any search needs from each bundle, loaded with the page so that the first search fetches
-// only index chunks and the fragments of the results shown: pagefind.js, its WASM (stemmer), the
-// entry and page metadata (in the bundle's host), and briefgen's filter table (tag, outlet and
-// year per page).
+// What any search needs from each bundle, loaded with the page (the home bundles) or before the
+// first query that can match in it (the others), so that a search fetches only index chunks and the
+// fragments of the results shown: pagefind.js, its WASM (stemmer), the entry and page metadata (in
+// the bundle's host), and briefgen's filter table (tag, outlet and year per page).
 export function init() {
-  ready ??= Promise.resolve(CFG.bundles.map((bundle) => {
-    const table = fetch(bundle.path + "briefgen-filters.json").then((r) => {
-      if (!r.ok) throw new Error(`${r.url}: ${r.status}`);
-      return r.json();
-    });
-    const options = { path: bundle.path, excerptLength: CFG.excerptLength, warm: bundle.warm };
-    const host = startHost(options);
-    return { lang: bundle.lang, key: bundle.path, pages: bundle.pages, scripts: bundle.scripts, options, host, table };
-  })).then(async (loading) => {
-    const settled = await Promise.allSettled(loading.flatMap((inst) => [inst.host, inst.table]));
-    const failed = settled.find((s) => s.status === "rejected");
-    if (failed) {                                                 // no worker left behind
-      for (const inst of loading) inst.host.then((host) => host.close(), () => {});
-      throw failed.reason;
-    }
-    const insts = await Promise.all(loading.map(async ({ host, table, ...inst }) => ({
-      ...inst, hosts: [await host], running: new Map(), cache: new Map(), table: readTable(await table),
-    })));
-    // A second host per bundle, started once the first is ready (its files are then in the
-    // browser's cache): a search started for a word the reader has since typed on cannot be
-    // stopped, and the search for what was typed next runs beside it instead of after it.
-    for (const inst of insts) {
-      if (inst.hosts[0].worker) startHost(inst.options).then((spare) => inst.hosts.push(spare), () => {});
-    }
-    totals = labelFilters([...insts.map((inst) => countValues(inst.table, inst.table.pages.values())), { lang: Object.fromEntries(insts.map((inst) => [inst.lang, inst.pages])) }]);
+  ready ??= loadBundles(CFG.bundles.filter((bundle) => bundle.home)).then((insts) => {
     answerCounts();
     return insts;
   }).catch((error) => {
@@ -66,6 +51,68 @@ export function init() {
     throw error;
   });
   return ready;
+}
+
+// The bundles' insts, each loaded once; if one fails, none of those loaded here is kept.
+function loadBundles(bundles) {
+  const fresh = [];
+  const all = bundles.map((bundle) => {
+    let inst = loaded.get(bundle.path);
+    if (!inst) {
+      inst = loadBundle(bundle);
+      loaded.set(bundle.path, inst);
+      fresh.push([bundle.path, inst]);
+    }
+    return inst;
+  });
+  return Promise.all(all).then((insts) => {
+    // A second host per bundle, started once the bundles are ready (its files are then in the
+    // browser's cache): a search started for a word the reader has since typed on cannot be
+    // stopped, and the search for what was typed next runs beside it instead of after it.
+    for (const [, loading] of fresh) {
+      loading.then((inst) => {
+        if (inst.hosts[0].worker) startHost(inst.options).then((spare) => inst.hosts.push(spare), () => {});
+      });
+    }
+    return insts;
+  }, async (error) => {
+    for (const [path, inst] of fresh) {
+      if (loaded.get(path) === inst) loaded.delete(path);
+      inst.then((i) => i.hosts.forEach((host) => host.close()), () => {});
+    }
+    throw error;
+  });
+}
+
+async function loadBundle(bundle) {
+  const table = fetch(bundle.path + "briefgen-filters.json").then((r) => {
+    if (!r.ok) throw new Error(`${r.url}: ${r.status}`);
+    return r.json();
+  });
+  const options = { path: bundle.path, excerptLength: CFG.excerptLength, warm: bundle.warm };
+  const host = startHost(options);
+  const settled = await Promise.allSettled([host, table]);
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) {                                                   // no worker left behind
+    host.then((h) => h.close(), () => {});
+    throw failed.reason;
+  }
+  const inst = {
+    ...bundle, key: bundle.path, options, hosts: [await host], running: new Map(), cache: new Map(),
+    table: readTable(await table),
+  };
+  return inst;
+}
+
+// The bundles a search needs: the home bundles, and each other one that can match a form of the
+// query (a language filter: only those of the chosen languages, and the home bundles, which hold
+// briefings of articles in any language).
+async function bundlesFor(terms, langs) {
+  const home = await init();
+  const others = CFG.bundles.filter((bundle) => !bundle.home && (!langs || langs.includes(bundle.lang))
+    && ownTerms(bundle, terms).some((term) => term !== false));
+  const insts = others.length ? [...home, ...await loadBundles(others)] : home;
+  return langs ? insts.filter((inst) => inst.home || langs.includes(inst.lang)) : insts;
 }
 
 // A bundle in a Web Worker of its own (worker.js), so that bundles are searched side by side and
@@ -135,7 +182,7 @@ function readTable(table) {
   for (const [id, columns] of Object.entries(table.pages)) {
     pages.set(id, Int32Array.from(columns.flatMap((indexes, k) => indexes.map((i) => first[k] + i))));
   }
-  return { slots, slotOf, pages };
+  return { slots, slotOf, pages, same: table.same ?? {} };
 }
 
 // How many of the pages carry each value: {tag: {china: 3}, ...}.
@@ -228,7 +275,10 @@ class Result {
     this.host = host;
     this.number = number;
     this.list = list;
-    this.id = `${inst.key}:${page}`;
+    // The article: a briefing's page stands for its original's, so an article is one result.
+    const same = inst.table.same[page];
+    this.lang = same ? same[0] : inst.lang;
+    this.id = same ? `${same[0]}:${same[1]}` : `${inst.lang}:${page}`;
     this.page = page;
     this.score = score * weight;
     this.words = words;
@@ -236,17 +286,28 @@ class Result {
   }
 
   data() {
-    const { inst } = this;
-    return (this.loaded ??= this.host.call("data", this.number, this.list, this.page).then((d) => ({
-      ...d,
-      url: d.meta.href ?? d.url,
-      excerpt: d.excerpt.replace(TOKENS, "").trim(),   // the tag words are for matching only
-      meta: {
-        ...d.meta, lang: inst.lang, dir: directions[inst.lang], date_label: dateLabel(d.meta.date),
-        lang_label: valueLabel("lang", inst.lang), outlet_label: valueLabel("outlet", d.meta.outlet),
-        outlet_lang: CFG.outletLang[d.meta.outlet]?.[0] ?? CFG.lang, outlet_dir: CFG.outletLang[d.meta.outlet]?.[1] ?? "auto",
-      },
-    })));
+    const { inst, lang } = this;
+    return (this.loaded ??= this.host.call("data", this.number, this.list, this.page).then((d) => {
+      // The article's page in this reader language (a foreign article has one in each), and the
+      // curator's briefing title in it, shown marked as a translation with the original beside it;
+      // without one, the original title alone (never a made-up translation).
+      const href = d.meta[`href_${CFG.lang}`] ?? d.meta.href ?? d.url;
+      const translated = lang !== CFG.lang ? d.meta[`title_${CFG.lang}`] : undefined;
+      return {
+        ...d,
+        url: href,
+        excerpt: d.excerpt.replace(TOKENS, "").trim(),   // the tag words are for matching only
+        meta: {
+          ...d.meta, href, title: translated ?? d.meta.title,
+          // The result's lang and dir are its excerpt's: the record's language.
+          lang: inst.lang, dir: inst.dir, date_label: dateLabel(d.meta.date),
+          title_lang: translated ? CFG.lang : lang, title_dir: translated ? CFG.dir : directions[lang] ?? "auto",
+          original_title: translated ? d.meta.title : undefined, original_lang: lang, original_dir: directions[lang] ?? "auto",
+          lang_label: valueLabel("lang", lang), outlet_label: valueLabel("outlet", d.meta.outlet),
+          outlet_lang: CFG.outletLang[d.meta.outlet]?.[0] ?? CFG.lang, outlet_dir: CFG.outletLang[d.meta.outlet]?.[1] ?? "auto",
+        },
+      };
+    }));
   }
 }
 
@@ -297,9 +358,18 @@ function idleHost(inst) {
 }
 
 // The terms a bundle is searched for: false for a form with a word in a script none of its
-// articles use (it cannot match there). Tag words are in every bundle.
-function ownTerms(inst, terms) {
-  return terms.map((term) => term === null || term.startsWith(CFG.tagToken) || canMatch(term, inst.scripts) ? term : false);
+// articles use (it cannot match there), or a tag word no article of a bundle loaded on demand
+// carries (a home bundle is searched for every tag word). Words are split for a Chinese bundle
+// (its index is segmented, and in a worker Pagefind does not split the query: its language is
+// "unknown") and spelt with Persian ک/ی for a Persian bundle (indexed so).
+function ownTerms(bundle, terms) {
+  return terms.map((term) => {
+    if (term === null) return null;
+    if (term.startsWith(CFG.tagToken)) return bundle.home || bundle.tags?.includes(term) ? term : false;
+    if (!canMatch(term, bundle.scripts, CFG.told)) return false;
+    if (bundle.segment) term = segmentWords(term, bundle.lang);
+    return bundle.persian ? toPersian(term) : term;
+  });
 }
 
 // What one query searches in each bundle: its forms, then the word of each tag it names (a
@@ -311,7 +381,7 @@ function searchTerms(term) {
 }
 
 // Every query form and the alias search on one bundle, merged by page, then filtered.
-async function searchBundle(inst, { queries, tags, terms }, filters, sort) {
+async function searchBundle(inst, { queries, tags, terms }, filters, sort, langs) {
   const { number, lists: found, host } = await bundleSearch(inst, terms, sort);
   inst.shown = number;
   const aliasFrom = Math.max(queries.length, 1);
@@ -335,12 +405,10 @@ async function searchBundle(inst, { queries, tags, terms }, filters, sort) {
     lists.push(list);
   });
   const selected = selectedSlots(inst.table, filters);
-  const pass = (e) => passes(inst.table.pages.get(e.page), selected);
-  const all = selected.length ? [...byId.values()].filter(pass) : [...byId.values()];
-  return {
-    all, lists: selected.length ? lists.map((list) => list.filter(pass)) : lists, unfiltered: byId.size,
-    counts: countValues(inst.table, all.map((e) => inst.table.pages.get(e.page))),
-  };
+  const pass = (e) => (!langs || langs.includes(e.lang)) && passes(inst.table.pages.get(e.page), selected);
+  const filtering = selected.length || langs;
+  const entries = [...byId.values()];
+  return { all: filtering ? entries.filter(pass) : entries, lists: filtering ? lists.map((list) => list.filter(pass)) : lists, entries };
 }
 
 // Merge lists already sorted by date, loading only the fragments of the results shown.
@@ -390,20 +458,40 @@ function answerCounts() {
   };
 }
 
-// The language filter's counts: each bundle's results.
-const langCounts = (insts, per) =>
-  Object.fromEntries(insts.map((inst, i) => [inst.lang, per[i].all.length]).filter(([, n]) => n));
+// Results found in several bundles (an article by its own text and by its briefing) as one: the
+// best scoring.
+function unique(entries) {
+  const best = new Map();
+  for (const e of entries) {
+    const seen = best.get(e.id);
+    if (!seen || e.score > seen.score) best.set(e.id, e);
+  }
+  return [...best.values()];
+}
+
+// The filter counts of the results: each counted once, from the table of the bundle it came from;
+// the language filter's by the article's language.
+function resultCounts(results) {
+  const byInst = new Map();
+  const lang = {};
+  for (const e of results) {
+    byInst.set(e.inst, [...byInst.get(e.inst) ?? [], e]);
+    lang[e.lang] = (lang[e.lang] ?? 0) + 1;
+  }
+  const tables = [...byInst].map(([inst, es]) => countValues(inst.table, es.map((e) => inst.table.pages.get(e.page))));
+  return labelFilters([...tables, { lang }]);
+}
 
 export async function search(term, options = {}) {
   const started = performance.now();
-  const all_insts = await init();
-  const { lang: langs, ...filters } = filterIds(options.filters);
-  // The language filter picks bundles: the others are not searched at all.
-  const insts = langs ? all_insts.filter((inst) => langs.any.includes(inst.lang)) : all_insts;
+  const { lang: chosen, ...filters } = filterIds(options.filters);
+  const langs = chosen?.any;
   const sort = options.sort ?? sortState ?? undefined;
   const what = searchTerms(term);
-  const per = await Promise.all(insts.map((inst) => searchBundle(inst, what, filters, sort)));
-  const all = per.flatMap((p) => p.all);
+  // The language filter picks bundles: the others are not searched at all.
+  const insts = await bundlesFor(what.terms, langs);
+  const per = await Promise.all(insts.map((inst) => searchBundle(inst, what, filters, sort, langs)));
+  const all = unique(per.flatMap((p) => p.all));
   let results;
   if (sort?.date) {
     const at = dateMerge(per.flatMap((p) => p.lists), sort.date);
@@ -418,11 +506,10 @@ export async function search(term, options = {}) {
   // The first result is on screen as soon as the Component UI lays the list out: its excerpt
   // loads now, not after that.
   results[0]?.data().catch(() => {});
-  const lang = langCounts(insts, per);
   return {
     results,
-    unfilteredResultCount: per.reduce((n, p) => n + p.unfiltered, 0),
-    filters: labelFilters([...per.map((p) => p.counts), { lang }]),
+    unfilteredResultCount: new Set(per.flatMap((p) => p.entries.map((e) => e.id))).size,
+    filters: resultCounts(all),
     totalFilters: totals,
     timings: { total: performance.now() - started },
     queries: what.queries, aliasTags: what.tags,
@@ -440,14 +527,15 @@ export async function searchAhead(term) {
   if (typing) return;
   typing = true;
   try {
-    const insts = await init();
     while (typed !== null) {
+      let insts = await bundlesFor(searchTerms(typed).terms);
       // Wait for a host to be free in every bundle: at once while the second hosts are idle.
       while (!insts.every(idleHost)) {
         await Promise.race(insts.flatMap((inst) => [...inst.running.values()].flatMap((searches) => [...searches])));
       }
       const { terms } = searchTerms(typed);
       typed = null;
+      insts = await bundlesFor(terms);                            // loaded: those of the term waited for
       for (const inst of insts) bundleSearch(inst, terms, sortState ?? undefined).catch(() => {});
     }
   } finally {
@@ -459,7 +547,7 @@ export async function searchAhead(term) {
 // Load the index chunks of a query (and of its aliases) without searching.
 export async function preload(term) {
   const { terms } = searchTerms(term);
-  await Promise.all((await init()).flatMap((inst) =>
+  await Promise.all((await bundlesFor(terms)).flatMap((inst) =>
     inst.hosts.map((host) => host.call("preload", ownTerms(inst, terms).filter(Boolean)))));
 }
 

@@ -1,0 +1,167 @@
+"""Search across content languages in a real browser: tests/sites/search-languages (reader
+languages Arabic and Italian; articles in Russian, Chinese, Persian, Hebrew and English beside
+Arabic and Italian ones, some with the curator's briefings) built once and served."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from briefgen.build import build
+from tests.browser.test_search_browser import RESULTS, search
+from tests.helpers import SITES
+
+SITE = SITES / "search-languages"
+
+READ = """items => items.map((li) => {
+  const title = li.querySelector(".pf-result-title");
+  const original = li.querySelector(".search-original bdi");
+  return {
+    href: li.querySelector(".pf-result-link").getAttribute("href"),
+    title: li.querySelector(".pf-result-link").textContent,
+    titleLang: title.getAttribute("lang"), titleDir: title.getAttribute("dir"),
+    mark: li.querySelector(".search-translation")?.textContent ?? null,
+    original: original?.textContent ?? null,
+    originalLang: original?.getAttribute("lang") ?? null,
+    originalDir: original?.getAttribute("dir") ?? null,
+    excerpt: li.querySelector(".pf-result-excerpt").textContent,
+    date: li.querySelector("time").textContent,
+  };
+})"""
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    served = tmp_path_factory.mktemp("search-languages")
+    build(SITE, served / "multi")
+    return served
+
+
+@pytest.fixture
+def page(
+    browser: Browser, output: Path, http_server: Callable[[Path], str]
+) -> Iterator[tuple[Page, str]]:
+    context = browser.new_context(viewport={"width": 1000, "height": 3000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page, http_server(output) + "multi/"
+    context.close()
+    assert not errors, errors
+
+
+def results(page: Page, query: str, count: int) -> list[dict[str, str | None]]:
+    search(page, query, count)
+    return list(page.eval_on_selector_all(RESULTS, READ))
+
+
+def slugs(found: list[dict[str, str | None]]) -> list[str]:
+    return [str(r["href"]).rstrip("/").rsplit("/", 1)[1] for r in found]
+
+
+def test_an_arabic_word_only_in_a_russian_articles_briefing_finds_it_once(
+    page: tuple[Page, str],
+) -> None:
+    tab, base = page
+    tab.goto(f"{base}ar/search/")
+    (found,) = results(tab, "سيبيريا", 1)
+    assert found["href"] == "/multi/ar/articles/ru-sotrudnichestvo/"
+    # The briefing's title, marked as the curator's translation, the original beside it.
+    assert found["title"] == "روسيا والصين توسّعان التعاون في مختبرات سيبيريا"
+    assert (found["titleLang"], found["titleDir"]) == ("ar", "rtl")
+    assert found["mark"] == "ترجمة المحرِّر"
+    assert found["original"].startswith("Россия и Китай расширяют")  # type: ignore[union-attr]
+    assert (found["originalLang"], found["originalDir"]) == ("ru", "ltr")
+
+
+def test_the_italian_page_links_to_the_italian_page_of_a_foreign_article(
+    page: tuple[Page, str],
+) -> None:
+    tab, base = page
+    tab.goto(f"{base}it/search/")
+    (found,) = results(tab, "siberiani", 1)
+    assert found["href"] == "/multi/it/articles/ru-sotrudnichestvo/"
+    assert found["mark"] == "Traduzione del curatore"
+
+
+def test_a_russian_inflected_query_finds_the_russian_article_once(page: tuple[Page, str]) -> None:
+    tab, base = page
+    tab.goto(f"{base}ar/search/")
+    # The text has «сотрудничества»; the Russian stemmer meets them. The Arabic briefing of the
+    # same article is not a second result.
+    found = results(tab, "сотрудничество", 1)
+    assert slugs(found) == ["ru-sotrudnichestvo"]
+    assert found[0]["title"] == "روسيا والصين توسّعان التعاون في مختبرات سيبيريا"
+
+
+def test_a_word_inside_a_chinese_sentence_is_found(page: tuple[Page, str]) -> None:
+    tab, base = page
+    tab.goto(f"{base}ar/search/")
+    assert slugs(results(tab, "人工智能", 1)) == ["zh-hezuo"]
+    assert slugs(results(tab, "研究中心", 1)) == ["zh-hezuo"]
+
+
+@pytest.mark.parametrize("query", ["کارگاه", "كارگاه"])
+def test_a_persian_query_finds_persian_articles_typed_with_either_keyboard(
+    page: tuple[Page, str], query: str
+) -> None:
+    tab, base = page
+    tab.goto(f"{base}ar/search/")
+    found = results(tab, query, 2)
+    assert sorted(slugs(found)) == ["fa-arabic-letters", "fa-kargah"]
+    # Excerpts keep the Persian letters (the Persian bundle is indexed with them).
+    assert all("ك" not in str(r["excerpt"]) for r in found), found
+
+
+def test_a_hebrew_word_is_found(page: tuple[Page, str]) -> None:
+    tab, base = page
+    tab.goto(f"{base}it/search/")
+    (found,) = results(tab, "במחשוב", 1)
+    assert slugs([found]) == ["he-mihshuv"]
+    assert found["title"] == "Russia e Cina estendono la cooperazione nel calcolo"
+    assert (found["originalLang"], found["originalDir"]) == ("he", "rtl")
+
+
+def test_without_a_briefing_the_original_title_is_shown_unmarked(page: tuple[Page, str]) -> None:
+    tab, base = page
+    tab.goto(f"{base}ar/search/")
+    (found,) = results(tab, "Новосибирске", 1)
+    assert found["title"] == "Новые лаборатории откроются в Новосибирске"
+    assert (found["titleLang"], found["titleDir"]) == ("ru", "ltr")
+    assert found["mark"] is None and found["original"] is None
+    assert found["href"] == "/multi/ar/articles/ru-laboratorii/"
+
+
+def test_a_tag_alias_finds_every_language_once_and_filters_count_articles(
+    page: tuple[Page, str],
+) -> None:
+    tab, base = page
+    tab.goto(f"{base}ar/search/")
+    found = results(tab, "الصين", 6)  # the tag china: six articles, however many records
+    assert len(set(slugs(found))) == 6
+
+
+def test_persian_dates_are_gregorian_as_on_the_pages(
+    browser: Browser, http_server: Callable[[Path], str], tmp_path: Path
+) -> None:
+    # The browser's Persian default is the Solar Hijri calendar; the pages write Babel's
+    # Gregorian dates with Western digits, and so does the search page.
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    yml = site / "site.yml"
+    text = yml.read_text("utf-8").replace("languages: [ar, it]", "languages: [fa, ar, it]")
+    yml.write_text(text.replace("title:\n", "title:\n  fa: بایگانی جستجو\n"), "utf-8")
+    tags = site / "content/tags.yml"
+    tags.write_text(tags.read_text("utf-8").replace("{ar: ", "{fa: برچسب, ar: "), "utf-8")
+    build(site, tmp_path / "out/multi")
+    tab = browser.new_page()
+    tab.goto(http_server(tmp_path / "out") + "multi/fa/search/")
+    found = results(tab, "Новосибирске", 1)
+    article = (tmp_path / "out/multi/fa/articles/ru-laboratorii/index.html").read_text("utf-8")
+    assert found[0]["date"], found
+    assert found[0]["date"] in article, found
+    tab.close()
