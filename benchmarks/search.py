@@ -2,7 +2,9 @@
 
     /work/venv/bin/python benchmarks/search.py 1000 10000
 
-For each size, writes an archive of that many articles (half Arabic, half Italian) whose text is
+For each size, writes an archive of that many articles (half Arabic, half Italian; with
+``--languages ar,it,ru,zh-Hans,fa`` spread evenly over those, the others with briefings: see
+make_archive) whose text is
 sampled from the real articles in content/: sentences are picked at random and about a third of
 their words swapped for other words of the same language, so no two articles are alike. Then it
 builds the site (reporting the search stage per 1,000 articles and the bundles' size) and opens
@@ -26,7 +28,8 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,7 +108,42 @@ def article(
     return "---\n" + "\n".join(lines) + "\n---\n" + "\n\n".join(picked) + "\n"
 
 
-def make_archive(root: Path, count: int, seed: int = 1) -> None:
+SCRIPT_OF = {"ru": "cyrl", "zh-Hans": "hani", "fa": "arab", "he": "hebr", "en": "latn"}
+"""The other content languages ``--languages`` can add, and the script their text is made in."""
+_CYRILLIC = str.maketrans({chr(0x61 + i): chr(0x0430 + i) for i in range(26)})
+"""Latin a-z → Cyrillic U+0430-U+0449 (letter for letter: the script, not the sounds)."""
+_HEBREW = str.maketrans({chr(0x0621 + i): chr(0x05D0 + i % 27) for i in range(0x064A - 0x0621 + 1)})
+"""Arabic letters → Hebrew ones, letter for letter."""
+
+
+def foreign_text(text: str, lang: str) -> str:
+    """Italian (Latin) or Arabic text remade in ``lang``'s script with the same word lengths and
+    frequencies: Cyrillic and Hebrew letter for letter, Persian with its own ک/ی, Chinese as two
+    Han characters per word without spaces (what the bundle loads and the scripts the page
+    tells apart depend on the script, the index size on the words)."""
+    if lang == "ru":
+        return text.lower().translate(_CYRILLIC)
+    if lang == "he":
+        return text.translate(_HEBREW)
+    if lang == "fa":
+        return text.replace("\u0643", "\u06a9").replace("\u064a", "\u06cc")
+    if lang == "zh-Hans":
+
+        def han(word: str) -> str:
+            code = zlib.crc32(word.lower().encode())
+            return chr(0x4E00 + code % 3000) + chr(0x4E00 + (code >> 12) % 3000)
+
+        return "。".join("".join(han(w) for w in s.split()) for s in text.split(". "))
+    return text
+
+
+def make_archive(
+    root: Path, count: int, seed: int = 1, languages: Sequence[str] = ("ar", "it")
+) -> None:
+    """``count`` articles spread evenly over ``languages`` (the first two are the reader
+    languages, ar and it, with the real articles' sentences); the others are written from the
+    Arabic (fa, he) or Italian (ru, zh-Hans, en) sentences in their own script, and 70 % of them
+    carry the curator's briefings in both reader languages, 15 % in Arabic only."""
     rnd = random.Random(seed)
     (root / "content").mkdir(parents=True)
     (root / "site.yml").write_text(
@@ -117,13 +155,33 @@ def make_archive(root: Path, count: int, seed: int = 1) -> None:
         shutil.copy(ROOT / "content" / name, root / "content" / name)
     tags = re.findall(r"^([a-z0-9-]+):", (ROOT / "content/tags.yml").read_text("utf-8"), re.M)
     outlets = re.findall(r"^([a-z0-9-]+):", (ROOT / "content/outlets.yml").read_text("utf-8"), re.M)
-    for lang in ("ar", "it"):
-        pool = sentences(lang)
+    pools = {lang: sentences(lang) for lang in ("ar", "it")}
+    for lang in languages:
+        source = "ar" if lang in ("ar", "fa", "he") else "it"
+        pool = pools[source]
         words = sorted({w for s in pool for w in s.split()})
         folder = root / "content/articles" / lang
         folder.mkdir(parents=True)
-        for i in range(count // 2):
+        for i in range(count // len(languages)):
             text = article(rnd, lang, pool, words, tags, outlets)
+            if lang not in ("ar", "it"):
+                front, body = text.split("\n---\n", 1)
+                title = json.loads(front.split("title: ", 1)[1].split("\n", 1)[0])
+                front = front.replace(
+                    json.dumps(title, ensure_ascii=False),
+                    json.dumps(foreign_text(title, lang), ensure_ascii=False),
+                    1,
+                )
+                roll = rnd.random()
+                readers = ("ar", "it") if roll < 0.7 else ("ar",) if roll < 0.85 else ()
+                if readers:
+                    front += "\ntranslated:"
+                    for reader in readers:
+                        brief = rnd.choice(pools[reader])
+                        head = " ".join(brief.split()[:9]).strip(".،,:")
+                        fields = {"title": head, "summary": brief}
+                        front += f"\n  {reader}: {json.dumps(fields, ensure_ascii=False)}"
+                text = front + "\n---\n" + foreign_text(body, lang)
             (folder / f"{lang}-{i:05d}.md").write_text(text, "utf-8")
 
 
@@ -225,10 +283,13 @@ def typed_key_by_key(browser: Browser, url: str, query: str, delay: int) -> int:
     return shown
 
 
-def measure(count: int, work: Path, repeat: int = 1) -> dict[str, object]:
-    root, output = work / f"site-{count}", work / f"out-{count}"
+def measure(
+    count: int, work: Path, repeat: int = 1, languages: Sequence[str] = ("ar", "it")
+) -> dict[str, object]:
+    mix = "" if tuple(languages) == ("ar", "it") else "-" + "-".join(languages)
+    root, output = work / f"site-{count}{mix}", work / f"out-{count}{mix}"
     if not (root / "site.yml").is_file():  # a kept archive is reused: the same seed wrote it
-        make_archive(root, count)
+        make_archive(root, count, languages=languages)
     report = build(root, output, force=True)  # timed whole, even over a kept output
     stages = dict(report.stages)
     bundle = [p for p in (output / "pagefind").rglob("*") if p.is_file()]
@@ -246,7 +307,7 @@ def measure(count: int, work: Path, repeat: int = 1) -> dict[str, object]:
             lang: sum(
                 p.stat().st_size for p in bundle if p.is_relative_to(output / "pagefind" / lang)
             )
-            for lang in ("ar", "it")
+            for lang in sorted(p.name for p in (output / "pagefind").iterdir())
         },
     }
     searches = browse(output, repeat)
@@ -277,12 +338,23 @@ def main() -> None:
         help="build and keep the sites here, for the next run too (default: a temp dir)",
     )
     parser.add_argument("--repeat", type=int, default=1, help="searches per page and query")
+    parser.add_argument(
+        "--languages",
+        default="ar,it",
+        help="content languages, comma-separated: ar,it then any of "
+        + ", ".join(SCRIPT_OF)
+        + " (default: ar,it)",
+    )
     args = parser.parse_args()
+    languages = args.languages.split(",")
+    if languages[:2] != ["ar", "it"] or not set(languages[2:]) <= set(SCRIPT_OF):
+        parser.error(f"--languages: ar,it then any of {', '.join(SCRIPT_OF)}")
     with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
-            report = json.dumps(measure(size, work, args.repeat), ensure_ascii=False, indent=1)
+            measured = measure(size, work, args.repeat, languages)
+            report = json.dumps(measured, ensure_ascii=False, indent=1)
             print(report, flush=True)  # noqa: T201
 
 
