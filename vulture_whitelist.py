@@ -14,6 +14,7 @@ _.downloads  # research.Helpers.downloads: _citation.html lists the citation fil
 _.totals  # CoverageView.totals: _coverage.html's last row
 _.has_year  # CoverageView.has_year: _coverage.html's legend
 _.autonym  # Language.autonym: base.html's language switcher
+_.article_for  # Urls.article_for: lists, feeds and article links send a reader to their page
 
 # Set for libraries that read them.
 _.validateLink  # markdown-it-py calls MarkdownIt.validateLink on every link

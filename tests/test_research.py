@@ -24,8 +24,8 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 from briefgen.build import build
 from briefgen.config import load_config
 from briefgen.content import load_site
-from briefgen.model import Briefing, Site
-from briefgen.research import citations, cite_files, coverage, export, subjects
+from briefgen.model import Article, Briefing, Site
+from briefgen.research import citations, cite_file, coverage, export, subjects
 from briefgen.research.coverage import BucketKind
 from briefgen.write import MANIFEST
 
@@ -401,6 +401,11 @@ OTHER_VALUES: dict[str, object] = {
 }
 
 
+def cite_files(site: Site, article: Article) -> list[bytes]:
+    """The article's three citation downloads, in order."""
+    return [cite_file(site, article, name) for name in citations.CITE_FILES]
+
+
 def test_citation_files_depend_on_the_cited_fields_only(built: tuple[Path, Site]) -> None:
     # The citation pages are compared by citations.cited(article) to tell whether an edit in
     # the preview changed them: every field must be either in that key or shown by no format.
@@ -409,13 +414,13 @@ def test_citation_files_depend_on_the_cited_fields_only(built: tuple[Path, Site]
     assert set(citations.CITED_FIELDS) == names - NOT_CITED
     assert set(OTHER_VALUES) == set(citations.CITED_FIELDS)
     full = next(a for a in site.articles if a.slug == "full")
-    files = list(cite_files(site, full).values())
+    files = cite_files(site, full)
     unseen = replace(full, body_html="<p>x</p>", body_text="x", draft=True, source=Path("x.md"))
-    assert list(cite_files(site, unseen).values()) == files
+    assert cite_files(site, unseen) == files
     assert citations.cited(unseen) == citations.cited(full)
     for name, value in OTHER_VALUES.items():
         other = replace(full, **{name: value})
-        assert list(cite_files(site, other).values()) != files, name
+        assert cite_files(site, other) != files, name
         assert citations.cited(other) != citations.cited(full), name
 
 

@@ -83,20 +83,6 @@ def cite_file(
     return CITE_FORMATS[name](site, article, labels, reader).encode("utf-8")
 
 
-def cite_files(
-    site: Site,
-    article: Article,
-    labels: Mapping[str, str] = citations.NOTE_LABELS,
-    reader: str | None = None,
-) -> dict[str, bytes]:
-    """``cite.json``, ``cite.bib`` and ``cite.ris`` by output path, next to the article's page
-    in ``reader`` (its canonical page when None)."""
-    base = article.url if reader is None else article.url_in(reader)
-    return {
-        base + name: cite_file(site, article, name, labels, reader) for name in citations.CITE_FILES
-    }
-
-
 def citation_pages(ctx: PageContext, article: Article) -> tuple[Page, ...]:
     """``cite.json``, ``cite.bib`` and ``cite.ris`` next to each page of one article, their
     notes in that page's language (remembered by article: three formats per article on every
