@@ -24,6 +24,8 @@ import json
 import logging
 import os
 import shutil
+import stat
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -103,14 +105,16 @@ def fingerprint(config: SiteConfig, theme: Theme, *, drafts: bool, search: bool)
     digest = hashlib.blake2b(digest_size=20)
 
     def add(label: str, data: bytes) -> None:
-        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(os.fsencode(f"{label}\0{len(data)}\0"))
         digest.update(data)
 
-    add("options", json.dumps([drafts, search, str(config.output.resolve())]).encode())
+    # Paths as the file system has them (``os.fsencode``): a name the locale cannot decode
+    # (``LC_ALL=C``, no UTF-8 mode) is surrogate escapes, which UTF-8 refuses to encode.
+    add("options", json.dumps([drafts, search]).encode() + os.fsencode(config.output.resolve()))
     add("versions", " ".join([briefgen.__version__, *_library_versions()]).encode())
     if search:  # another Pagefind binary is another index
         binary = os.environ.get("PAGEFIND_BINARY_PATH", "")
-        add("indexer", json.dumps([binary, _stat(Path(binary)) if binary else None]).encode())
+        add("indexer", os.fsencode(binary) + json.dumps(_stat(binary) if binary else 0).encode())
     package = Path(briefgen.__file__).parent
     for name, path in _walk(package):
         if name.endswith(".py"):
@@ -119,26 +123,65 @@ def fingerprint(config: SiteConfig, theme: Theme, *, drafts: bool, search: bool)
     for label, root in [("content", config.content_dir)] + [
         (f"theme{i}", layer) for i, layer in enumerate(theme.dirs)
     ]:
-        add(label, str(root).encode())
+        add(label, os.fsencode(root))
         for name, path in _walk(root):
             add(f"{label}:{name}", _signature(path))
     return digest.hexdigest()
 
 
+def cache_dir(root: Path) -> Path | None:
+    """``root``'s cache directory when briefgen may use it: a directory, or nothing yet.
+
+    None when something else is in its place: a file, or a symbolic link, which is not followed
+    wherever it leads. Out of the site, it would have briefgen read and write outside the site;
+    into it, the cache's files and the ``.gitignore`` that hides them from git could land among
+    the articles. The build then keeps no cache (and succeeds)."""
+    folder = root / CACHE_DIR
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return folder
+    except OSError:
+        return None
+    return folder if stat.S_ISDIR(info.st_mode) else None
+
+
 def make_cache_dir(root: Path) -> Path:
     """``root``'s cache directory, made if missing, with a ``.gitignore`` that keeps it out of
-    version control; raises OSError when it cannot be made."""
+    version control; raises OSError when it cannot be made or is not a directory
+    (:func:`cache_dir`)."""
     folder = root / CACHE_DIR
-    folder.mkdir(exist_ok=True)
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        if cache_dir(root) is None:
+            raise NotADirectoryError(f"{folder} is not a directory: not used") from None
     gitignore = folder / ".gitignore"
-    if not gitignore.exists():
+    if not os.path.lexists(gitignore):
         gitignore.write_text("# briefgen's build cache: safe to delete\n*\n", "utf-8")
     return folder
 
 
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)  # POSIX only
+
+
+def read_plain(path: Path) -> bytes:
+    """The bytes of the regular file ``path``; OSError for anything else (a directory, a FIFO,
+    which would keep a plain read waiting forever, a device) and for a symbolic link, which is
+    not followed: what a cache holds is the cache's own, never a file elsewhere."""
+    fd = os.open(path, os.O_RDONLY | _NO_FOLLOW | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        with os.fdopen(os.dup(fd), "rb") as file:
+            return file.read()
+    finally:
+        os.close(fd)
+
+
 def state_file(root: Path, output: Path) -> Path:
     """Where the record of the builds of ``root`` into ``output`` is kept."""
-    key = hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
+    key = hashlib.blake2b(os.fsencode(output.resolve()), digest_size=8).hexdigest()
     return root / CACHE_DIR / f"build-{key}.json"
 
 
@@ -257,8 +300,10 @@ class Recorded:
 def recorded(config: SiteConfig) -> Recorded | None:
     """The record of the previous build into ``config.output``; None when there is none this
     briefgen can read (the build is then a full one)."""
+    if cache_dir(config.root) is None:
+        return None
     try:
-        state = json.loads(state_file(config.root, config.output).read_text("utf-8"))
+        state = json.loads(read_plain(state_file(config.root, config.output)).decode("utf-8"))
         if state.get("version") != STATE_VERSION:
             return None
         return Recorded(
@@ -313,8 +358,16 @@ def record(
             "search": dict(search or {}),
         }
         make_cache_dir(config.root)
-        temporary = target.with_suffix(".tmp")
-        temporary.write_text(json.dumps(state, separators=(",", ":")), "utf-8")
-        os.replace(temporary, target)
+        # A new file (whatever is in the cache, no link is followed), renamed into place.
+        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=target.stem, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(json.dumps(state, separators=(",", ":")))
+            if os.path.isdir(target) and not os.path.islink(target):
+                shutil.rmtree(target)  # in the record's place: the cache's own, and in the way
+            os.replace(temporary, target)
+        except BaseException:
+            os.unlink(temporary)
+            raise
     except OSError as exc:
         log.debug("could not record the build state in %s: %s", target.parent, exc)

@@ -23,7 +23,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Container
+from collections.abc import Container, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -206,8 +206,8 @@ class Staging:
                 self._carry(aside, carried)
                 _discard(aside)
         finally:
-            _unlock(held)
-        _unlock(self._lock)
+            release(held)
+        release(self._lock)
         self._lock = None
 
     def _user_files(self) -> list[str]:
@@ -264,38 +264,77 @@ class Staging:
         """Drop the staging directory and its lock (a no-op once committed)."""
         if self.dir.exists():
             shutil.rmtree(self.dir, ignore_errors=True)
-        _unlock(self._lock)
+        release(self._lock)
         self._lock = None
 
 
 def sweep(output: Path) -> None:
     """Finish or undo what builds of ``output`` that were killed left beside it.
 
-    Only directories named as :class:`Staging` names them for this output (``mkdtemp``'s eight
-    random characters between ``.<output name>.`` and the suffix) whose lock nobody holds: a
-    running build holds its own. An old output moved aside (``.previous``) is put back when
-    ``output`` is missing (the build died between the two renames of its swap); else the
-    user's files still in it are moved into ``output`` and the rest is deleted. A staging
-    directory holds only what briefgen made: it is deleted. Without locks (Windows, some
-    network file systems) a running build's directory cannot be told apart: nothing is swept.
+    Only directories named as :class:`Staging` names them for this output whose lock nobody
+    holds (see :func:`abandoned`): a running build holds its own. An old output moved aside
+    (``.previous``) is put back when ``output`` is missing (the build died between the two
+    renames of its swap); else the user's files still in it are moved into ``output`` and the
+    rest is deleted. A staging directory holds only what briefgen made: it is deleted.
     """
-    mine = re.compile(re.escape(f".{output.name}.") + r"[a-z0-9_]{8}(\.staging|\.previous)")
+    # The old outputs first: one may have to be put back before anything else.
+    for path in abandoned(output.parent, f".{output.name}.", (PREVIOUS, STAGING)):
+        try:
+            _tidy(path, output)
+        except OSError as exc:
+            log.warning("could not clean up %s, left by an interrupted build: %s", path, exc)
+
+
+def owned_dir(parent: Path, prefix: str, suffix: str = "") -> tuple[Path, int | None]:
+    """A new directory in ``parent`` (``mkdtemp``'s name: ``prefix``, eight random characters,
+    ``suffix``) and the descriptor holding its lock: while the descriptor is open (its process
+    alive), :func:`abandoned` passes the directory by. None where nothing can be locked. Raises
+    OSError when the directory cannot be made.
+
+    Close the descriptor (:func:`release`) only once the directory is gone or handed over.
+    A sweep between ``mkdtemp`` and the lock took it for a dead process's and deletes it: then
+    another is made.
+    """
+    for _ in range(10):
+        path = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=parent))
+        try:
+            held = _lock(path)
+        except OSError:
+            return path, None
+        if held is not None:
+            return path, held
+    raise OSError(f"could not make a directory in {parent}: it kept vanishing")
+
+
+def abandoned(parent: Path, prefix: str, suffixes: Sequence[str] = ("",)) -> Iterator[Path]:
+    """The directories in ``parent`` that :func:`owned_dir` made with ``prefix`` and one of
+    ``suffixes`` and whose process is gone, however it ended (``kill -9``, a power cut): each
+    is yielded locked, so that no other process takes it meanwhile, in the order of
+    ``suffixes``.
+
+    Its process held the directory's ``flock`` from the moment it made it: the kernel drops the
+    lock when the process dies, and a process id could be reused. A name not made that way
+    (``mkdtemp``'s eight characters), a symbolic link, a file and a directory another user
+    owns are passed by. Without locks (Windows, some network file systems) a running
+    process's directory cannot be told apart: none is yielded.
+    """
+    ends = "|".join(re.escape(suffix) for suffix in suffixes)
+    mine = re.compile(re.escape(prefix) + r"[a-z0-9_]{8}(" + ends + ")")
     try:
-        names = sorted(e.name for e in os.scandir(output.parent) if mine.fullmatch(e.name))
+        found = [match for e in os.scandir(parent) if (match := mine.fullmatch(e.name))]
     except OSError:
-        return  # no site root yet
-    for name in sorted(names, key=lambda name: name.endswith(STAGING)):  # put back first
-        path = output.parent / name
+        return  # no such directory
+    found.sort(key=lambda match: (suffixes.index(match.group(1)), match.string))
+    for match in found:
+        path = parent / match.string
         try:
             held = _lock(path)
         except OSError:
             return
         if held is None:
-            continue  # a running build's (or gone, or not a directory)
+            continue  # a running process's (or gone, or not a directory)
         try:
-            _tidy(path, output)
-        except OSError as exc:
-            log.warning("could not clean up %s, left by an interrupted build: %s", path, exc)
+            yield path
         finally:
             os.close(held)
 
@@ -329,18 +368,11 @@ def _tidy(path: Path, output: Path) -> None:
 
 
 def _make_staging(output: Path) -> tuple[Path, int | None]:
-    """A new staging directory beside ``output`` and the descriptor holding its lock (None
-    where nothing can be locked). A sweep between ``mkdtemp`` and the lock took it for a dead
-    build's and deletes it: then another is made."""
-    for _ in range(10):
-        path = tempfile.mkdtemp(prefix=f".{output.name}.", suffix=STAGING, dir=output.parent)
-        try:
-            held = _lock(Path(path))
-        except OSError:
-            return Path(path), None
-        if held is not None:
-            return Path(path), held
-    raise BuildError(f"could not make a staging directory beside {output}: it kept vanishing")
+    """A new staging directory beside ``output`` and the descriptor holding its lock."""
+    try:
+        return owned_dir(output.parent, f".{output.name}.", STAGING)
+    except OSError as exc:
+        raise BuildError(f"could not make a staging directory beside {output}: {exc}") from exc
 
 
 def _lock(path: Path) -> int | None:
@@ -371,7 +403,8 @@ def _lock(path: Path) -> int | None:
     return fd
 
 
-def _unlock(fd: int | None) -> None:
+def release(fd: int | None) -> None:
+    """Let go of a lock :func:`owned_dir` took (None: there was none)."""
     if fd is not None:
         os.close(fd)
 

@@ -21,12 +21,13 @@ import pytest
 
 from briefgen.build import build
 from briefgen.write import Staging
+from tests import processes
 from tests.helpers import tree
+from tests.processes import ROOT, environment, group_alive, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import corpus  # noqa: E402
+import corpus
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no directory locks: no sweep")
 
@@ -53,11 +54,14 @@ def site_files(output: Path) -> dict[str, bytes]:
     return {k: v for k, v in tree(output).items() if k not in USER_FILES}
 
 
-def python(*args: str, session: bool = False, piped: bool = False) -> subprocess.Popen[bytes]:
-    """Python running ``args`` (from this checkout); ``piped``: stdin and stdout are pipes."""
+def python(
+    *args: str, session: bool = False, piped: bool = False, pagefind: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Python running ``args`` (from this checkout); ``piped``: stdin and stdout are pipes;
+    ``pagefind``: the Pagefind binary it runs."""
     return subprocess.Popen(
         [sys.executable, *args],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=environment(pagefind),
         start_new_session=session,
         stdin=subprocess.PIPE if piped else None,
         stdout=subprocess.PIPE if piped else None,
@@ -74,18 +78,6 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def staged_files(output: Path) -> int:
     return sum(len(files) for d in litter(output) for _, _, files in os.walk(output.parent / d))
-
-
-def group_alive(group: int) -> bool:
-    """Whether a process of ``group`` still runs (zombies hold no files or locks)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields[0] != "Z" and int(fields[2]) == group:
-            return True
-    return False
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
@@ -261,3 +253,65 @@ def test_a_build_beside_one_still_running_in_another_process_leaves_it_be(
     assert run.wait(30) == 0  # the other build swaps its site in after this one
     assert (output / "index.html").read_bytes() == b"from the other build"
     assert litter(output) == []
+
+
+INDEXING = """
+import sys
+from pathlib import Path
+import briefgen.search.index as index
+from briefgen.cli import main
+
+index.SHARED_MEMORY = Path(sys.argv[1])  # where the record files go (/dev/shm)
+sys.exit(main(sys.argv[2:]))
+"""
+
+HOLD_RECORDS = """
+import sys
+from pathlib import Path
+import briefgen.search.index as index
+
+index.SHARED_MEMORY = Path(sys.argv[1])
+print(index.records_dir(1000)[0], flush=True)  # as a build that indexes does
+sys.stdin.readline()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_the_records_of_a_build_killed_while_indexing_go_at_the_next_build(
+    valid_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In /dev/shm they would hold memory until a reboot; a running build's stay."""
+    shared = tmp_path / "shm"
+    shared.mkdir()
+    pagefind = tmp_path / "pagefind"  # a Pagefind that indexes for as long as the test needs
+    pagefind.write_text("#!/bin/sh\nexec sleep 600\n")
+    pagefind.chmod(0o755)
+    args = ["build", "--jobs", "1", "--source", str(valid_copy), "--output", str(tmp_path / "out")]
+    run = python("-c", INDEXING, str(shared), *args, session=True, pagefind=pagefind)
+    try:  # the build, Pagefind for ar and for it
+        wait_for(lambda: len(processes.running(group=run.pid)) == 3, "Pagefind on the records")
+    finally:
+        os.kill(run.pid, signal.SIGKILL)  # kill -9
+        run.wait()
+        while group_alive(run.pid):  # its Pagefind runs
+            os.killpg(run.pid, signal.SIGKILL)
+            time.sleep(0.05)
+    (left,) = shared.iterdir()
+    assert sorted(p.name for p in left.iterdir()) == ["ar", "it"]
+
+    monkeypatch.setattr("briefgen.search.index.SHARED_MEMORY", shared)
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)  # the real one
+    build(valid_copy, tmp_path / "out", jobs=1)
+    assert list(shared.iterdir()) == []  # the killed build's and this build's own
+
+    holder = python("-c", HOLD_RECORDS, str(shared), piped=True)
+    assert holder.stdin is not None and holder.stdout is not None
+    live = Path(holder.stdout.readline().decode().strip())
+    try:
+        build(valid_copy, tmp_path / "out", jobs=1, force=True)
+        assert list(shared.iterdir()) == [live]
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+    build(valid_copy, tmp_path / "out", jobs=1, force=True)
+    assert list(shared.iterdir()) == []

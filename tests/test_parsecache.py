@@ -3,11 +3,13 @@ cache holds, damaged, stale or forged, can change what is built."""
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import shutil
 import subprocess
 import sys
+import tempfile
 import zlib
 from pathlib import Path
 
@@ -16,8 +18,9 @@ import pytest
 import briefgen.markdown
 import briefgen.parsecache
 from briefgen.build import build
-from briefgen.parsecache import MAGIC, ParseCache, body_key
+from briefgen.parsecache import ParseCache, body_key, framed, signature
 from tests.helpers import tree
+from tests.processes import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,9 +50,8 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def pack_bytes(payload: bytes) -> bytes:
-    """A pack whose header (magic, CRC, length) is right for ``payload``."""
-    header = MAGIC + zlib.crc32(payload).to_bytes(4, "big") + len(payload).to_bytes(8, "big")
-    return header + payload
+    """A pack whose header (magic, digest, length) is right for ``payload``."""
+    return framed(payload, signature().encode())
 
 
 def body_of(article: Path) -> str:
@@ -110,6 +112,215 @@ def test_a_damaged_pack_is_deleted_and_its_bodies_rendered_again(
     assert built(valid_copy, tmp_path / "two") == clean
     assert len(renders) == 6  # nothing was taken from the damaged pack
     assert not pack.exists() and len(packs(valid_copy)) == 1  # replaced by a good one
+
+
+SCRIPT = b"<script>forged()</script>"
+
+
+def _solve(columns: list[int], target: int) -> int:
+    """The bits ``x`` such that the XOR of ``columns[i]`` over the bits ``i`` set in ``x`` is
+    ``target`` (Gaussian elimination over GF(2))."""
+    basis: dict[int, tuple[int, int]] = {}
+    for i, column in enumerate(columns):
+        combination = 1 << i
+        for bit in reversed(range(32)):
+            if column >> bit & 1:
+                if bit not in basis:
+                    basis[bit] = (column, combination)
+                    break
+                column ^= basis[bit][0]
+                combination ^= basis[bit][1]
+    x = 0
+    for bit in reversed(range(32)):
+        if target >> bit & 1:
+            column, combination = basis[bit]
+            target ^= column
+            x ^= combination
+    return x
+
+
+def crc_kept(data: bytes, at: int, new: bytes) -> bytes:
+    """``data`` with ``new`` written over it from ``at``, the last four bytes of ``new`` changed
+    so that the CRC-32 of every stretch of ``data`` that runs from before ``at`` to its end
+    stays what it was. A CRC is linear: anyone can do this, in a few lines."""
+    edited = bytearray(data)
+    edited[at : at + len(new)] = new
+    window = at + len(new) - 4
+    crc = zlib.crc32(edited)
+    columns = []  # what flipping each bit of the four bytes does to the CRC
+    for bit in range(32):
+        edited[window + bit // 8] ^= 1 << bit % 8
+        columns.append(zlib.crc32(edited) ^ crc)
+        edited[window + bit // 8] ^= 1 << bit % 8
+    fix = _solve(columns, crc ^ zlib.crc32(data))
+    for bit in range(32):
+        if fix >> bit & 1:
+            edited[window + bit // 8] ^= 1 << bit % 8
+    return bytes(edited)
+
+
+def test_a_pack_edited_by_hand_is_refused_even_when_its_crc_still_matches(
+    valid_copy: Path, tmp_path: Path, renders: list[str]
+) -> None:
+    """Raw HTML written into a stored body, the pack's header left as it was and its CRC-32
+    kept: Markdown's ban on raw HTML must hold all the same. The build is a clean build's."""
+    clean = built(valid_copy, tmp_path / "one")
+    (pack,) = packs(valid_copy)
+    data = pack.read_bytes()
+    size = len(SCRIPT) + 8  # the script, four digits, the four bytes that keep the CRC
+    at = next(  # a stretch of one paragraph's ASCII text
+        i
+        for i in range(len(data))
+        if data.startswith(b"<p>", i)
+        and all(32 <= byte < 127 for byte in data[i : i + size])
+        and b"</p>" not in data[i : i + size]
+    )
+    for nonce in range(10_000):  # until the four bytes are ASCII too, as UTF-8 text must be
+        edited = crc_kept(data, at, SCRIPT + b"%04d" % nonce + b"????")
+        if all(32 <= byte < 127 for byte in edited[at + size - 4 : at + size]):
+            break
+    assert all(zlib.crc32(edited[start:]) == zlib.crc32(data[start:]) for start in range(at))
+    pack.write_bytes(edited)
+    renders.clear()
+    site = built(valid_copy, tmp_path / "two")
+    assert not [path for path, page in site.items() if SCRIPT in page]
+    assert site == clean
+    assert len(renders) == 6 and not pack.exists()  # the whole pack refused and deleted
+
+
+def sig_dir(site: Path) -> Path:
+    return site / ".briefgen-cache" / "parse" / signature()
+
+
+def replace_by_link(path: Path, to: Path) -> None:
+    shutil.rmtree(path)
+    path.symlink_to(to, target_is_directory=True)
+
+
+def replace_by_file(path: Path, to: Path) -> None:
+    shutil.rmtree(path)
+    path.write_text("not a directory")
+
+
+CACHE_STATES = {
+    "a directory named like a pack": lambda site, elsewhere: (sig_dir(site) / "d.pack").mkdir(),
+    "a FIFO named like a pack": lambda site, elsewhere: os.mkfifo(sig_dir(site) / "f.pack"),
+    "a link named like a pack to a file elsewhere": lambda site, elsewhere: (
+        sig_dir(site) / "l.pack"
+    ).symlink_to(elsewhere / "kept.pack"),
+    "parse/ a link to a directory elsewhere": lambda site, elsewhere: replace_by_link(
+        sig_dir(site).parent, elsewhere
+    ),
+    "the signature's directory a link elsewhere": lambda site, elsewhere: replace_by_link(
+        sig_dir(site), elsewhere
+    ),
+    "parse/ a file": lambda site, elsewhere: replace_by_file(sig_dir(site).parent, elsewhere),
+    "the signature's directory a file": lambda site, elsewhere: replace_by_file(
+        sig_dir(site), elsewhere
+    ),
+}
+"""What a build may find in its cache (a restored CI cache, a hand, a crash), made of what a
+build left. A FIFO used to keep the build waiting forever; a directory named like a pack
+crashed it; the links had it read, and delete, files elsewhere."""
+
+
+@pytest.mark.parametrize("state", CACHE_STATES)
+def test_whatever_is_in_the_cache_the_build_succeeds_and_reads_nothing_elsewhere(
+    valid_copy: Path, tmp_path: Path, renders: list[str], state: str
+) -> None:
+    clean = built(valid_copy, tmp_path / "one")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "kept.pack").write_bytes(b"someone's file that looks like a pack")
+    (elsewhere / "notes").mkdir()
+    (elsewhere / "notes" / "a.txt").write_text("mine")
+    before = tree(elsewhere)
+    CACHE_STATES[state](valid_copy, elsewhere)
+    assert built(valid_copy, tmp_path / "two") == clean
+    assert tree(elsewhere) == before and (elsewhere / "notes").is_dir()
+    renders.clear()  # the cache works again
+    assert built(valid_copy, tmp_path / "three") == clean
+    assert renders == []
+
+
+@pytest.mark.parametrize("to", ["elsewhere", "the site itself"])
+def test_a_cache_directory_that_is_a_link_is_not_followed(
+    valid_copy: Path,
+    tmp_path: Path,
+    renders: list[str],
+    caplog: pytest.LogCaptureFixture,
+    to: str,
+) -> None:
+    """Out of the site it would be read and written outside it; into it, the cache's files
+    (and the .gitignore that keeps them out of git) would land among the site's."""
+    clean = built(valid_copy, tmp_path / "one")
+    shutil.rmtree(valid_copy / ".briefgen-cache")
+    target = tmp_path / "elsewhere" if to == "elsewhere" else valid_copy
+    target.mkdir(exist_ok=True)
+    before = tree(target)
+    (valid_copy / ".briefgen-cache").symlink_to(target, target_is_directory=True)
+    renders.clear()
+    with caplog.at_level(logging.WARNING, logger="briefgen"):
+        assert built(valid_copy, tmp_path / "two") == clean
+    assert tree(target) == before  # no pack, no build record, no .gitignore
+    assert len(renders) == 6
+    said = [r.getMessage() for r in caplog.records if "symbolic link" in r.getMessage()]
+    assert len(said) == 1 and "not followed, so this build keeps no cache" in said[0]
+
+
+HOLD_PENDING = """
+import os, sys
+from pathlib import Path
+from briefgen.parsecache import ParseCache
+
+cache = ParseCache(Path(sys.argv[1]))
+print(cache.pending(), flush=True)  # as a build's readers start
+if sys.argv[2] == "killed":
+    os._exit(9)  # as under kill -9: nothing of the build runs
+sys.stdin.readline()
+"""
+
+
+def test_the_pending_packs_of_killed_builds_go_at_the_next_build_never_a_live_ones(
+    valid_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the cache, or in the system's temporary directory when the site has no cache yet:
+    each build holds a lock on its pending directory, which the kernel drops when it dies."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    holders: list[subprocess.Popen[bytes]] = []
+
+    def pending(how: str) -> Path:
+        run = subprocess.Popen(
+            [sys.executable, "-c", HOLD_PENDING, str(valid_copy), how],
+            env=environment(TMPDIR=str(temporary)),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        assert run.stdout is not None
+        holders.append(run)
+        path = Path(run.stdout.readline().decode().strip())
+        if how == "killed":
+            assert run.wait(30) == 9
+        return path
+
+    try:
+        live, killed = pending("live"), pending("killed")  # the site has no cache yet
+        assert live.parent == killed.parent == temporary
+        built(valid_copy, tmp_path / "one")
+        assert live.is_dir() and not killed.exists()
+        live_here, killed_here = pending("live"), pending("killed")
+        assert live_here.parent == killed_here.parent == sig_dir(valid_copy)
+        built(valid_copy, tmp_path / "two")
+        assert live.is_dir() and live_here.is_dir() and not killed_here.exists()
+    finally:
+        for run in holders:
+            if run.stdin is not None:
+                run.stdin.close()
+            run.wait(30)
+    built(valid_copy, tmp_path / "three")  # their builds ended without a word: killed too
+    assert not live.exists() and not live_here.exists()
 
 
 class _Opens:
@@ -243,10 +454,11 @@ NO_TEMPORARY = """
 import sys, tempfile
 from pathlib import Path
 from briefgen.build import build
+from briefgen.parsecache import PENDING
 
 make = tempfile.mkdtemp
 def refuse(suffix=None, prefix=None, dir=None):
-    if prefix == ".pending-":  # neither in the cache nor in the system's temporary directory
+    if prefix == PENDING:  # neither in the cache nor in the system's temporary directory
         raise PermissionError("no room for pending packs here")
     return make(suffix, prefix, dir)
 

@@ -38,6 +38,7 @@ from briefgen.search.records import (
 )
 from briefgen.search.records import record as record
 from briefgen.search.records import tag_token as tag_token
+from briefgen.write import abandoned, owned_dir, release
 
 logger = logging.getLogger("briefgen")
 
@@ -108,6 +109,31 @@ def scratch_dir(characters: int, shared: Path | None = None) -> Path | None:
         return None
     # Arabic takes two bytes a character in UTF-8; the markup around each record is small.
     return shared if stats.f_bavail * stats.f_frsize > 4 * 2 * characters else None
+
+
+RECORDS_PREFIX, RECORDS_SUFFIX = "briefgen-search-", ".records"
+"""A build's records directory is named ``briefgen-search-XXXXXXXX.records`` (``mkdtemp``'s
+characters): the suffix keeps the directories of briefgen versions that took no lock, which
+cannot be told from a running build's, out of :func:`sweep_records`."""
+
+
+def records_dir(characters: int) -> tuple[Path, int | None]:
+    """A new directory for a build's record files (where :func:`scratch_dir` says) and the
+    descriptor holding its lock until the build removes it; first, what killed builds left
+    goes (:func:`sweep_records`). Raises OSError when it cannot be made."""
+    sweep_records()
+    where = scratch_dir(characters) or Path(tempfile.gettempdir())
+    return owned_dir(where, RECORDS_PREFIX, RECORDS_SUFFIX)
+
+
+def sweep_records() -> None:
+    """Delete the records directories of builds that were killed (``kill -9``, out of memory:
+    nothing of theirs ran to remove them), which in ``/dev/shm`` would hold memory until a
+    reboot; never a running build's, which holds its lock (:func:`briefgen.write.abandoned`)."""
+    for parent in dict.fromkeys([SHARED_MEMORY, Path(tempfile.gettempdir())]):
+        for path in abandoned(parent, RECORDS_PREFIX, [RECORDS_SUFFIX]):
+            shutil.rmtree(path, ignore_errors=True)
+            logger.debug("search: removed %s, left by a build that was killed", path)
 
 
 class RecordFiles:
@@ -223,10 +249,10 @@ class Indexing:
             records = self._records
             if records is None:
                 size = sum(len(a.body_text) + len(a.title) for a in self.site.articles)
-                scratch = self._cleanup.enter_context(
-                    tempfile.TemporaryDirectory(prefix="briefgen-search-", dir=scratch_dir(size))
-                )
-                records = RecordFiles(Path(scratch))
+                scratch, held = records_dir(size)
+                self._cleanup.callback(release, held)  # once the directory is gone
+                self._cleanup.callback(shutil.rmtree, scratch, ignore_errors=True)
+                records = RecordFiles(scratch)
             records.keep_only(self.languages)
             # The language with the most articles first: its run is the one a build waits for.
             sizes = Counter(article.language for article in self.site.articles)
