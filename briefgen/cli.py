@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import contextlib
 import io
 import logging
+import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any, ClassVar, TextIO
 
 from briefgen import __version__
 from briefgen.build import build
-from briefgen.errors import BriefgenError, Location, ProblemsError
+from briefgen.errors import BriefgenError, Location, Problem, ProblemsError
 
 INTERRUPTED = 130
 """The exit code after Ctrl-C: 128 + SIGINT, what a shell reports for a process SIGINT ended."""
+TERMINATED = 143
+"""The exit code after SIGTERM (``timeout``, a cancelled CI job): 128 + SIGTERM."""
 AFTER_INTERRUPT: Mapping[str, str] = {"build": "; the previous output is unchanged"}
 """What a command adds to its one "interrupted" line, where it can promise something."""
 
@@ -161,8 +165,11 @@ class TerminalProgress:
             self.stream.flush()
 
 
+_THREAD_SIGNALS = hasattr(signal, "pthread_kill")  # POSIX
+
+
 class Interrupts:
-    """How Ctrl-C stops a command (use as a context manager around it).
+    """How Ctrl-C and SIGTERM stop a command (use as a context manager around it).
 
     The first Ctrl-C raises KeyboardInterrupt, so every stage cleans up on its way out (reading
     and rendering processes ended, Pagefind killed, the staging directory removed); later ones
@@ -170,40 +177,74 @@ class Interrupts:
     output in (:meth:`watch` sees the ``swap`` stage) Ctrl-C is ignored and the build finishes:
     stopping between the two renames would leave neither the previous output nor the new one.
 
-    Only the main thread can set a handler, and only Python's own is replaced: a shell starts a
-    background job with Ctrl-C ignored, and it stays so. After an interrupt it stays ignored.
+    SIGTERM (``timeout``, a cancelled CI job, ``kill``) is sent to briefgen alone, not to its
+    processes as a terminal's Ctrl-C is, and is handled the same way: briefgen ends them, with
+    SIGTERM. It is turned into a Ctrl-C of the main thread, so that it waits where Ctrl-C is
+    held back: while processes are forked (one not yet recorded, or a pool of readers still
+    being made, would be left running). A process forked from this one (a reader, a rendering
+    process) gets back SIGTERM's default action as it starts, which is how briefgen ends it
+    (:class:`_Forking`).
+
+    Only the main thread can set a handler, and only Python's own is replaced (the default
+    one for SIGTERM): a shell starts a background job with Ctrl-C ignored, and it stays so.
+    After an interrupt Ctrl-C stays ignored; SIGTERM gets its default action back, so that a
+    process that does not end (or a child forked later) can still be ended with it.
     """
+
+    SIGNALS: ClassVar[Mapping[signal.Signals, object]] = {
+        signal.SIGINT: signal.default_int_handler,
+        signal.SIGTERM: signal.SIG_DFL,
+    }
+    """The signals handled, each with the handler it replaces (no other is replaced)."""
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
         self.stopping = False
-        """Ctrl-C came: the command is unwinding."""
+        """Ctrl-C or SIGTERM came: the command is unwinding."""
+        self.signal: int | None = None
+        """The signal that stopped it."""
+        self._terminated = False
+        """SIGTERM came, and the Ctrl-C it was turned into is on its way."""
         self.swapping = False
         """The build is swapping its output in: too late to stop."""
-        self._previous: Callable[[int, FrameType | None], Any] | int | None = None
-        self._installed = False
+        self._previous: dict[int, Callable[[int, FrameType | None], Any] | int | None] = {}
+        self._pid = os.getpid()
 
     def __enter__(self) -> Interrupts:
-        if (
-            self.enabled
-            and threading.current_thread() is threading.main_thread()
-            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
-        ):
-            self._previous = signal.signal(signal.SIGINT, self._received)
-            self._installed = True
+        if self.enabled and threading.current_thread() is threading.main_thread():
+            for signum, replaced in self.SIGNALS.items():
+                if signal.getsignal(signum) is replaced:
+                    self._previous[signum] = signal.signal(signum, self._received)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._installed:
-            # Once interrupted the command only exits: Ctrl-C pressed again must not turn that
-            # into a traceback (or a death by SIGINT) after its line was printed.
-            signal.signal(signal.SIGINT, signal.SIG_IGN if self.stopping else self._previous)
-            self._installed = False
+        # Once interrupted the command only exits: Ctrl-C pressed again must not turn that
+        # into a traceback (or a death by SIGINT) after its line was printed.
+        for signum, previous in self._previous.items():
+            ignored = self.stopping and signum == signal.SIGINT
+            signal.signal(signum, signal.SIG_IGN if ignored else previous)
+        self._previous.clear()
+
+    @property
+    def exit_code(self) -> int:
+        """The exit status of a command the signal stopped: 128 + its number."""
+        return TERMINATED if self.signal == signal.SIGTERM else INTERRUPTED
 
     def _received(self, signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != self._pid:  # a forked process that kept the handler: as by default
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
         if self.stopping or self.swapping:
             return
+        if signum == signal.SIGTERM and signal.SIGINT in self._previous and _THREAD_SIGNALS:
+            self._terminated = True
+            # Python runs handlers in the main thread: this Ctrl-C is that thread's own, and
+            # waits while it holds Ctrl-C back.
+            signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+            return
         self.stopping = True
+        self.signal = signal.SIGTERM if self._terminated else signum
         raise KeyboardInterrupt
 
     def watch(self, progress: Callable[[str, int], None] | None) -> Callable[[str, int], None]:
@@ -216,6 +257,47 @@ class Interrupts:
                 progress(stage, count)
 
         return told
+
+
+class _Forking(threading.local):
+    """A process forked while :class:`Interrupts` handles SIGTERM starts with SIGTERM's default
+    action, so that briefgen (multiprocessing's ``terminate``) can end it. It would inherit the
+    handler, which runs only between two steps of Python: one that came as the process began
+    to wait on a lock would wait with it, and briefgen for it, forever. SIGTERM is blocked in
+    the forking thread until the child has the default action: one that came before would be
+    lost (Python forgets the signals its handlers had not run before a fork). The parent gets
+    a SIGTERM that came meanwhile as the fork returns."""
+
+    blocked: Collection[int] | None = None
+    """The forking thread's signal mask before the fork, while SIGTERM is held back."""
+
+    def before(self) -> None:
+        handler = signal.getsignal(signal.SIGTERM)
+        if getattr(handler, "__func__", None) is Interrupts._received:
+            self.blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+
+    def in_parent(self) -> None:
+        self._restore()
+
+    def in_child(self) -> None:
+        if self.blocked is not None:
+            with contextlib.suppress(ValueError):  # not the main thread: the handler stays
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        self._restore()  # a SIGTERM that came meanwhile ends this process now
+
+    def _restore(self) -> None:
+        if self.blocked is not None and signal.SIGTERM not in self.blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        self.blocked = None
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    _forking = _Forking()
+    os.register_at_fork(
+        before=_forking.before,
+        after_in_parent=_forking.in_parent,
+        after_in_child=_forking.in_child,
+    )
 
 
 def _escape(error: UnicodeError) -> tuple[bytes, int]:
@@ -279,7 +361,7 @@ def _serve(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run briefgen; returns 0 on success, 1 for archive errors, 2 for usage errors, 130 when
-    interrupted (Ctrl-C)."""
+    interrupted (Ctrl-C), 143 when terminated (SIGTERM)."""
     _printable_output()  # before argparse, whose help and errors are printed too
     args = _parser().parse_args(argv)
     logger = logging.getLogger("briefgen")
@@ -294,8 +376,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, interrupts)
         except KeyboardInterrupt:
             after = AFTER_INTERRUPT.get(args.command, "")
-            print(f"briefgen: interrupted{after}", file=sys.stderr)
-            return INTERRUPTED
+            stopped = "terminated" if interrupts.signal == signal.SIGTERM else "interrupted"
+            print(f"briefgen: {stopped}{after}", file=sys.stderr)
+            return interrupts.exit_code
 
 
 def _run(args: argparse.Namespace, interrupts: Interrupts) -> int:
@@ -344,6 +427,7 @@ def _run(args: argparse.Namespace, interrupts: Interrupts) -> int:
                 print(output, file=sys.stderr if args.format == "text" else sys.stdout)
             quiet = failed or args.format != "text"
             print(summary(checked, strict=args.strict), file=sys.stderr if quiet else sys.stdout)
+            _undecodable_names(checked.problems)
             return 1 if failed else 0
         elif args.command == "import":
             from briefgen.importer import ImportOptions, import_files, render_import
@@ -374,8 +458,23 @@ def _run(args: argparse.Namespace, interrupts: Interrupts) -> int:
     except ProblemsError as exc:
         print(exc.render(), file=sys.stderr)
         print(f"briefgen: {exc}; nothing was written", file=sys.stderr)
+        _undecodable_names(exc.problems)
         return exc.exit_code
     except BriefgenError as exc:
         print(f"briefgen: error: {exc}", file=sys.stderr)
         return exc.exit_code
     return 0
+
+
+def _undecodable_names(problems: Iterable[Problem]) -> None:
+    """Say why, when a problem is about a file whose name this Python could not decode: in the
+    C locale with UTF-8 mode turned off (``PYTHONUTF8=0``) file names are ASCII, and a name in
+    Arabic is surrogate escapes, neither a slug nor a name briefgen could write in the site."""
+    names = (problem.location.path.name for problem in problems)
+    if any("\udc80" <= char <= "\udcff" for name in names for char in name):
+        print(
+            f"briefgen: this Python reads file names as {sys.getfilesystemencoding()} (the "
+            "locale's encoding), so a name in another script is not text: run briefgen with "
+            "PYTHONUTF8=1, or in a UTF-8 locale (LC_ALL=C.UTF-8)",
+            file=sys.stderr,
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,8 @@ import pytest
 from briefgen import fresh
 from briefgen.build import build
 from briefgen.cli import TerminalProgress, main
+from tests.helpers import VALID_SITE, tree
+from tests.processes import environment
 
 
 def stamps(output: Path) -> dict[str, tuple[int, int]]:
@@ -204,3 +207,88 @@ def test_a_link_to_nothing_in_the_content_is_fingerprinted_not_fatal(valid_copy:
     before = fresh.fingerprint(config, theme, drafts=False, search=False)
     (valid_copy / "content/articles/gone").symlink_to(valid_copy / "nowhere")
     assert fresh.fingerprint(config, theme, drafts=False, search=False) != before
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "link"])
+def test_a_build_record_that_is_not_a_file_is_not_read(
+    valid_copy: Path, tmp_path: Path, kind: str
+) -> None:
+    """A FIFO would keep a plain read waiting forever; a link is not followed, not even to the
+    very record: nothing outside the site is read (nor written through it). What was in the
+    record's place is replaced by the next record."""
+    output = tmp_path / "out"
+    build(valid_copy, output, search=False)
+    state = fresh.state_file(valid_copy, output)
+    record = state.read_bytes()
+    state.unlink()
+    elsewhere = tmp_path / "elsewhere.json"
+    if kind == "fifo":
+        os.mkfifo(state)
+    elif kind == "directory":
+        state.mkdir()
+    else:
+        elsewhere.write_bytes(record)
+        state.symlink_to(elsewhere)
+    assert not build(valid_copy, output, search=False).fresh
+    assert not elsewhere.exists() or elsewhere.read_bytes() == record
+    assert build(valid_copy, output, search=False).fresh  # recorded in its place this time
+
+
+C_LOCALE = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+"""Python in the C locale with UTF-8 mode turned off: file names are ASCII to it, and the bytes
+of any other name are surrogate escapes (which UTF-8 refuses to encode)."""
+
+
+def in_c_locale(*args: str) -> subprocess.CompletedProcess[str]:
+    """``briefgen args`` run in the C locale; its output read as the UTF-8 it is."""
+    env = environment(**C_LOCALE)
+    for name in ("LANG", "LC_CTYPE", "PYTHONIOENCODING"):
+        env.pop(name, None)
+    command = [sys.executable, "-m", "briefgen", *args]
+    done = subprocess.run(command, capture_output=True, env=env, timeout=120)
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
+    )
+
+
+def arabic_name(site: Path, slug: str | None) -> Path:
+    """The fixture's undated Arabic article renamed in Arabic; with ``slug``, its URL is that."""
+    old = site / "content/articles/ar/undated-note.md"
+    new = old.with_name("ملاحظة.md")
+    text = old.read_bytes()
+    if slug is not None:  # the file has a byte order mark and CRLF line ends
+        text = text.replace(b"language: ar\r\n", f"language: ar\r\nslug: {slug}\r\n".encode())
+    new.write_bytes(text)
+    old.unlink()
+    return new
+
+
+def test_a_site_and_a_file_named_in_other_scripts_build_in_the_c_locale(tmp_path: Path) -> None:
+    """The build's fingerprint encoded paths as UTF-8: "surrogates not allowed", a traceback."""
+    site = tmp_path / "archivio-ñ-أرشيف"
+    shutil.copytree(VALID_SITE, site, ignore=shutil.ignore_patterns(".briefgen-cache"))
+    arabic_name(site, "undated-note")
+    output = tmp_path / "uscita-ñ"
+    args = ["--source", str(site)]
+    first = in_c_locale("build", "--no-search", *args, "--output", str(output))
+    assert (first.returncode, first.stdout[:6]) == (0, "built "), first.stderr
+    assert "Traceback" not in first.stderr
+    again = in_c_locale("build", "--no-search", *args, "--output", str(output))
+    assert again.stdout.startswith("up to date"), again.stderr
+    checked = in_c_locale("check", *args)
+    assert checked.returncode == 0 and "Traceback" not in checked.stderr
+    # The same site as a build in a UTF-8 locale makes.
+    assert tree(output) == tree(build(site, tmp_path / "utf-8", search=False).output)
+
+
+def test_a_name_the_c_locale_cannot_decode_is_said_so(tmp_path: Path) -> None:
+    """Its slug would come from its name, which is not text to this Python: no traceback, the
+    file named, and how to read names as UTF-8."""
+    site = tmp_path / "site"
+    shutil.copytree(VALID_SITE, site, ignore=shutil.ignore_patterns(".briefgen-cache"))
+    arabic_name(site, None)
+    for command in (["build", "--output", str(tmp_path / "out")], ["check"]):
+        done = in_c_locale(*command, "--source", str(site))
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert "content/articles/ar/ملاحظة.md:1: file name:" in done.stderr
+        assert "run briefgen with PYTHONUTF8=1" in done.stderr

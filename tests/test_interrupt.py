@@ -1,9 +1,11 @@
-"""Ctrl-C: one line, exit status 130, no process left running, the previous output as it was.
+"""Ctrl-C and SIGTERM: one line, exit status 130 (143), no process left running, the previous
+output as it was.
 
 A terminal sends SIGINT to every process of its foreground group: the build, its reading and
 rendering processes and Pagefind. Each test starts briefgen in a group of its own and does the
 same with ``os.killpg``, at a moment it knows the stage is under way (a ``-v`` line and the
-processes that stage runs), not after a fixed sleep.
+processes that stage runs), not after a fixed sleep. SIGTERM (``timeout``, a cancelled CI job)
+is sent to briefgen alone: it must end its processes itself.
 """
 
 from __future__ import annotations
@@ -12,59 +14,23 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from briefgen.parsecache import PENDING
 from tests.helpers import tree_hash
+from tests.processes import HAS_PROC, ROOT, environment, running, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = 400
 """Enough for two reader processes (content.READ_MIN); --jobs 2 makes two render workers."""
 INTERRUPTED = "briefgen: interrupted; the previous output is unchanged"
+TERMINATED = "briefgen: terminated; the previous output is unchanged"
 
 pytestmark = pytest.mark.skipif(
-    not Path("/proc/self/stat").is_file() or not hasattr(os, "killpg"),
-    reason="watches processes through Linux's /proc",
+    not HAS_PROC or not hasattr(os, "killpg"), reason="watches processes through Linux's /proc"
 )
-
-
-def _stat(pid: str) -> list[str] | None:
-    """Fields of /proc/<pid>/stat after the command name: state, parent, group, ..."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text.rpartition(")")[2].split()
-
-
-def running(*, parent: int | None = None, group: int | None = None) -> list[int]:
-    """Processes not yet ended (zombies have) with this parent or in this process group."""
-    found = []
-    for entry in os.listdir("/proc"):
-        fields = _stat(entry) if entry.isdigit() else None
-        if fields is None or fields[0] == "Z":
-            continue
-        if int(fields[1]) == parent or int(fields[2]) == group:
-            found.append(int(entry))
-    return found
-
-
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.005)
-
-
-def environment(pagefind: Path | None = None) -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    if pagefind is not None:
-        env["PAGEFIND_BINARY_PATH"] = str(pagefind)
-    return env
 
 
 @pytest.fixture(scope="module")
@@ -98,13 +64,34 @@ STAGES = {
 }
 
 
+def ctrl_c(build: subprocess.Popen[str]) -> None:
+    """What a terminal does: SIGINT to every process of the foreground group."""
+    os.killpg(build.pid, signal.SIGINT)
+
+
+def sigterm(build: subprocess.Popen[str]) -> None:
+    """What ``timeout`` or a CI runner cancelling a job does: SIGTERM to briefgen alone."""
+    os.kill(build.pid, signal.SIGTERM)
+
+
+STOPS: dict[str, tuple[Callable[[subprocess.Popen[str]], None], str, int]] = {
+    "ctrl-c": (ctrl_c, INTERRUPTED, 130),
+    "sigterm": (sigterm, TERMINATED, 143),
+}
+"""How the build is stopped: the signal sent, the line it prints, its exit status."""
+
+
 @pytest.mark.parametrize("presses", [1, 2], ids=["once", "twice"])
 @pytest.mark.parametrize("stage", list(STAGES))
-def test_ctrl_c_during_a_build(corpus: tuple[Path, Path, Path], stage: str, presses: int) -> None:
-    """Every process ends, one line is printed, the exit status is 130, the previous output is
-    as it was and nothing is left beside it. Pressed twice, the second Ctrl-C comes while the
-    first one's cleanup runs, and must not cut it short."""
+@pytest.mark.parametrize("stop", list(STOPS))
+def test_ctrl_c_or_sigterm_during_a_build(
+    corpus: tuple[Path, Path, Path], stop: str, stage: str, presses: int
+) -> None:
+    """Every process ends, one line is printed, the exit status is 130 (143 for SIGTERM), the
+    previous output is as it was and nothing is left beside it. Sent twice, the second signal
+    comes while the first one's cleanup runs, and must not cut it short."""
     site, output, pagefind = corpus
+    send, said, status = STOPS[stop]
     before = tree_hash(output)
     if stage == "reading":  # bodies not parsed yet: the readers take a while
         for pack in (site / ".briefgen-cache").glob("parse/*/*.pack"):
@@ -128,10 +115,10 @@ def test_ctrl_c_during_a_build(corpus: tuple[Path, Path, Path], stage: str, pres
         else:
             raise AssertionError(f"the build ended before {stage}: {build.wait()}")
         wait_for(lambda: len(running(parent=build.pid)) >= processes, f"{stage} processes")
-        os.killpg(build.pid, signal.SIGINT)
+        send(build)
         if presses == 2:  # once the cleanup has begun to end them
             wait_for(lambda: len(running(parent=build.pid)) < processes, "the cleanup")
-            os.killpg(build.pid, signal.SIGINT)
+            send(build)
         rest = build.stderr.read()
         assert build.stdout is not None and build.stdout.read() == ""
         build.wait(timeout=60)
@@ -139,13 +126,13 @@ def test_ctrl_c_during_a_build(corpus: tuple[Path, Path, Path], stage: str, pres
         if build.poll() is None:
             os.killpg(build.pid, signal.SIGKILL)
             build.wait()
-    # Only the line, and no -v line either: the stage had not ended when Ctrl-C came.
-    assert rest.splitlines() == [INTERRUPTED]
-    assert build.returncode == 130
+    # Only the line, and no -v line either: the stage had not ended when the signal came.
+    assert rest.splitlines() == [said]
+    assert build.returncode == status
     assert running(group=build.pid) == []
     assert tree_hash(output) == before
     assert [p.name for p in output.parent.iterdir() if p.name.startswith(".")] == []
-    assert list((site / ".briefgen-cache").glob("parse/**/.pending-*")) == []
+    assert list((site / ".briefgen-cache").glob(f"parse/**/{PENDING}*")) == []
 
 
 STARTING = """
@@ -207,11 +194,13 @@ sys.exit(main(sys.argv[1:]))
 
 
 @pytest.mark.parametrize("command", ["check", "import"])
-def test_ctrl_c_during_check_and_import(
-    corpus: tuple[Path, Path, Path], command: str, tmp_path: Path
+@pytest.mark.parametrize("stop", list(STOPS))
+def test_ctrl_c_or_sigterm_during_check_and_import(
+    corpus: tuple[Path, Path, Path], stop: str, command: str, tmp_path: Path
 ) -> None:
-    """One line, no traceback, exit status 130; an interrupted import wrote nothing."""
+    """One line, no traceback, exit status 130 (143); an interrupted import wrote nothing."""
     site, _, _ = corpus
+    send, said, status = STOPS[stop]
     args = [command, "--source", str(site)]
     if command == "import":
         args += [str(p) for p in sorted((ROOT / "tests/import_seeds").glob("*.txt"))]
@@ -227,14 +216,14 @@ def test_ctrl_c_during_check_and_import(
     try:
         assert run.stdout is not None
         assert run.stdout.readline() == "under way\n", run.communicate()
-        os.killpg(run.pid, signal.SIGINT)
+        send(run)
         out, err = run.communicate(timeout=60)
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
             run.wait()
-    assert (out, err) == ("", "briefgen: interrupted\n")
-    assert run.returncode == 130
+    assert (out, err) == ("", said.partition(";")[0] + "\n")
+    assert run.returncode == status
     assert sorted(site.rglob("*.md")) == articles
 
 
