@@ -8,6 +8,7 @@ has gone on too long) and hands the rebuild loop one :class:`Change`.
 from __future__ import annotations
 
 import contextlib
+import os
 import stat
 import threading
 import time
@@ -146,7 +147,7 @@ class _Handler(FileSystemEventHandler):
         if event.event_type == "moved":
             paths.append(event.dest_path)
         for raw in paths:
-            path = Path(raw if isinstance(raw, str) else raw.decode())
+            path = Path(os.fsdecode(raw))  # bytes as the file system has them
             kind = classify(path, self.source, self.themes)
             if kind is not None:
                 self.debouncer.add(kind, path)
