@@ -187,8 +187,9 @@ class Interrupts:
 
     Only the main thread can set a handler, and only Python's own is replaced (the default
     one for SIGTERM): a shell starts a background job with Ctrl-C ignored, and it stays so.
-    After an interrupt Ctrl-C stays ignored; SIGTERM gets its default action back, so that a
-    process that does not end (or a child forked later) can still be ended with it.
+    After an interrupt both stay ignored while the command exits (a second SIGTERM after the
+    line was printed killed it with -15 instead of 143); after a command that ran to its end,
+    each gets its handler back.
     """
 
     SIGNALS: ClassVar[Mapping[signal.Signals, object]] = {
@@ -218,11 +219,11 @@ class Interrupts:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # Once interrupted the command only exits: Ctrl-C pressed again must not turn that
-        # into a traceback (or a death by SIGINT) after its line was printed.
+        # Once interrupted the command only exits: Ctrl-C or SIGTERM sent again must not turn
+        # that into a traceback or a death by the signal (exit -15, not 143) after its line
+        # was printed. Nothing is started after that, so nothing inherits the ignored signals.
         for signum, previous in self._previous.items():
-            ignored = self.stopping and signum == signal.SIGINT
-            signal.signal(signum, signal.SIG_IGN if ignored else previous)
+            signal.signal(signum, signal.SIG_IGN if self.stopping else previous)
         self._previous.clear()
 
     @property
