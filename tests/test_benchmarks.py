@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import subprocess
 import sys
 import time
 import tomllib
@@ -227,3 +229,32 @@ def test_briefgen_measures_with_the_parse_cache_kept_as_ci_would(
     assert float(clean.detail.split("parse ")[1].split(",")[0]) > 0
     assert cached.detail.split("parse ")[1].startswith("0.00,")
     assert (site / run.CACHE_DIR).is_dir()
+
+
+@pytest.mark.parametrize("layer", ["parse", "links", "memo", "reference"])
+def test_each_cache_switched_off_builds_the_same_site(
+    site: Path, tmp_path: Path, layer: str
+) -> None:
+    """benchmarks/caches.py measures a layer by patching it out: the site must not change (a
+    cache that changed what is built would be a bug, and its figure meaningless), and the patch
+    must reach briefgen (with the links off, no file is linked unchanged)."""
+    shipped, patched = tmp_path / "shipped", tmp_path / "patched"
+    args = ["build", "--source", str(site), "--no-search", "--force"]
+    for layer_, out in (("none", shipped), (layer, patched), (layer, patched)):
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(BENCH / "caches.py"),
+                "--child",
+                layer_,
+                *args,
+                "--output",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    assert tree(patched) == tree(shipped)
+    unchanged = int(re.search(r"(\d+) unchanged", done.stdout)[1])  # type: ignore[index]
+    assert (unchanged == 0) == (layer == "links")
