@@ -362,7 +362,8 @@ def _serve(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run briefgen; returns 0 on success, 1 for archive errors, 2 for usage errors, 130 when
-    interrupted (Ctrl-C), 143 when terminated (SIGTERM)."""
+    interrupted (Ctrl-C), 143 when terminated (SIGTERM), 141 when the reader of the output went
+    away."""
     _printable_output()  # before argparse, whose help and errors are printed too
     args = _parser().parse_args(argv)
     logger = logging.getLogger("briefgen")
@@ -375,11 +376,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     with Interrupts(enabled=args.command != "serve") as interrupts:
         try:
             return _run(args, interrupts)
+        except BrokenPipeError:
+            return _closed_pipe()
         except KeyboardInterrupt:
             after = AFTER_INTERRUPT.get(args.command, "")
             stopped = "terminated" if interrupts.signal == signal.SIGTERM else "interrupted"
             print(f"briefgen: {stopped}{after}", file=sys.stderr)
             return interrupts.exit_code
+
+
+def _closed_pipe() -> int:
+    """The reader of our output went away (``briefgen check --format json | head``): say
+    nothing more, and exit as a process that SIGPIPE ended would (the shell's 141)."""
+    # Python flushes stdout once more at exit; it would raise again on the closed pipe.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + signal.SIGPIPE
 
 
 def _run(args: argparse.Namespace, interrupts: Interrupts) -> int:

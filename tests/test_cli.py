@@ -110,3 +110,22 @@ def test_a_terminal_that_cannot_show_arabic_gets_escapes_not_a_crash(
 
     helped = in_c_locale(encoding, "--help")
     assert helped.returncode == 0 and b"briefgen" in helped.stdout
+
+
+def test_a_reader_that_stops_reading_ends_check_quietly(make_site: MakeSite) -> None:
+    """``briefgen check --format json | head``: when the pipe closes, briefgen stops without a
+    traceback, with the shell's code for a closed pipe (128 + SIGPIPE)."""
+    front = "title: T\ndate: 2025-01-02\noutlet: al-akhbar\nlanguage: ar\ntags: [nowhere]"
+    files = {f"content/articles/ar/a{i:04d}.md": f"---\n{front}\n---\nنص.\n" for i in range(800)}
+    bad = make_site(files)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefgen", "check", "--format", "json", "--source", str(bad)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10).startswith(b"[")
+    proc.stdout.close()  # what `head` does once it has its lines
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=60) == 141
+    assert err == ""
