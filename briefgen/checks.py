@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -33,6 +31,7 @@ from briefgen.content import Loaded, split_front_matter
 from briefgen.errors import ErrorList, Location, Problem, ProblemsError
 from briefgen.model import UNKNOWN_OUTLET, Article, Site
 from briefgen.pages import Urls, url_pattern
+from briefgen.text import loose_words
 from briefgen.yamltree import Map, parse
 
 Format = Literal["text", "json", "github"]
@@ -226,16 +225,6 @@ def check_translations(site: Site, errors: ErrorList) -> None:
 # ---------------------------------------------------------------------------------------------
 # duplicates
 
-_WORD = re.compile(r"\w+")
-
-
-def normalised_words(text: str) -> list[str]:
-    """Words to compare: NFKC, case-folded; Arabic diacritics, tatweel and hamza forms folded."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(c for c in text if not ("\u064b" <= c <= "\u065f" or c in "\u0670\u0640"))
-    text = text.translate(str.maketrans("أإآٱىة", "اااايه"))
-    return _WORD.findall(text)
-
 
 def shingles(words: Sequence[str], size: int = SHINGLE) -> frozenset[tuple[str, ...]]:
     """The set of ``size``-word windows of ``words``."""
@@ -266,7 +255,7 @@ def check_duplicates(site: Site, errors: ErrorList) -> None:
             )
     prints = []
     for article in sorted(site.articles, key=lambda a: str(a.source)):
-        words = normalised_words(article.body_text)
+        words = loose_words(article.body_text)
         if len(words) >= MIN_WORDS:
             prints.append((article, shingles(words)))
     for (a, sa), (b, sb) in combinations(prints, 2):

@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 import pytest
 
-from briefgen.checks import normalised_words
 from briefgen.importer.clean import normalise, strip_bidi
 from briefgen.search.normalize import alias_key
 from briefgen.text import (
@@ -119,7 +118,7 @@ def test_folding_is_what_check_import_and_search_each_did_before() -> None:
     """One home for folding changed no answer: each caller's former definition, verbatim."""
     word = re.compile(r"\w+")
 
-    def check_words(text: str) -> list[str]:  # briefgen.checks.normalised_words
+    def check_words(text: str) -> list[str]:  # briefgen.checks.normalised_words, now gone
         text = unicodedata.normalize("NFKC", text).casefold()
         text = "".join(c for c in text if not ("\u064b" <= c <= "\u065f" or c in "\u0670\u0640"))
         text = text.translate(str.maketrans("أإآٱىة", "اااايه"))
@@ -148,7 +147,6 @@ def test_folding_is_what_check_import_and_search_each_did_before() -> None:
 
     texts = _texts(11)
     assert [loose_words(t) for t in texts] == [check_words(t) for t in texts]
-    assert [normalised_words(t) for t in texts] == [check_words(t) for t in texts]
     assert [normalise(t) for t in texts] == [import_normalise(t) for t in texts]
     assert [alias_key(t) for t in texts] == [search_alias_key(t) for t in texts]
 
