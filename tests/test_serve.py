@@ -509,3 +509,38 @@ def test_search_works_in_the_preview(site: Path, start_preview: StartPreview) ->
         assert response.status == 200
         assert "javascript" in response.headers.get("content-type", "")
     assert raw_request(port, "/archive/ar/search/").status == 200
+
+
+def test_a_killed_preview_leaves_nothing_behind_for_long(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A preview ended by ``kill -9`` cannot remove its directory: the next preview does, and
+    never the directory of one still running (each holds a lock on its own)."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    hold = (
+        "import sys, time; from pathlib import Path; from briefgen.serve import Preview;"
+        "p = Preview(Path(sys.argv[1]), port=0, search=lambda *a: None);"
+        "print(p.workdir, flush=True); time.sleep(600)"
+    )
+    env = {**os.environ, "TMPDIR": str(temp)}
+    previews = [
+        subprocess.Popen([sys.executable, "-c", hold, str(site)], stdout=subprocess.PIPE, env=env)
+        for _ in range(2)
+    ]
+    try:
+        dead, alive = (Path(p.stdout.readline().decode().strip()) for p in previews)  # type: ignore[union-attr]
+        assert dead.is_dir() and alive.is_dir() and dead.parent == temp
+        previews[0].kill()
+        previews[0].wait()
+        monkeypatch.setattr("tempfile.tempdir", str(temp))
+        with Preview(site, port=0, search=lambda *a: None) as preview:
+            assert not dead.exists()
+            assert alive.is_dir()
+            ours = preview.workdir
+            assert ours.is_dir()
+        assert not ours.exists()
+    finally:
+        for process in previews:
+            process.kill()
+            process.wait()

@@ -29,6 +29,7 @@ from briefgen.serve.rebuild import Outcome, Rebuilder
 from briefgen.serve.reload import Broadcaster, Status
 from briefgen.serve.search import PagefindSearch, SearchHook, pagefind_search
 from briefgen.serve.watch import Change, Debouncer, Watcher
+from briefgen.write import abandoned, owned_dir, release
 
 Report = Callable[[str], None]
 """Where the preview tells the terminal what happened (the CLI passes ``print``)."""
@@ -68,7 +69,7 @@ class Preview:
     ) -> None:
         self.source = source.resolve()
         self.report = report
-        self.workdir = Path(tempfile.mkdtemp(prefix="briefgen-serve-"))
+        self.workdir, self._held = _workdir()
         self._searches: tuple[PagefindSearch, ...] = ()
         refresh = search
         if search is pagefind_search:
@@ -91,6 +92,7 @@ class Preview:
             self.server = self._bind(host, port, fallback_ports)
         except BaseException:
             shutil.rmtree(self.workdir, ignore_errors=True)
+            release(self._held)
             raise
         self.url = f"http://{_url_host(host)}:{self.server.port}{self._base_path()}"
 
@@ -210,6 +212,8 @@ class Preview:
         self._watcher = None
         self.rebuilder.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        release(self._held)
+        self._held = None
 
     def __enter__(self) -> Preview:
         return self
@@ -277,6 +281,20 @@ class _Indexer:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+
+
+WORKDIR_PREFIX, WORKDIR_SUFFIX = "briefgen-serve-", ".preview"
+"""A preview's directory in the temporary directory: ``briefgen-serve-XXXXXXXX.preview``."""
+
+
+def _workdir() -> tuple[Path, int | None]:
+    """A new directory for the preview's site, locked while it runs; first, the directories of
+    previews that were killed (``kill -9``: nothing of theirs ran to remove them) go, never a
+    running one's (:func:`briefgen.write.abandoned`)."""
+    parent = Path(tempfile.gettempdir())
+    for path in abandoned(parent, WORKDIR_PREFIX, [WORKDIR_SUFFIX]):
+        shutil.rmtree(path, ignore_errors=True)
+    return owned_dir(parent, WORKDIR_PREFIX, WORKDIR_SUFFIX)
 
 
 def _describe(outcome: Outcome) -> str:
