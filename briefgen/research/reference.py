@@ -22,7 +22,9 @@ The template is used only where that is provably what citeproc would print:
   found in both probes (March in one, October in the other). A style that abbreviates,
   capitalises or numbers months fails that check, and its shapes are then made per month, as a
   month name can only be printed from its term, never computed;
-* any other digit in a probe's output disables the template for that shape.
+* any other digit in a probe's output disables the template for that shape;
+* an item with an access date (``accessed``: a second date, which the probes do not vary) is
+  formatted by citeproc.
 
 Anything else is formatted by citeproc, item by item. ``tests/test_research.py`` compares the
 two on every shape of the fixture sites and on adversarial titles.
@@ -226,6 +228,8 @@ class ReferenceFormatter:
         terms for; the item's own language when None)."""
         language = str(item.get("language", "")) if locale is None else locale
         safe = escaped(item)
+        if "accessed" in item:
+            return Markup(format_item(self._style_for(language), safe))
         parts = item["issued"]["date-parts"][0] if "issued" in item else []
         key = self.shape(item, language)
         if key not in self._templates:
