@@ -304,11 +304,15 @@ class Article:
         return self.translated.get(reader)
 
     @property
+    def feed_date(self) -> PartialDate | None:
+        """What feeds order it by, newest first (by :attr:`PartialDate.sort_key`): the day it
+        was added, else its source date; None when it has neither (it reaches no feed)."""
+        return self.added or self.date
+
+    @property
     def updated(self) -> datetime | None:
-        """When its feed entry last changed (Atom ``updated``): the day it was added, else the
-        start of its source date; None when it has neither (it reaches no feed)."""
-        when = self.added or self.date
-        return None if when is None else when.start
+        """When its feed entry last changed (Atom ``updated``): the start of :attr:`feed_date`."""
+        return None if self.feed_date is None else self.feed_date.start
 
     @property
     def order(self) -> tuple[int, tuple[int, int, int, int, int], str]:

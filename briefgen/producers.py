@@ -295,10 +295,9 @@ def feed_page(
     title: str,
     alternate: str,
 ) -> Page:
-    """An Atom feed of what is new in the archive: the articles with an Atom ``updated``
-    (:attr:`Article.updated`: the day added, else the source date), the latest first, ties in
-    the lists' order (by source date). Atom needs ``updated`` for every entry, so an article
-    with neither date is left out."""
+    """An Atom feed of what is new in the archive (:func:`feed_entries`): the day each article
+    was added, else its source date, is its ``updated`` (:attr:`Article.updated`). Atom needs
+    ``updated`` for every entry, so an article with neither date is left out."""
 
     def make() -> Page:
         entries = feed_entries(articles)
@@ -310,11 +309,12 @@ def feed_page(
 
 
 def feed_entries(articles: Sequence[Article]) -> tuple[Article, ...]:
-    """The :data:`FEED_SIZE` entries of a feed of ``articles`` (newest first by source date):
-    by :attr:`Article.updated`, the latest first; the sort is stable, so ties keep their order."""
-    timed = [a for a in articles if a.updated is not None]
-    timed.sort(key=lambda a: a.updated, reverse=True)  # type: ignore[arg-type, return-value]
-    return tuple(timed[:FEED_SIZE])
+    """The :data:`FEED_SIZE` entries of a feed of ``articles`` (in the lists' order): by
+    :attr:`Article.feed_date`, the latest first, as lists sort dates; the sort is stable, so
+    ties keep the lists' order, and without any ``added`` the order is the lists'."""
+    placed = [(a.feed_date.sort_key, a) for a in articles if a.feed_date is not None]
+    placed.sort(key=lambda pair: pair[0], reverse=True)
+    return tuple(a for _key, a in placed[:FEED_SIZE])
 
 
 def article_page(ctx: PageContext, article: Article, reader: str | None = None) -> Page:
