@@ -257,7 +257,7 @@ def test_the_article_page_shows_the_access_day_and_the_archived_copy(valid_outpu
         '<div><dt>تاريخ الاطلاع على المصدر</dt><dd><time datetime="2025-01-03" dir="rtl">' in page
     )
     assert (
-        '<p class="archived-link"><a href="https://web.archive.org/web/20250103120000/'
+        '<p class="source-link archived-link"><a href="https://web.archive.org/web/20250103120000/'
         'https://example.com/ar/putin" rel="external noopener noreferrer">'
         "اقرأ النسخة المؤرشفة من المصدر</a></p>"
     ) in page
