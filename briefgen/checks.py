@@ -10,7 +10,9 @@ Findings beyond the build's own validation:
   word 5-shingles of the normalised text, Jaccard similarity at least
   :data:`DUPLICATE_THRESHOLD`. Bodies shorter than :data:`MIN_WORDS` words are not compared;
 - on request (``--missing-translations``), an article without the curator's briefing in a
-  reader language other than its own (warning).
+  reader language other than its own (warning);
+- on request (``--missing-added``), an article without ``added``, the day the curator added it
+  (warning): its feeds place it by its source date, and leave it out when it has none.
 
 The result is data; :func:`render` turns it into text, JSON or GitHub Actions annotations.
 """
@@ -69,11 +71,14 @@ class CheckReport:
         return self.errors > 0 or (strict and self.warnings > 0)
 
 
-def check_site(root: Path, *, missing_translations: bool = False) -> CheckReport:
+def check_site(
+    root: Path, *, missing_translations: bool = False, missing_added: bool = False
+) -> CheckReport:
     """Validate the archive at ``root`` without writing anything; never raises for content.
 
     ``missing_translations``: also warn about every article lacking a briefing in a reader
-    language (:func:`check_translations`)."""
+    language (:func:`check_translations`); ``missing_added``: about every article lacking
+    ``added`` (:func:`check_added`)."""
     try:
         loaded = build_check(root, drafts=True)
     except ProblemsError as exc:
@@ -85,6 +90,8 @@ def check_site(root: Path, *, missing_translations: bool = False) -> CheckReport
     check_duplicates(loaded.site, errors)
     if missing_translations:
         check_translations(loaded.site, errors)
+    if missing_added:
+        check_added(loaded.site, errors)
     return CheckReport(_sorted(errors.problems), len(loaded.site.articles))
 
 
@@ -219,6 +226,24 @@ def check_translations(site: Site, errors: ErrorList) -> None:
             field_line(article.source, key),
             f"no briefing in reader language {codes} (add translated.{missing[0]}.title); "
             "lists, feeds and pages there show the original title and summary",
+        )
+
+
+def check_added(site: Site, errors: ErrorList) -> None:
+    """Articles without ``added``: the feeds, which list what is new in the archive, place them
+    by their source date, and leave out those with none."""
+    for article in site.articles:
+        if article.added is not None:
+            continue
+        effect = (
+            "its feeds place it by its source date"
+            if article.date is not None
+            else "it is undated, so it reaches no feed"
+        )
+        errors.warn(
+            article.source,
+            field_line(article.source, "date"),
+            f"no added date (add added: YYYY-MM-DD, the day it was curated); {effect}",
         )
 
 

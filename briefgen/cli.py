@@ -97,6 +97,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="warn about every article without a briefing in a reader language other than its own",
     )
+    p_check.add_argument(
+        "--missing-added",
+        action="store_true",
+        help="warn about every article without 'added' (the day it was added to the archive)",
+    )
 
     p_import = commands.add_parser("import", help="turn raw scraped copies into articles")
     p_import.add_argument("files", nargs="+", type=Path, metavar="FILE", help="raw text files")
@@ -433,7 +438,11 @@ def _run(args: argparse.Namespace, interrupts: Interrupts) -> int:
             # no-op build should not wait for it.
             from briefgen.checks import check_site, render, summary
 
-            checked = check_site(args.source, missing_translations=args.missing_translations)
+            checked = check_site(
+                args.source,
+                missing_translations=args.missing_translations,
+                missing_added=args.missing_added,
+            )
             failed = checked.failed(strict=args.strict)
             output = render(checked, args.format)
             # Text findings go to stderr like every error; json and annotations are the output.

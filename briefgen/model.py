@@ -271,6 +271,12 @@ class Article:
     readers: tuple[str, ...] = ()
     """The reader languages the article has a page in: its own language when that is a reader
     language, else every reader language, the first one's page canonical (empty: its own)."""
+    added: PartialDate | None = None
+    """The day the curator added it to the archive (a day; None when not recorded)."""
+    accessed: PartialDate | None = None
+    """The day the curator read or fetched the source (a day; None when not recorded)."""
+    archived_url: str | None = None
+    """A copy of the source in a web archive, when the curator recorded one."""
 
     def __hash__(self) -> int:
         # The slug alone: equal articles have equal slugs, and hashing every field (the whole
@@ -296,6 +302,17 @@ class Article:
     def briefing(self, reader: str) -> Briefing | None:
         """The curator's briefing in a reader language, if there is one."""
         return self.translated.get(reader)
+
+    @property
+    def feed_date(self) -> PartialDate | None:
+        """What feeds order it by, newest first (by :attr:`PartialDate.sort_key`): the day it
+        was added, else its source date; None when it has neither (it reaches no feed)."""
+        return self.added or self.date
+
+    @property
+    def updated(self) -> datetime | None:
+        """When its feed entry last changed (Atom ``updated``): the start of :attr:`feed_date`."""
+        return None if self.feed_date is None else self.feed_date.start
 
     @property
     def order(self) -> tuple[int, tuple[int, int, int, int, int], str]:
@@ -378,9 +395,10 @@ class Site:
     def with_edits(self, edits: Mapping[str, Article]) -> Site:
         """This site with articles (by slug) replaced by versions that sit where they sat.
 
-        Same slug, language, date, tags, outlets and draft flag: every index keeps its shape and
-        only the objects change, so the new site shares this one's structure instead of sorting
-        and grouping the archive again (the preview's one-article edit, at 10,000 articles).
+        Same slug, language, date, added day, tags, outlets and draft flag: every index keeps
+        its shape and only the objects change, so the new site shares this one's structure
+        instead of sorting and grouping the archive again (the preview's one-article edit, at
+        10,000 articles).
         Raises ValueError for an edit that would move an article.
         """
         swaps: dict[int, Article] = {}
@@ -451,6 +469,7 @@ def _same_place(old: Article, new: Article) -> bool:
         old.slug == new.slug
         and old.language == new.language
         and old.date == new.date
+        and old.added == new.added
         and old.tags == new.tags
         and old.outlet == new.outlet
         and old.via == new.via

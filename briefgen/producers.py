@@ -34,7 +34,7 @@ from briefgen.pages import (
 )
 
 FEED_SIZE = 50
-"""Entries per Atom feed (the newest dated articles)."""
+"""Entries per Atom feed (the articles most recently added to the archive)."""
 
 
 def core_pages(ctx: PageContext) -> Iterator[Page]:
@@ -295,15 +295,26 @@ def feed_page(
     title: str,
     alternate: str,
 ) -> Page:
-    """An Atom feed of the newest dated articles (Atom needs a date for every entry)."""
+    """An Atom feed of what is new in the archive (:func:`feed_entries`): the day each article
+    was added, else its source date, is its ``updated`` (:attr:`Article.updated`). Atom needs
+    ``updated`` for every entry, so an article with neither date is left out."""
 
     def make() -> Page:
-        dated = tuple(a for a in articles if a.date is not None)[:FEED_SIZE]
-        updated = max((a.date.start for a in dated if a.date is not None), default=None)
-        data = {"entries": dated, "updated": updated, "alternate": alternate}
+        entries = feed_entries(articles)
+        updated = max((a.updated for a in entries if a.updated is not None), default=None)
+        data = {"entries": entries, "updated": updated, "alternate": alternate}
         return Page(url, "atom.xml", lang, "feed", title, data=data, sitemap=False)
 
     return ctx.remember("feeds", url, (lang, tuple(articles), title, alternate), make)
+
+
+def feed_entries(articles: Sequence[Article]) -> tuple[Article, ...]:
+    """The :data:`FEED_SIZE` entries of a feed of ``articles`` (in the lists' order): by
+    :attr:`Article.feed_date`, the latest first, as lists sort dates; the sort is stable, so
+    ties keep the lists' order, and without any ``added`` the order is the lists'."""
+    placed = [(a.feed_date.sort_key, a) for a in articles if a.feed_date is not None]
+    placed.sort(key=lambda pair: pair[0], reverse=True)
+    return tuple(a for _key, a in placed[:FEED_SIZE])
 
 
 def article_page(ctx: PageContext, article: Article, reader: str | None = None) -> Page:
@@ -384,6 +395,8 @@ def structured_data(site: Site, article: Article, reader: str | None = None) -> 
         data["description"] = article.summary
     if article.source_url:
         data["isBasedOn"] = article.source_url
+    if article.archived_url:  # schema.org has no property for the day the source was accessed
+        data["archivedAt"] = article.archived_url
     if article.agency:
         data["sourceOrganization"] = {"@type": "Organization", "name": article.agency}
     briefing = article.briefing(code)

@@ -38,6 +38,8 @@ from briefgen.yamltree import Map, Scalar, Seq, parse
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(__file__).parent / "import_seeds"
 EXPECTED = Path(__file__).parent / "import_expected"
+IMPORT_DAY = date(2026, 3, 4)
+"""The day the expected files were imported on (their ``added``)."""
 CASES_DIR = Path(__file__).parent / "import_cases"
 
 # seed → (where the import writes it, the curated article made from the same seed)
@@ -104,7 +106,7 @@ def body(text: str) -> str:
 
 @pytest.mark.parametrize("seed", sorted(CASES))
 def test_seed_import_matches_fixture(site: Path, seed: str) -> None:
-    [result] = import_files(site, [SEEDS / f"{seed}.txt"], ImportOptions())
+    [result] = import_files(site, [SEEDS / f"{seed}.txt"], ImportOptions(today=IMPORT_DAY))
     target, _curated = CASES[seed]
     assert result.target == site / "content" / "articles" / target
     assert result.target.read_text(encoding="utf-8") == (EXPECTED / f"{seed}.md").read_text(
@@ -346,7 +348,8 @@ def test_new_writes_a_skeleton_that_passes_check(site: Path) -> None:
     fields = front(created.target.read_text(encoding="utf-8"))
     assert fields == {
         "title": "Putin e la Cina",
-        "date": "2026-03-04",
+        "date": "unknown",  # the source's date is the curator's to write, never today's
+        "added": "2026-03-04",
         "outlet": "meteoweb",
         "language": "it",
         "tags": ["china", "vladimir-putin"],

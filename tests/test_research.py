@@ -24,7 +24,7 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 from briefgen.build import build
 from briefgen.config import load_config
 from briefgen.content import load_site
-from briefgen.model import Article, Briefing, Site
+from briefgen.model import Article, Briefing, PartialDate, Site
 from briefgen.research import citations, cite_file, coverage, export, subjects
 from briefgen.research.coverage import BucketKind
 from briefgen.write import MANIFEST
@@ -382,7 +382,7 @@ def test_citation_and_data_files_are_in_the_manifest(built: tuple[Path, Site]) -
         assert f"data/{name}" in manifest
 
 
-NOT_CITED = {"source", "body_html", "body_text", "draft"}
+NOT_CITED = {"source", "body_html", "body_text", "draft", "added"}
 """The article fields no citation format shows."""
 
 OTHER_VALUES: dict[str, object] = {
@@ -398,6 +398,8 @@ OTHER_VALUES: dict[str, object] = {
     "tags": ("china",),
     "translated": {"it": Briefing("Un titolo tradotto", None)},
     "readers": ("it", "ar"),
+    "accessed": PartialDate(2024, 12, 1),
+    "archived_url": "https://web.archive.org/web/2024/https://other.example/",
 }
 
 
@@ -415,7 +417,14 @@ def test_citation_files_depend_on_the_cited_fields_only(built: tuple[Path, Site]
     assert set(OTHER_VALUES) == set(citations.CITED_FIELDS)
     full = next(a for a in site.articles if a.slug == "full")
     files = cite_files(site, full)
-    unseen = replace(full, body_html="<p>x</p>", body_text="x", draft=True, source=Path("x.md"))
+    unseen = replace(
+        full,
+        body_html="<p>x</p>",
+        body_text="x",
+        draft=True,
+        source=Path("x.md"),
+        added=PartialDate(2030, 1, 1),
+    )
     assert cite_files(site, unseen) == files
     assert citations.cited(unseen) == citations.cited(full)
     for name, value in OTHER_VALUES.items():

@@ -112,6 +112,9 @@ EDITS: dict[str, Edit] = {
         "content/articles/it/i3.md", "2025-02-10T09:30:00+01:00", "2025-02-10T08:30:00Z"
     ),
     "briefing added": _field("content/articles/it/i3.md", "translated: {ar: {title: ثالث}}"),
+    "added brings an undated article into the feeds": _field(
+        "content/articles/ar/a4.md", "added: 2026-01-01"
+    ),
     "article in another language, briefed in Italian": _create(
         "content/articles/ar/r1.md",
         article(
@@ -147,6 +150,10 @@ IN_PLACE: dict[str, Edit] = {
     "undated article": _replace("content/articles/ar/a4.md", "نص 4.", "نص رابع."),
     "saved unchanged": _replace("content/articles/it/i3.md", "I3", "I3"),
     "briefing added": EDITS["briefing added"],
+    "access day and archived copy": _field(
+        "content/articles/it/i2.md",
+        "accessed: 2025-01-05\narchived_url: https://web.archive.org/web/2025/https://example.org/i2",
+    ),
 }
 """Edits that move no article: the rebuild patches the pages that hold it, listing nothing."""
 

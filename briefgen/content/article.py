@@ -4,6 +4,7 @@ vocabularies. What needs other files too (duplicate slugs) :mod:`briefgen.conten
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +40,12 @@ ARTICLE_FIELDS = (
     "agency",
     "draft",
     "translated",
+    "added",
+    "accessed",
+    "archived_url",
 )
 BRIEFING_FIELDS = ("title", "summary")
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +85,9 @@ def load_article(
     outlet, via = _outlet(fields, outlets), _via(fields, outlets)
     tag_keys = _tags(fields, tags)
     slug, slug_line = _slug(fields, path)
-    source_url = _source_url(fields)
+    source_url = _url(fields, "source_url")
+    added, accessed = _day(fields, "added"), _day(fields, "accessed")
+    archived_url = _url(fields, "archived_url")
     summary = fields.text("summary")
     agency = fields.text("agency")
     draft = fields.boolean("draft") or False
@@ -106,6 +113,9 @@ def load_article(
         body_text=plain,
         translated=translated,
         readers=(lang,) if lang in readers else readers,
+        added=added,
+        accessed=accessed,
+        archived_url=archived_url,
     )
     return Draft(article, slug_line, tuple((href, line + body_line) for href, line in found), key)
 
@@ -254,9 +264,24 @@ def _slug(fields: Fields, path: Path) -> tuple[str, int]:
     return slug, line
 
 
-def _source_url(fields: Fields) -> str | None:
-    """``source_url``: optional, an absolute http(s) URL."""
-    url = fields.text("source_url")
+def _day(fields: Fields, name: str) -> PartialDate | None:
+    """``added`` or ``accessed``: optional, a day that exists, written ``YYYY-MM-DD`` (the
+    curator's own day: never a month, a year, a time or ``unknown``)."""
+    raw = fields.text(name)
+    if raw is None:
+        return None
+    parsed = parse_date(raw) if _DAY.match(raw) else None
+    if isinstance(parsed, str):
+        fields.error(name, name + parsed.removeprefix("date"))
+        return None
+    if parsed is None:
+        fields.error(name, f"{name}: {raw!r} is not a day; write YYYY-MM-DD")
+    return parsed
+
+
+def _url(fields: Fields, name: str) -> str | None:
+    """``source_url`` or ``archived_url``: optional, an absolute http(s) URL."""
+    url = fields.text(name)
     if url is not None and not valid_url(url):
-        fields.error("source_url", "source_url: expected an absolute http(s) URL")
+        fields.error(name, f"{name}: expected an absolute http(s) URL")
     return url

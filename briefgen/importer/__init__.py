@@ -95,8 +95,11 @@ def _slug_and_body(path: Path, root: Path) -> tuple[str, str]:
 
 
 def plan_import(root: Path, files: Sequence[Path], options: ImportOptions) -> list[Imported]:
-    """Work out every article file without writing; raise with every problem found."""
+    """Work out every article file without writing; raise with every problem found. Each is
+    ``added`` on ``options.today``, by default the local date now."""
     archive = _archive(root)
+    if options.today is None:
+        options = replace(options, today=local_today())
     codes = tuple(lang.code for lang in archive.config.languages)
     errors = ErrorList()
     if options.outlet is not None and options.outlet not in (*archive.outlets, UNKNOWN_OUTLET):
@@ -166,6 +169,11 @@ def import_files(root: Path, files: Sequence[Path], options: ImportOptions) -> l
     return planned if options.dry_run else write_imports(planned, root)
 
 
+def local_today() -> date:
+    """The curator's calendar day now: what ``added`` records for a new or imported article."""
+    return datetime.now(UTC).astimezone().date()
+
+
 @dataclass(frozen=True, slots=True)
 class NewArticle:
     """A skeleton written by ``briefgen new``."""
@@ -184,7 +192,8 @@ def new_article(
     slug: str | None = None,
     today: date | None = None,
 ) -> NewArticle:
-    """Write a new article with every required field, dated today; never overwrites."""
+    """Write a new article with every required field, ``added`` today (``today``, by default
+    the local date now) and the source's date left to the curator; never overwrites."""
     archive = _archive(root)
     codes = tuple(lang.code for lang in archive.config.languages)
     if language not in codes:
@@ -200,7 +209,7 @@ def new_article(
         raise UsageError(f"--title: {refused.message}")
     if outlet is not None and outlet not in (*archive.outlets, UNKNOWN_OUTLET):
         raise UsageError(f"--outlet {outlet!r} is not defined in content/outlets.yml")
-    when = today or datetime.now(UTC).astimezone().date()
+    when = today or local_today()
     chosen = nfc(slug or slugify(title) or f"article-{when.isoformat()}")  # as content reads it
     if slug and not valid_slug(chosen):  # it names the file: "../x" would write outside
         raise UsageError(f"--slug: {chosen!r} is not a valid slug: {SLUG_RULE}")
@@ -215,12 +224,14 @@ def new_article(
         )
     tags = suggest_tags(title, archive.tags)
     todo = ["tags: add at least one from content/tags.yml"] if not tags else []
+    todo.append("date: write the source's date (YYYY, YYYY-MM or YYYY-MM-DD), if it gives one")
     todo.append("summary: write one or two sentences")
     if outlet is None:
         todo.append("outlet: set the outlet key from content/outlets.yml (or keep 'unknown')")
     lines = [
         f"title: {yaml_text(title)}",
-        f"date: {when.isoformat()}",
+        "date: unknown  # to do: the source's date (YYYY, YYYY-MM or YYYY-MM-DD), if it gives one",
+        f"added: {when.isoformat()}",
         f"outlet: {outlet or UNKNOWN_OUTLET}",
         f"language: {language}",
         f"tags: [{', '.join(tags)}]",

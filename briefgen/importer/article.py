@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -36,6 +37,7 @@ def front_matter(
     *,
     title: str,
     date_text: str,
+    added: date | None,
     outlet: str,
     via: str | None,
     language: str,
@@ -49,14 +51,16 @@ def front_matter(
     dropped: Sequence[Line],
     removed: Sequence[Removed],
 ) -> str:
-    """An imported article's front matter: its fields, then as comments where the text came
-    from, how each field was found, what is not filled, what to review, and every line and
-    character taken out of the copy."""
+    """An imported article's front matter: its fields (``added``: the day of the import), then
+    as comments where the text came from, how each field was found, what is not filled, what
+    to review, and every line and character taken out of the copy."""
     out = [
         f"title: {yaml_text(title)}",
         f"date: {date_text}",
-        f"outlet: {outlet}",
     ]
+    if added is not None:
+        out.append(f"added: {added.isoformat()}")
+    out.append(f"outlet: {outlet}")
     if via is not None:
         out.append(f"via: {via}")
     out.append(f"language: {language}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from anyascii import anyascii
@@ -59,6 +60,9 @@ class ImportOptions:
     """Decode inputs with this encoding instead of UTF-8."""
     dry_run: bool = False
     force: bool = False
+    today: date | None = None
+    """The day written as ``added`` (:func:`~briefgen.importer.plan_import` fills in the local
+    date when the import runs; tests give one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +249,7 @@ def plan_one(
     front = front_matter(
         title=title,
         date_text=date_text,
+        added=options.today,
         outlet=outlet,
         via=via,
         language=language,

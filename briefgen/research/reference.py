@@ -22,6 +22,10 @@ The template is used only where that is provably what citeproc would print:
   found in both probes (March in one, October in the other). A style that abbreviates,
   capitalises or numbers months fails that check, and its shapes are then made per month, as a
   month name can only be printed from its term, never computed;
+* the access date (``accessed``, which Cite Them Right prints as "(Accessed: 3 January 2025)")
+  is a second date, probed the same way with digits and months of its own; an item whose two
+  dates both fall on the first of a month, or a locale without usable month names, goes to
+  citeproc;
 * any other digit in a probe's output disables the template for that shape.
 
 Anything else is formatted by citeproc, item by item. ``tests/test_research.py`` compares the
@@ -62,9 +66,14 @@ _MARKERS = {name: f"qz.{chr(97 + i)}{chr(107 + i)}.qz" for i, name in enumerate(
 """Lower case with periods: title case, capitalising or ``strip-periods`` alters a marker."""
 _UPPER_MARKERS = {name: marker.upper() for name, marker in _MARKERS.items()}
 """The second probe's markers: lower-casing alters them (title case leaves upper case alone)."""
-_PROBE_YEARS = (1111, 2222)
-_PROBE_DAYS = (14, 27)
-_PROBE_MONTHS = (3, 10)
+DATES = ("issued", "accessed")
+"""The CSL dates an item may have; a template's date slots are ``(variable, part)``."""
+_PROBES: Mapping[str, tuple[tuple[int, int], tuple[int, int], tuple[int, int]]] = {
+    "issued": ((1111, 2222), (3, 10), (14, 27)),
+    "accessed": ((1333, 2444), (5, 11), (16, 29)),
+}
+"""Per date, the (years, months, days) of the two probes: no two alike, so every slot is
+found in its own place."""
 _UNSAFE = frozenset("&<>")
 """Characters that would reach citeproc escaped (its output is compared escaped, not raw)."""
 _DIGITS = re.compile(r"\d")
@@ -118,38 +127,45 @@ class Template:
         """The string fields the style prints."""
         return frozenset(p[1] for p in self.parts if isinstance(p, tuple) and p[0] == "field")
 
-    @property
-    def has_month(self) -> bool:
-        """The month is a slot (filled with its name)."""
-        return ("date", "month") in self.parts
+    def has_month(self, variable: str = "issued") -> bool:
+        """The month of ``variable`` is a slot (filled with its name)."""
+        return (variable, "month") in self.parts
 
-    def fill(self, strings: Mapping[str, str], year: int, month: str, day: int) -> str:
+    def fill(self, strings: Mapping[str, str], dates: Mapping[tuple[str, str], str]) -> str:
+        """The reference: ``strings`` by field, ``dates`` by ``(variable, part)``."""
         out: list[str] = []
         for part in self.parts:
             if isinstance(part, str):
                 out.append(part)
             elif part[0] == "field":
                 out.append(strings[part[1]])
-            elif part[1] == "month":
-                out.append(month)
             else:
-                out.append(str(year if part[1] == "year" else day))
+                out.append(dates[part])
         return "".join(out)
 
 
+def date_parts(item: Mapping[str, Any], variable: str) -> list[int]:
+    """The parts of a date of ``item`` (``issued``, ``accessed``); none when it has none."""
+    return list(item[variable]["date-parts"][0]) if variable in item else []
+
+
 def _probe(
-    item: Mapping[str, Any], markers: Mapping[str, str], year: int, month: int, day: int
+    item: Mapping[str, Any], markers: Mapping[str, str], dates: Mapping[str, tuple[int, int, int]]
 ) -> dict[str, Any]:
+    """``item`` with markers for its strings and ``dates``' (year, month, day) for its dates (a
+    month or day of 0: the item's own)."""
     probe = {k: markers.get(k, v) for k, v in item.items()}
     probe["id"] = "probe"
-    if "issued" in item:
-        parts = list(item["issued"]["date-parts"][0])
+    for variable, (year, month, day) in dates.items():
+        parts = date_parts(item, variable)
+        if not parts:
+            continue
         parts[0] = year
         if len(parts) >= 2 and month:
             parts[1] = month
-        if len(parts) == 3:
+        if len(parts) == 3 and day:
             parts[2] = day
-        probe["issued"] = {"date-parts": [parts]}
+        probe[variable] = {"date-parts": [parts]}
     return probe
 
 
@@ -171,19 +187,19 @@ def _cut(
     text: str,
     markers: Mapping[str, str],
     fields: tuple[str, ...],
-    year: int | None,
-    day: int | None,
-    month: str | None = None,
+    dates: Mapping[tuple[str, str], str],
 ) -> Template | None:
-    """``text`` as a template, or None when it is not one (a marker altered, a stray digit)."""
+    """``text`` as a template, or None when it is not one (a marker altered, a stray digit).
+
+    ``dates``: the text each date slot ``(variable, part)`` was probed with."""
     slots: dict[str, tuple[str, str]] = {markers[f]: ("field", f) for f in fields}
-    if year is not None:
-        slots[str(year)] = ("date", "year")
-    if day is not None:
-        slots[str(day)] = ("date", "day")
-    if month is not None:
-        slots[month] = ("date", "month")
-    pieces = re.split("(" + "|".join(re.escape(t) for t in slots) + ")", text)
+    for slot, probed in dates.items():
+        if probed in slots:
+            return None  # two slots print alike (both days the first): not a template
+        slots[probed] = slot
+    # The longest first: a day "1" must not cut a year "1333" apart.
+    found = sorted(slots, key=len, reverse=True)
+    pieces = re.split("(" + "|".join(re.escape(t) for t in found) + ")", text)
     parts: list[str | tuple[str, str]] = []
     for index, piece in enumerate(pieces):
         if index % 2 == 0:
@@ -193,7 +209,7 @@ def _cut(
                 parts.append(piece)
             continue
         slot = slots[piece]
-        if slot[0] == "date":
+        if slot[0] != "field":
             before, after = pieces[index - 1], pieces[index + 1]
             if (before and before[-1].isalnum()) or (after and after[0].isalnum()):
                 return None  # an ordinal suffix or a glued letter: not a plain value
@@ -212,13 +228,15 @@ class ReferenceFormatter:
     @staticmethod
     def shape(item: Mapping[str, Any], locale: str | None = None) -> tuple[object, ...]:
         """What two items must share to be formatted from one template: the style's language
-        (``locale``, else the item's), the item's language, the fields present, the date's
-        precision, and whether the day is the first."""
-        parts = item["issued"]["date-parts"][0] if "issued" in item else []
-        first = len(parts) == 3 and parts[2] == 1
+        (``locale``, else the item's), the item's language, the fields present, each date's
+        precision, and whether its day is the first."""
+        dates: list[object] = []
+        for variable in DATES:
+            parts = date_parts(item, variable)
+            dates += [len(parts), len(parts) == 3 and parts[2] == 1]
         own = str(item.get("language", ""))
         style = own if locale is None else locale
-        key = (style, tuple(sorted(item)), len(parts), first)
+        key = (style, tuple(sorted(item)), *dates)
         return key if style == own else (*key, own)
 
     def __call__(self, item: Mapping[str, Any], locale: str | None = None) -> Markup:
@@ -226,55 +244,71 @@ class ReferenceFormatter:
         terms for; the item's own language when None)."""
         language = str(item.get("language", "")) if locale is None else locale
         safe = escaped(item)
-        parts = item["issued"]["date-parts"][0] if "issued" in item else []
+        parts = date_parts(item, "issued")
         key = self.shape(item, language)
         if key not in self._templates:
             self._templates[key] = self._compile(language, item, None)
         template = self._templates[key]
-        month = ""
         if template is None and len(parts) > 1:
             # The month could not be a slot: a template per month (``None`` marks the shape).
             key = (*key, parts[1])
             if key not in self._templates:
                 self._templates[key] = self._compile(language, item, parts[1])
             template = self._templates[key]
-        elif template is not None and len(parts) > 1 and template.has_month:
-            names = self._months[language]
-            assert names is not None  # a month slot is made only from the locale's names
-            month = names[parts[1] - 1]
         if template is None or not all(fillable(item[f]) for f in template.fields):
             return Markup(format_item(self._style_for(language), safe))
-        year = parts[0] if parts else 0
-        day = parts[2] if len(parts) == 3 else 0
-        return Markup(template.fill(safe, year, month, day))
+        return Markup(template.fill(safe, self._date_values(template, item, language)))
+
+    def _date_values(
+        self, template: Template, item: Mapping[str, Any], language: str
+    ) -> dict[tuple[str, str], str]:
+        """The text of each date slot of ``template`` for ``item``."""
+        values: dict[tuple[str, str], str] = {}
+        for variable in DATES:
+            year, month, day = [*date_parts(item, variable), 0, 0, 0][:3]
+            values[(variable, "year")] = str(year)
+            values[(variable, "day")] = str(day)
+            if template.has_month(variable):
+                names = self._months[language]
+                assert names is not None  # a month slot is made only from the locale's names
+                values[(variable, "month")] = names[month - 1]
+        return values
 
     def _compile(
         self, language: str, item: Mapping[str, Any], month: int | None
     ) -> Template | None:
         """The template for ``item``'s shape, checked against a second probe; None if unsafe.
 
-        ``month``: None for a template whose month is a slot (probed with two months), else the
-        one month the template is for."""
+        ``month``: None for a template whose issued month is a slot (probed with two months),
+        else the one month the template is for (an access date's month is always a slot)."""
         style = self._style_for(language)
+        if language not in self._months:
+            self._months[language] = month_terms(style)
+        names = self._months[language]
         fields = tuple(k for k in item if k in _MARKERS)
-        parts = item["issued"]["date-parts"][0] if "issued" in item else []
-        dated = bool(parts)
-        days = ((1, 1) if parts[2] == 1 else _PROBE_DAYS) if len(parts) == 3 else None
-        names: tuple[str, ...] | None = None
-        months: tuple[int, int] = (0, 0)  # 0: the item's own month (or none)
-        if month is None and len(parts) > 1:
-            if language not in self._months:
-                self._months[language] = month_terms(style)
-            names = self._months[language]
-            if names is None:
-                return None  # no usable month names: a template per month
-            months = _PROBE_MONTHS
         templates: list[Template] = []
-        probes = zip((_MARKERS, _UPPER_MARKERS), _PROBE_YEARS, months, days or (0, 0), strict=True)
-        for markers, year, probe_month, day in probes:
-            text = format_item(style, _probe(item, markers, year, probe_month, day))
-            name = names[probe_month - 1] if names is not None else None
-            cut = _cut(text, markers, fields, year if dated else None, day if days else None, name)
+        for probe in (0, 1):
+            markers = (_MARKERS, _UPPER_MARKERS)[probe]
+            dates: dict[str, tuple[int, int, int]] = {}
+            slots: dict[tuple[str, str], str] = {}
+            for variable in DATES:
+                parts = date_parts(item, variable)
+                if not parts:
+                    continue
+                years, months, days = _PROBES[variable]
+                fixed = month is not None and variable == "issued"
+                if len(parts) > 1 and not fixed and names is None:
+                    return None  # no usable month names: per month, or citeproc
+                probed_month = months[probe] if len(parts) > 1 and not fixed else 0
+                probed_day = (1 if parts[2] == 1 else days[probe]) if len(parts) == 3 else 0
+                dates[variable] = (years[probe], probed_month, probed_day)
+                slots[(variable, "year")] = str(years[probe])
+                if probed_month and names is not None:
+                    slots[(variable, "month")] = names[probed_month - 1]
+                if probed_day:
+                    slots[(variable, "day")] = str(probed_day)
+            text = format_item(style, _probe(item, markers, dates))
+            cut = _cut(text, markers, fields, slots)
             if cut is None or (templates and templates[0] != cut):
                 return None  # the digits are not plain numbers, or the shape is unstable
             templates.append(cut)
