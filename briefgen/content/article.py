@@ -3,6 +3,7 @@ vocabularies. What needs other files too (duplicate slugs) :mod:`briefgen.conten
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ ARTICLE_FIELDS = (
     "agency",
     "draft",
     "translated",
+    "accessed",
+    "archived_url",
 )
 BRIEFING_FIELDS = ("title", "summary")
 
@@ -81,6 +84,7 @@ def load_article(
     tag_keys = _tags(fields, tags)
     slug, slug_line = _slug(fields, path)
     source_url = _source_url(fields)
+    _provenance(fields)
     summary = fields.text("summary")
     agency = fields.text("agency")
     draft = fields.boolean("draft") or False
@@ -252,6 +256,23 @@ def _slug(fields: Fields, path: Path) -> tuple[str, int]:
         where = "slug" if given else "file name"
         fields.errors.add(path, line, f"{where}: {slug!r} is not a valid slug: {SLUG_RULE}")
     return slug, line
+
+
+def _provenance(fields: Fields) -> None:
+    """``accessed`` (the day the source was read or fetched, ``YYYY-MM-DD``) and
+    ``archived_url`` (a copy in a web archive): optional, validated only (``check --links``
+    reads ``archived_url``)."""
+    accessed = fields.text("accessed")
+    if accessed is not None:
+        try:
+            ok = len(accessed) == 10 and bool(datetime.date.fromisoformat(accessed))
+        except ValueError:
+            ok = False
+        if not ok:
+            fields.error("accessed", f"accessed: {accessed!r} is not a day (YYYY-MM-DD)")
+    archived = fields.text("archived_url")
+    if archived is not None and not valid_url(archived):
+        fields.error("archived_url", "archived_url: expected an absolute http(s) URL")
 
 
 def _source_url(fields: Fields) -> str | None:
