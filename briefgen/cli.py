@@ -564,7 +564,7 @@ def _import(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    if len(inputs) > 1:
+    if args.from_list is not None:
         verb = "planned" if options.dry_run else "imported"
         print(f"{verb} {len(outcome.imported)} of {len(inputs)} inputs", file=sys.stderr)
     return 0

@@ -143,14 +143,10 @@ def test_a_damaged_cache_is_ignored(site: Path) -> None:
     assert report.errors == 3
 
 
-def test_no_more_than_two_requests_at_once_to_one_host(
-    make_site: MakeSite, server: Server
-) -> None:
+def test_no_more_than_two_requests_at_once_to_one_host(make_site: MakeSite, server: Server) -> None:
     for n in range(6):
         server.routes[f"/wait-{n}"] = Route(body=b"ok", delay=0.3)
-    files = {
-        f"content/articles/it/a{n}.md": it_article(server.url(f"/wait-{n}")) for n in range(6)
-    }
+    files = {f"content/articles/it/a{n}.md": it_article(server.url(f"/wait-{n}")) for n in range(6)}
     files["content/tags.yml"] = "russia:\n  label: {ar: روسيا, it: Russia}\n"
     files["content/outlets.yml"] = "meteoweb:\n  name: MeteoWeb\n  language: it\n"
     root = make_site(files, name="many")
@@ -160,9 +156,7 @@ def test_no_more_than_two_requests_at_once_to_one_host(
     assert server.busiest == PER_HOST
 
 
-def test_local_addresses_are_not_fetched_without_allow_local(
-    site: Path, server: Server
-) -> None:
+def test_local_addresses_are_not_fetched_without_allow_local(site: Path, server: Server) -> None:
     report = check_sources(site, check_site(site), Rules())
     assert server.seen == []
     messages = {p.message for p in report.problems if "not checked" in p.message}
