@@ -342,3 +342,41 @@ def test_progress_lines_only_on_a_terminal(
     assert f"[1/2] {urls[0]}: ok\n" in err
     assert f"[2/2] {urls[1]}: failed: HTTP 404 Not Found\n" in err
     assert "the other 1 was planned" in err
+
+
+def test_a_list_ends_with_a_count(
+    site: Path, server: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listing = tmp_path / "list.txt"
+    listing.write_text(
+        f"# two pages\n{server.url('/italian_article')}\n{PAGES / 'arabic_no_date.html'}\n",
+        encoding="utf-8",
+    )
+    assert (
+        main(["import", "--source", str(site), "--from-list", str(listing), "--allow-local"]) == 0
+    )
+    assert capsys.readouterr().err == "imported 2 of 2 inputs\n"
+    assert articles(site) == sorted([TARGETS["italian_article"], TARGETS["arabic_no_date"]])
+
+
+def test_the_meta_charset_decodes_a_saved_page(site: Path, tmp_path: Path) -> None:
+    html = page("arabic_article").decode("utf-8").replace("utf-8", "windows-1256")
+    saved = tmp_path / "arabic.html"
+    saved.write_bytes(html.encode("windows-1256", "replace"))
+    [item] = import_inputs(site, [str(saved)], ImportOptions(), rules=Rules()).imported
+    assert item.encoding == "cp1256"
+    assert "تحالف شركات الذكاء الاصطناعي" in item.text
+
+
+def test_the_provenance_fields_are_validated(site: Path) -> None:
+    [item] = import_inputs(
+        site, [str(PAGES / "italian_article.html")], ImportOptions(), rules=Rules()
+    ).imported
+    text = item.target.read_text(encoding="utf-8")
+    item.target.write_text(
+        text.replace("\nlanguage: it\n", "\nlanguage: it\naccessed: 2026-02-30\narchived_url: x\n"),
+        encoding="utf-8",
+    )
+    messages = [p.message for p in check_site(site).problems if p.severity == "error"]
+    assert "accessed: '2026-02-30' is not a day (YYYY-MM-DD)" in messages
+    assert "archived_url: expected an absolute http(s) URL" in messages
