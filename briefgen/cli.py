@@ -168,11 +168,22 @@ def _network_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=20.0,
         metavar="SECONDS",
         help="give up on a server after this long (default: 20)",
     )
+
+
+def _seconds(text: str) -> float:
+    """A positive number of seconds (``--timeout``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
 
 
 class TerminalProgress:

@@ -15,6 +15,7 @@ import ipaddress
 import re
 import socket
 import ssl
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -24,6 +25,8 @@ TIMEOUT = 20.0
 """Seconds to wait for a connection, and then for each read."""
 MAX_BYTES = 10 * 1024 * 1024
 """The largest page read (10 MB): larger ones are refused while streaming."""
+READ_SECONDS = 60.0
+"""The least time a whole page may take to arrive (three timeouts, when that is longer)."""
 MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT = frozenset({301, 308})
@@ -226,9 +229,14 @@ def _read(answer: http.client.HTTPResponse, headers: Mapping[str, str], rules: R
         raise FetchError(f"the page is larger than {cap} ({int(declared):,} bytes): refused")
     chunks: list[bytes] = []
     size = 0
-    while chunk := answer.read(_CHUNK):
+    # Each read waits at most the timeout; a server trickling bytes is stopped here.
+    budget = max(READ_SECONDS, 3 * rules.timeout)
+    deadline = time.monotonic() + budget
+    while chunk := answer.read1(_CHUNK):
         size += len(chunk)
         if size > limit:
             raise FetchError(f"the page is larger than {cap}: refused while reading")
+        if time.monotonic() > deadline:
+            raise FetchError(f"the page took more than {budget:g} s to arrive: refused")
         chunks.append(chunk)
     return b"".join(chunks)

@@ -380,3 +380,20 @@ def test_the_provenance_fields_are_validated(site: Path) -> None:
     messages = [p.message for p in check_site(site).problems if p.severity == "error"]
     assert "accessed: '2026-02-30' is not a day (YYYY-MM-DD)" in messages
     assert "archived_url: expected an absolute http(s) URL" in messages
+
+
+def test_a_saved_page_over_the_cap_is_refused_unread(site: Path, tmp_path: Path) -> None:
+    huge = tmp_path / "huge.html"
+    with huge.open("wb") as handle:
+        handle.truncate(11 * 1024 * 1024)  # sparse: nothing to write, nothing read
+    outcome = import_inputs(site, [str(huge)], ImportOptions(), rules=Rules())
+    assert [f.render() for f in outcome.failed] == [
+        f"{huge}: the file is larger than 10 MiB: refused"
+    ]
+
+
+def test_a_timeout_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["import", "--timeout", "0", "x.html"])
+    assert stopped.value.code == 2
+    assert "'0' is not a positive number of seconds" in capsys.readouterr().err
