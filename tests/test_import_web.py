@@ -397,3 +397,17 @@ def test_a_timeout_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
         main(["import", "--timeout", "0", "x.html"])
     assert stopped.value.code == 2
     assert "'0' is not a positive number of seconds" in capsys.readouterr().err
+
+
+def test_the_outlet_is_found_by_the_address_when_the_page_names_no_site(
+    site: Path, tmp_path: Path
+) -> None:
+    html = page("italian_article").decode("utf-8")
+    html = html.replace('<meta property="og:site_name" content="MeteoWeb">', "")
+    html = html.replace('"publisher":{"@type":"Organization","name":"MeteoWeb",', '"x":{')
+    html = html.replace(" | MeteoWeb</title>", "</title>")
+    saved = tmp_path / "nameless.html"
+    saved.write_text(html, encoding="utf-8")
+    [item] = import_inputs(site, [str(saved)], ImportOptions(), rules=Rules()).imported
+    assert "\noutlet: meteoweb\n" in item.text
+    assert "# outlet: the page's address is on meteoweb.eu." in item.text

@@ -131,7 +131,10 @@ def read_page(html: str, url: str | None) -> Page:
     )
     metadata = trafilatura.extract_metadata(html)
     title = _clean(metadata.title) if metadata and metadata.title else None
-    body = lxml.etree.fromstring(tree.encode("utf-8")).find("main") if tree else None
+    try:
+        body = lxml.etree.fromstring(tree.encode("utf-8")).find("main") if tree else None
+    except lxml.etree.XMLSyntaxError:  # pragma: no cover - trafilatura writes well-formed XML
+        body = None
     if body is None:
         raise PageError("no article text found: the extraction is empty")
     canonical = metadata.url if metadata and metadata.url else None

@@ -285,8 +285,10 @@ class _Planner:
         if self.options.outlet is not None:
             self.filled.append(("outlet", self.options.outlet, "given with --outlet"))
             return self.options.outlet
-        name = self.page.site_name
         host = _host(self.page.canonical or self.item.fetched.url or "")
+        name = self.page.site_name
+        if name is not None and name.lower().removeprefix("www.") == host:
+            name = None  # trafilatura's stand-in when the page names no site
         for outlet in self.archive.outlets.values():
             if name and caseless(name) in (caseless(outlet.name), caseless(outlet.key)):
                 self.filled.append(("outlet", outlet.key, f"the page's site name {name!r}"))
