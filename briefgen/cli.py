@@ -112,6 +112,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="--links: addresses checked at once (default: 8; 2 per host)",
     )
+    p_check.add_argument(
+        "--ask-archive",
+        nargs="?",
+        const="",
+        metavar="API",
+        help="--links: ask the Wayback Machine (or this availability API) for a copy of each "
+        "dead source",
+    )
     _network_options(p_check)
 
     p_import = commands.add_parser(
@@ -587,7 +595,7 @@ def _check_links(args: argparse.Namespace, checked: CheckReport) -> CheckReport:
     from briefgen.linkcheck import check_sources
 
     rules = Rules(allow_local=args.allow_local, timeout=args.timeout)
-    return check_sources(args.source, checked, rules, jobs=args.jobs)
+    return check_sources(args.source, checked, rules, jobs=args.jobs, archive_api=args.ask_archive)
 
 
 def _undecodable_names(problems: Iterable[Problem]) -> None:

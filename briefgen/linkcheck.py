@@ -5,7 +5,9 @@ size cap and address rules as ``import``), a few at a time and at most :data:`PE
 on one host. A source that answers 4xx or 5xx, or cannot be reached (no such host, a timeout),
 is dead: an error at its line, with the suggestion to add an ``archived_url`` when there is
 none. One that has moved for good (a 301 or 308 redirect) is a warning naming the new address.
-Only the network says this, so it is opt-in and never part of ``build``.
+Only the network says this, so it is opt-in and never part of ``build``. On request
+(``--ask-archive``) the Wayback Machine's availability API is asked for the closest copy of each
+dead source that has no ``archived_url``, and the suggestion names it.
 
 Results are kept for a day in ``.briefgen-cache/links.json``: a nightly CI run, or a second
 run after fixing one article, asks the network only about what it has not asked today.
@@ -22,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from briefgen.build import check as build_check
 from briefgen.checks import CheckReport
@@ -39,6 +41,10 @@ KEPT = timedelta(days=1)
 CACHE_FILE = "links.json"
 CACHE_VERSION = 1
 LINK_FIELDS = ("source_url", "archived_url")
+WAYBACK_API = "https://archive.org/wayback/available"
+"""The Wayback Machine's availability API: ``?url=…`` answers the closest archived copy."""
+_SNAPSHOT = "snapshot "
+"""Cache keys of the archive's answers: this prefix, then the dead address."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,19 @@ def verdict(url: str, rules: Rules) -> Verdict:
     return Verdict("ok")
 
 
+def snapshot(url: str, api: str, rules: Rules) -> Verdict:
+    """The archive's closest copy of ``url`` (``detail``: its address, '' when it has none);
+    state ``unknown`` when the archive could not be asked."""
+    try:
+        response = fetch(f"{api}?{urlencode({'url': url})}", rules)
+        closest = json.loads(response.body.decode("utf-8"))["archived_snapshots"].get("closest")
+    except (FetchError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        return Verdict("unknown", str(exc))
+    if isinstance(closest, dict) and closest.get("available") and closest.get("url"):
+        return Verdict("snapshot", str(closest["url"]))
+    return Verdict("snapshot", "")
+
+
 def check_sources(
     root: Path,
     report: CheckReport,
@@ -89,8 +108,10 @@ def check_sources(
     jobs: int = 8,
     now: datetime | None = None,
     checker: Checker = verdict,
+    archive_api: str | None = None,
 ) -> CheckReport:
-    """``report`` with the findings about every article's sources added."""
+    """``report`` with the findings about every article's sources added; ``archive_api``: ask
+    this availability API (:data:`WAYBACK_API`) for a copy of each dead, unarchived source."""
     try:
         loaded = build_check(root, drafts=True)
     except ProblemsError:
@@ -102,13 +123,22 @@ def check_sources(
     wanted = sorted({link.url for link in links} - set(cached))
     found = dict(cached)
     found.update(_check_all(wanted, rules, max(1, jobs), checker))
+    if archive_api is not None:
+        unarchived = {link.url for link in links if _unarchived(link, links, found)}
+        asked = sorted(f"{_SNAPSHOT}{url}" for url in unarchived)
+        wanted += [key for key in asked if key not in found]
+        for key in wanted:
+            if key.startswith(_SNAPSHOT):
+                found[key] = snapshot(key.removeprefix(_SNAPSHOT), archive_api, rules)
     # A refusal depends on --allow-local, not on the day: it is not kept.
-    fresh = {url: found[url] for url in wanted if found[url].state != "refused"}
+    fresh = {url: found[url] for url in wanted if found[url].state not in ("refused", "unknown")}
     _write_cache(root, fresh, cached, moment)
     errors = ErrorList(list(report.problems))
     by_article: dict[Path, dict[str, Link]] = {}
     for link in links:
         by_article.setdefault(link.path, {})[link.field] = link
+    if archive_api is None:  # the archive's answers kept from a run that asked are not used
+        found = {key: v for key, v in found.items() if not key.startswith(_SNAPSHOT)}
     for fields in by_article.values():
         _judge(fields, found, errors)
     problems = sorted(errors.problems, key=lambda p: (p.location.path, p.location.line or 0))
@@ -134,6 +164,13 @@ def article_links(path: Path) -> list[Link]:
     return out
 
 
+def _unarchived(link: Link, links: Iterable[Link], found: Mapping[str, Verdict]) -> bool:
+    """A dead ``source_url`` whose article has no ``archived_url``."""
+    if link.field != "source_url" or found[link.url].state != "dead":
+        return False
+    return not any(o.path == link.path and o.field == "archived_url" for o in links)
+
+
 def _judge(fields: Mapping[str, Link], found: Mapping[str, Verdict], errors: ErrorList) -> None:
     """The problems of one article's addresses."""
     archived = fields.get("archived_url")
@@ -144,7 +181,8 @@ def _judge(fields: Mapping[str, Link], found: Mapping[str, Verdict], errors: Err
         if result.state == "dead":
             message = f"{name} is dead: {result.detail} ({link.url})"
             if name == "source_url" and archived is None:
-                errors.add(*where, f"{message}; add archived_url: {_suggestion(link.url)}")
+                suggestion = _suggestion(link.url, found.get(f"{_SNAPSHOT}{link.url}"))
+                errors.add(*where, f"{message}; add archived_url: {suggestion}")
             elif name == "source_url" and archive_alive:
                 errors.warn(*where, f"{message}; readers can use the archived_url")
             else:
@@ -157,8 +195,12 @@ def _judge(fields: Mapping[str, Link], found: Mapping[str, Verdict], errors: Err
             errors.warn(*where, f"{name} not checked: {result.detail} ({link.url})")
 
 
-def _suggestion(url: str) -> str:
-    """Where a curator can look for an archived copy (no archive is asked here)."""
+def _suggestion(url: str, answer: Verdict | None) -> str:
+    """The archive's copy when it was asked and has one; else where a curator can look."""
+    if answer is not None and answer.state == "snapshot":
+        if answer.detail:
+            return f"{answer.detail} (the Wayback Machine's closest copy)"
+        return "the Wayback Machine has no copy; look for one in another web archive"
     return f"a copy in a web archive, such as one listed at https://web.archive.org/web/*/{url}"
 
 

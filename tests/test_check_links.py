@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -172,3 +173,33 @@ def test_check_without_links_asks_no_one(site: Path, server: Server) -> None:
     assert main(["check", "--source", str(site)]) == 0
     assert main(["build", "--source", str(site), "--no-search"]) == 0
     assert server.seen == []
+
+
+def test_the_wayback_machine_is_asked_only_on_request(
+    site: Path, server: Server, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local stand-in for the availability API: a copy of /gone, none of /slow."""
+    url = server.url
+    copy = "http://web.archive.org/web/20250104000000/" + url("/gone")
+    answers = {
+        url("/gone"): {"closest": {"available": True, "url": copy, "status": "200"}},
+        url("/slow"): {},
+    }
+    for source, snapshots in answers.items():
+        body = json.dumps({"url": source, "archived_snapshots": snapshots}).encode()
+        server.routes[f"/wayback/available?{urlencode({'url': source})}"] = Route(
+            body=body, content_type="application/json"
+        )
+    monkeypatch.chdir(site)
+    args = ["check", "--links", "--allow-local", "--timeout", "0.5", "--format", "github"]
+    assert main([*args, "--ask-archive", url("/wayback/available")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith(f"; add archived_url: {copy} (the Wayback Machine's closest copy)")
+    assert out[3].endswith(
+        "; add archived_url: the Wayback Machine has no copy; look for one in another web archive"
+    )
+    asked = [path for path, _agent in server.seen if path.startswith("/wayback/")]
+    assert len(asked) == 2  # only the dead sources without archived_url
+    assert main(args) == 1  # without --ask-archive: nothing asked, the plain suggestion
+    assert len([p for p, _a in server.seen if p.startswith("/wayback/")]) == 2
+    assert "such as one listed at https://web.archive.org/web/*/" in capsys.readouterr().out
