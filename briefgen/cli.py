@@ -592,10 +592,11 @@ def _import(args: argparse.Namespace) -> int:
 def _check_links(args: argparse.Namespace, checked: CheckReport) -> CheckReport:
     """``check --links``: the archive's findings and those of its sources over the network."""
     from briefgen.fetch import Rules
-    from briefgen.linkcheck import check_sources
+    from briefgen.linkcheck import WAYBACK_API, check_sources
 
     rules = Rules(allow_local=args.allow_local, timeout=args.timeout)
-    return check_sources(args.source, checked, rules, jobs=args.jobs, archive_api=args.ask_archive)
+    api = None if args.ask_archive is None else args.ask_archive or WAYBACK_API
+    return check_sources(args.source, checked, rules, jobs=args.jobs, archive_api=api)
 
 
 def _undecodable_names(problems: Iterable[Problem]) -> None:

@@ -18,7 +18,7 @@ import pytest
 from briefgen.checks import check_site
 from briefgen.cli import main
 from briefgen.fetch import Rules
-from briefgen.linkcheck import PER_HOST, check_sources
+from briefgen.linkcheck import PER_HOST, WAYBACK_API, check_sources
 from tests.conftest import MakeSite, article
 from tests.web_server import Route, Server, serving
 
@@ -203,3 +203,17 @@ def test_the_wayback_machine_is_asked_only_on_request(
     assert main(args) == 1  # without --ask-archive: nothing asked, the plain suggestion
     assert len([p for p, _a in server.seen if p.startswith("/wayback/")]) == 2
     assert "such as one listed at https://web.archive.org/web/*/" in capsys.readouterr().out
+
+
+def test_ask_archive_alone_asks_the_wayback_machine(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+
+    def check_sources(*args: object, archive_api: str | None, **kwargs: object) -> object:
+        asked.append(str(archive_api))
+        return check_site(site)
+
+    monkeypatch.setattr("briefgen.linkcheck.check_sources", check_sources)
+    main(["check", "--source", str(site), "--links", "--ask-archive"])
+    assert asked == [WAYBACK_API]
