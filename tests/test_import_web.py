@@ -21,6 +21,7 @@ from briefgen.checks import check_site
 from briefgen.cli import main
 from briefgen.fetch import USER_AGENT, FetchError, Rules, fetch
 from briefgen.importer import ImportOptions, ImportProblems, import_inputs
+from briefgen.importer.page import read_page
 from tests.web_server import Route, Server, serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -411,3 +412,24 @@ def test_the_outlet_is_found_by_the_address_when_the_page_names_no_site(
     [item] = import_inputs(site, [str(saved)], ImportOptions(), rules=Rules()).imported
     assert "\noutlet: meteoweb\n" in item.text
     assert "# outlet: the page's address is on meteoweb.eu." in item.text
+
+
+def test_the_article_markup_becomes_markdown() -> None:
+    html = """<html><head><title>Titolo della pagina di prova</title></head><body><article>
+    <h1>Titolo della pagina di prova</h1>
+    <p>Primo paragrafo, abbastanza lungo da essere il testo di un articolo vero e proprio.</p>
+    <ol><li>uno <ul><li>uno-a</li><li>uno-b</li></ul></li><li>due</li></ol>
+    <p>Con <b>grassetto</b>, <i>corsivo</i>, un <a href="/x (1)">link relativo</a> e uno
+    <a href="javascript:void(0)">finto</a>.</p>
+    <h3>Sottotitolo [1]</h3>
+    <blockquote><p>Una citazione.</p></blockquote>
+    </article></body></html>"""
+    page = read_page(html, "https://example.org/a/b")
+    assert "\n\n".join(markdown for markdown, _plain in page.blocks) == (
+        "Primo paragrafo, abbastanza lungo da essere il testo di un articolo vero e proprio.\n\n"
+        "1. uno\n   - uno-a\n   - uno-b\n2. due\n\n"
+        "Con **grassetto**, *corsivo*, un [link relativo](https://example.org/x%20%281%29) e "
+        "uno finto.\n\n"
+        "### Sottotitolo \\[1\\]\n\n"
+        "> Una citazione."
+    )

@@ -187,11 +187,12 @@ class _Markdown:
             plain = _clean("".join(element.itertext()))
             if self.title is not None and _fold(plain) == _fold(self.title):
                 return ""  # the headline: it is the title
-            level = int((element.get("rend") or "h2").lstrip("h") or 2)
+            rank = re.fullmatch(r"h([1-6])", element.get("rend") or "")
+            level = int(rank.group(1)) if rank else 2
             self.plain.append(plain)
             return f"{'#' * min(max(level, 2), 6)} {text}" if text else ""
         if tag == "list":
-            return self.items(element, ordered=element.get("rend") == "ol", depth=0)
+            return self.items(element, ordered=element.get("rend") == "ol")
         if tag == "quote":
             inner = [md for md, _plain in self.blocks(element)] if len(element) else []
             if not inner or (element.text and element.text.strip()):
@@ -215,20 +216,19 @@ class _Markdown:
             self.plain.append(_clean("".join(element.itertext())))
         return text
 
-    def items(self, element: lxml.etree._Element, *, ordered: bool, depth: int) -> str:
+    def items(self, element: lxml.etree._Element, *, ordered: bool, indent: str = "") -> str:
+        """A list, its nested lists indented to their item's text (as CommonMark wants)."""
         lines: list[str] = []
-        indent = "   " * depth if ordered else "  " * depth
-        for number, item in enumerate(element.iter("item"), 1):
-            if item.getparent() is not element:
-                continue  # a nested list's item: rendered with its list
+        own = [child for child in element if child.tag == "item"]  # nested ones: with their list
+        for number, item in enumerate(own, 1):
             marker = f"{number}." if ordered else "-"
             text = self.inline(item, skip_lists=True)
             if text:
                 self.plain.append(_clean(_own_text(item)))
                 lines.append(f"{indent}{marker} {text}")
+            inner = indent + " " * (len(marker) + 1)
             for nested in item.findall("list"):
-                ordered_list = nested.get("rend") == "ol"
-                lines.append(self.items(nested, ordered=ordered_list, depth=depth + 1))
+                lines.append(self.items(nested, ordered=nested.get("rend") == "ol", indent=inner))
         return "\n".join(line for line in lines if line)
 
     def inline(self, element: lxml.etree._Element, *, skip_lists: bool = False) -> str:
