@@ -17,7 +17,7 @@ import socket
 import ssl
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
 USER_AGENT = "briefgen/0.1 (news-briefing archive: import and link check; one request per page)"
@@ -159,14 +159,22 @@ class _PinnedTLS(http.client.HTTPSConnection):
         self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
-def fetch(url: str, rules: Rules = Rules(), *, read_body: bool = True) -> Response:
+def fetch(
+    url: str,
+    rules: Rules = Rules(),
+    *,
+    read_body: bool = True,
+    accept: frozenset[str] | None = None,
+) -> Response:
     """GET ``url``, following redirects one checked hop at a time; FetchError says why not.
 
-    ``read_body=False`` reads only the status and headers (the link check)."""
+    ``read_body=False`` reads only the status and headers (the link check); ``accept``: the
+    media types whose body is read (any other is refused before reading, '' for none given).
+    """
     hops: list[Hop] = []
     current = url.strip()
     while True:
-        response = _get(current, rules, read_body=read_body)
+        response = _get(current, rules, read_body=read_body, accept=accept)
         location = response.headers.get("location")
         if response.status not in REDIRECTS or not location:
             return Response(
@@ -183,7 +191,7 @@ def fetch(url: str, rules: Rules = Rules(), *, read_body: bool = True) -> Respon
         hops.append(Hop(response.status, current))
 
 
-def _get(url: str, rules: Rules, *, read_body: bool) -> Response:
+def _get(url: str, rules: Rules, *, read_body: bool, accept: frozenset[str] | None) -> Response:
     """One request, no redirect followed."""
     scheme, host, port = check_scheme(url)
     address = resolve(host, port, rules)
@@ -203,8 +211,12 @@ def _get(url: str, rules: Rules, *, read_body: bool) -> Response:
         )
         answer = connection.getresponse()
         headers = {name.lower(): value for name, value in answer.getheaders()}
-        body = _read(answer, headers, rules) if read_body and answer.status < 300 else b""
-        return Response(url, answer.status, answer.reason, headers, body)
+        response = Response(url, answer.status, answer.reason, headers, b"")
+        if not read_body or answer.status >= 300:
+            return response
+        if accept is not None and response.content_type not in accept:
+            raise FetchError(f"content type {response.content_type!r} is not a web page: refused")
+        return replace(response, body=_read(answer, headers, rules))
     except TimeoutError:
         raise FetchError(f"timed out after {rules.timeout:g} s") from None
     except ssl.SSLError as exc:

@@ -281,8 +281,7 @@ def test_bad_inputs_are_named_and_the_others_still_imported(
         f"{url('/login')}: no article text found: 24 words extracted (a home page, a login "
         "wall or a list of headlines?)",
         f"{url('/empty')}: no article text found: the extraction is empty",
-        f"{url('/report.pdf')}: content type 'application/pdf' (a PDF document) is not a web "
-        "page: refused",
+        f"{url('/report.pdf')}: content type 'application/pdf' is not a web page: refused",
         f"{url('/latin1')}: not valid UTF-8 and no charset is declared (neither Content-Type nor"
         " <meta charset>): byte 0xe9 at offset 20; it looks like cp1250: re-run with "
         "--encoding NAME, or save the page as UTF-8",

@@ -28,7 +28,6 @@ from briefgen.importer.page import (
     PAGE_TYPES,
     Page,
     PageError,
-    binary_kind,
     decode_page,
     looks_like_html,
     read_page,
@@ -94,16 +93,11 @@ def get_page(given: str, rules: Rules) -> Fetched:
         if size > rules.max_bytes:
             raise PageError(f"the file is larger than {size_text(rules.max_bytes)}: refused")
         return Fetched(path.read_bytes(), None, None)
-    response = fetch(given, rules)
+    response = fetch(given, rules, accept=PAGE_TYPES)  # a binary type is refused unread
     if response.status >= 400:
         raise FetchError(f"HTTP {response.status} {response.reason}".rstrip())
     if response.status != 200:
         raise FetchError(f"HTTP {response.status} {response.reason}: no page to import")
-    kind = response.content_type
-    if kind not in PAGE_TYPES:
-        sniffed = binary_kind(response.body)
-        what = f" ({sniffed})" if sniffed else ""
-        raise PageError(f"content type {kind!r}{what} is not a web page: refused")
     return Fetched(response.body, response.charset, response.url)
 
 
