@@ -295,6 +295,8 @@ _BLOCKS = frozenset(
         *("button", "label"),
     }
 )
+_QUOTED = 40
+"""Characters from which a page's text found inside an article block counts as kept."""
 _SKIPPED = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe"})
 # The first pattern an element's tag, class, id or role matches gives the reason, the element
 # itself first, then its ancestors: the innermost container decides.
@@ -313,12 +315,14 @@ _REASONS: tuple[tuple[re.Pattern[str], Role], ...] = (
 
 
 def _left_out(html: str, kept: list[str], title: str | None) -> list[Line]:
-    """Each innermost block of the page whose text is not in the article, with its line."""
+    """The own text of each block of the page (without the blocks inside it) that is not in
+    the article, with its line."""
     try:
         document = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):
         return []
-    inside = f" {' '.join(_fold(k) for k in kept)} "
+    blocks = {_fold(line) for k in kept for line in k.split("\n")}
+    inside = f" {' '.join(blocks)} "
     headline = _fold(title) if title else None
     out: list[Line] = []
     seen: set[str] = set()
@@ -329,7 +333,11 @@ def _left_out(html: str, kept: list[str], title: str | None) -> list[Line]:
             continue
         text = " ".join(_outside_blocks(element).split())
         folded = _fold(text)
-        if not folded or folded in seen or f" {folded} " in inside or folded in inside:
+        # A short text ("Russia" in a menu) is the article's only when it is one of its blocks;
+        # a longer one also when the article holds it (a paragraph split around a link).
+        if not folded or folded in seen or folded in blocks:
+            continue
+        if len(folded) >= _QUOTED and folded in inside:
             continue
         seen.add(folded)
         role = Role.HEADLINE if folded == headline else _reason(element)
