@@ -432,3 +432,10 @@ def test_the_article_markup_becomes_markdown() -> None:
         "### Sottotitolo \\[1\\]\n\n"
         "> Una citazione."
     )
+
+
+def test_a_menu_entry_the_text_mentions_is_still_listed() -> None:
+    html = page("italian_article").decode("utf-8")
+    html = html.replace('<li><a href="/terremoti/">Terremoti</a></li>', "<li>Sberbank</li>")
+    dropped = [(line.text, line.role.value) for line in read_page(html, None).dropped]
+    assert ("Sberbank", "navigation") in dropped
