@@ -218,8 +218,11 @@ def _check_all(
 
     if not urls:
         return {}
-    with ThreadPoolExecutor(max_workers=min(jobs, len(urls))) as pool:
+    pool = ThreadPoolExecutor(max_workers=min(jobs, len(urls)))
+    try:
         return dict(pool.map(one, urls))
+    finally:  # after Ctrl-C, no address not yet asked is asked (those under way time out)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _cache_path(root: Path) -> Path | None:
