@@ -28,6 +28,7 @@ _.protocol_version  # http.server.BaseHTTPRequestHandler
 _.sys_version  # http.server.BaseHTTPRequestHandler
 _.version_string  # http.server.BaseHTTPRequestHandler
 _.log_message  # http.server.BaseHTTPRequestHandler
+_.connect  # http.client.HTTPConnection.connect: fetch._Pinned connects to the checked address
 _.do_HEAD  # http.server.BaseHTTPRequestHandler
 _.do_GET  # http.server.BaseHTTPRequestHandler
 _.close_connection  # http.server.BaseHTTPRequestHandler

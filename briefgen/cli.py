@@ -15,11 +15,14 @@ import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, ClassVar, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from briefgen import __version__
 from briefgen.build import build
-from briefgen.errors import BriefgenError, Location, Problem, ProblemsError
+from briefgen.errors import BriefgenError, Location, Problem, ProblemsError, UsageError
+
+if TYPE_CHECKING:
+    from briefgen.checks import CheckReport
 
 INTERRUPTED = 130
 """The exit code after Ctrl-C: 128 + SIGINT, what a shell reports for a process SIGINT ended."""
@@ -102,9 +105,44 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="warn about every article without 'added' (the day it was added to the archive)",
     )
+    p_check.add_argument(
+        "--links",
+        action="store_true",
+        help="also fetch every source_url and archived_url and report dead or moved ones",
+    )
+    p_check.add_argument(
+        "--jobs",
+        type=int,
+        default=8,
+        metavar="N",
+        help="--links: addresses checked at once (default: 8; 2 per host)",
+    )
+    p_check.add_argument(
+        "--ask-archive",
+        nargs="?",
+        const="",
+        metavar="API",
+        help="--links: ask the Wayback Machine (or this availability API) for a copy of each "
+        "dead source",
+    )
+    _network_options(p_check)
 
-    p_import = commands.add_parser("import", help="turn raw scraped copies into articles")
-    p_import.add_argument("files", nargs="+", type=Path, metavar="FILE", help="raw text files")
+    p_import = commands.add_parser(
+        "import", help="turn raw scraped copies, saved web pages and URLs into articles"
+    )
+    p_import.add_argument(
+        "files",
+        nargs="*",
+        metavar="INPUT",
+        help="raw text files, saved pages (.html) or http(s) URLs",
+    )
+    p_import.add_argument(
+        "--from-list",
+        type=Path,
+        metavar="FILE",
+        help="also import the inputs FILE names, one per line (# starts a comment)",
+    )
+    _network_options(p_import)
     p_import.add_argument(
         "--source", type=Path, default=Path("."), metavar="DIR", help="site root (default: .)"
     )
@@ -132,6 +170,33 @@ def _parser() -> argparse.ArgumentParser:
         "--source", type=Path, default=Path("."), metavar="DIR", help="site root (default: .)"
     )
     return parser
+
+
+def _network_options(parser: argparse.ArgumentParser) -> None:
+    """The options of every command that fetches (``import`` of URLs, ``check --links``)."""
+    parser.add_argument(
+        "--allow-local",
+        action="store_true",
+        help="allow private, loopback and link-local addresses (a local test server)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=20.0,
+        metavar="SECONDS",
+        help="give up on a server after this long (default: 20)",
+    )
+
+
+def _seconds(text: str) -> float:
+    """A positive number of seconds (``--timeout``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
 
 
 class TerminalProgress:
@@ -443,6 +508,8 @@ def _run(args: argparse.Namespace, interrupts: Interrupts) -> int:
                 missing_translations=args.missing_translations,
                 missing_added=args.missing_added,
             )
+            if args.links:
+                checked = _check_links(args, checked)
             failed = checked.failed(strict=args.strict)
             output = render(checked, args.format)
             # Text findings go to stderr like every error; json and annotations are the output.
@@ -453,18 +520,7 @@ def _run(args: argparse.Namespace, interrupts: Interrupts) -> int:
             _undecodable_names(checked.problems)
             return 1 if failed else 0
         elif args.command == "import":
-            from briefgen.importer import ImportOptions, import_files, render_import
-
-            options = ImportOptions(
-                outlet=args.outlet,
-                language=args.language,
-                tags=tuple(t.strip() for t in args.tags.split(",") if t.strip()),
-                encoding=args.encoding,
-                dry_run=args.dry_run,
-                force=args.force,
-            )
-            imported = import_files(args.source, args.files, options)
-            print("\n\n".join(render_import(item) for item in imported))
+            return _import(args)
         elif args.command == "new":
             from briefgen.importer import new_article
 
@@ -487,6 +543,69 @@ def _run(args: argparse.Namespace, interrupts: Interrupts) -> int:
         print(f"briefgen: error: {exc}", file=sys.stderr)
         return exc.exit_code
     return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    """``briefgen import``: every input planned, the good ones written, each failure named."""
+    from briefgen.fetch import Rules
+    from briefgen.importer import Failed, ImportOptions, import_inputs, read_list, render_import
+
+    # trafilatura and htmldate log what they discard: the report says it for every page.
+    for library in ("trafilatura", "htmldate", "courlan"):
+        logging.getLogger(library).setLevel(logging.DEBUG if args.verbose else logging.ERROR)
+    inputs = [str(each) for each in args.files]
+    if args.from_list is not None:
+        inputs += read_list(args.from_list)
+    if not inputs:
+        raise UsageError("name at least one input (a file or URL), or --from-list FILE")
+    options = ImportOptions(
+        outlet=args.outlet,
+        language=args.language,
+        tags=tuple(t.strip() for t in args.tags.split(",") if t.strip()),
+        encoding=args.encoding,
+        dry_run=args.dry_run,
+        force=args.force,
+    )
+    shown = sys.stdout.isatty()
+
+    def progress(number: int, total: int, given: str, result: object) -> None:
+        state = f"failed: {result.message}" if isinstance(result, Failed) else "ok"
+        print(f"[{number}/{total}] {given}: {state}", file=sys.stderr, flush=True)
+
+    outcome = import_inputs(
+        args.source,
+        inputs,
+        options,
+        rules=Rules(allow_local=args.allow_local, timeout=args.timeout),
+        progress=progress if shown else None,
+    )
+    if outcome.imported:
+        print("\n\n".join(render_import(item) for item in outcome.imported))
+    for failure in outcome.failed:
+        print(failure.render(), file=sys.stderr)
+    if outcome.failed:
+        done = len(outcome.imported)
+        verb = "planned" if options.dry_run else "imported"
+        print(
+            f"briefgen: {len(outcome.failed)} of {done + len(outcome.failed)} inputs cannot be "
+            f"imported; the other {done} {'was' if done == 1 else 'were'} {verb}",
+            file=sys.stderr,
+        )
+        return 1
+    if args.from_list is not None:
+        verb = "planned" if options.dry_run else "imported"
+        print(f"{verb} {len(outcome.imported)} of {len(inputs)} inputs", file=sys.stderr)
+    return 0
+
+
+def _check_links(args: argparse.Namespace, checked: CheckReport) -> CheckReport:
+    """``check --links``: the archive's findings and those of its sources over the network."""
+    from briefgen.fetch import Rules
+    from briefgen.linkcheck import WAYBACK_API, check_sources
+
+    rules = Rules(allow_local=args.allow_local, timeout=args.timeout)
+    api = None if args.ask_archive is None else args.ask_archive or WAYBACK_API
+    return check_sources(args.source, checked, rules, jobs=args.jobs, archive_api=api)
 
 
 def _undecodable_names(problems: Iterable[Problem]) -> None:

@@ -8,7 +8,7 @@ each dropped line is listed in the report and in the file itself (as YAML commen
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,10 +18,13 @@ from briefgen.config import load_config
 from briefgen.content import article_paths, load_outlets, load_tags, split_front_matter
 from briefgen.content.values import SLUG_RULE, valid_slug
 from briefgen.errors import ContentError, ErrorList, Location, ProblemsError, UsageError
+from briefgen.fetch import FetchError, Rules
 from briefgen.importer.article import shown, site_path, write_new, yaml_text
 from briefgen.importer.facts import Dates, suggest_tags
 from briefgen.importer.language import given
+from briefgen.importer.page import PageError
 from briefgen.importer.plan import Archive, Imported, ImportOptions, decode, plan_one, slugify
+from briefgen.importer.web import Failed, PageInput, get_page, is_page_file, is_url, plan_page
 from briefgen.model import UNKNOWN_OUTLET
 from briefgen.text import (
     bidi_problem,
@@ -34,13 +37,16 @@ from briefgen.text import (
 from briefgen.yamltree import Map, Scalar, did_you_mean, link_problem, parse
 
 __all__ = [
+    "Failed",
     "ImportOptions",
     "ImportProblems",
     "Imported",
     "NewArticle",
     "import_files",
+    "import_inputs",
     "new_article",
     "plan_import",
+    "read_list",
     "render_import",
     "slugify",
     "write_imports",
@@ -98,10 +104,17 @@ def plan_import(root: Path, files: Sequence[Path], options: ImportOptions) -> li
     """Work out every article file without writing; raise with every problem found. Each is
     ``added`` on ``options.today``, by default the local date now."""
     archive = _archive(root)
+    options = _checked(options, archive)
+    dates = Dates(tuple(lang.code for lang in archive.config.languages))
+    return _plan_copies(files, archive, dates, options, dict(archive.slugs))
+
+
+def _checked(options: ImportOptions, archive: Archive) -> ImportOptions:
+    """The options, ``--language`` spelt canonically and ``today`` filled with the local date
+    when not given; UsageError for an unknown outlet or tag."""
     if options.today is None:
         options = replace(options, today=local_today())
     codes = tuple(lang.code for lang in archive.config.languages)
-    errors = ErrorList()
     if options.outlet is not None and options.outlet not in (*archive.outlets, UNKNOWN_OUTLET):
         hint = did_you_mean(options.outlet, archive.outlets)
         raise UsageError(f"--outlet {options.outlet!r} is not defined in content/outlets.yml{hint}")
@@ -111,9 +124,18 @@ def plan_import(root: Path, files: Sequence[Path], options: ImportOptions) -> li
         if tag not in archive.tags:
             hint = did_you_mean(tag, archive.tags)
             raise UsageError(f"--tags: {tag!r} is not in content/tags.yml{hint}")
+    return options
 
-    dates = Dates(codes)
-    taken: dict[str, Path] = dict(archive.slugs)
+
+def _plan_copies(
+    files: Sequence[Path],
+    archive: Archive,
+    dates: Dates,
+    options: ImportOptions,
+    taken: dict[str, Path],
+) -> list[Imported]:
+    """The plain-text copies' articles; ImportProblems with every problem found."""
+    errors = ErrorList()
     planned: list[Imported] = []
     for source in files:
         if not source.is_file():
@@ -130,10 +152,92 @@ def plan_import(root: Path, files: Sequence[Path], options: ImportOptions) -> li
     return planned
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What ``import`` did with each input."""
+
+    imported: tuple[Imported, ...]
+    failed: tuple[Failed, ...]
+    """Pages and URLs that could not be imported (the others were)."""
+
+
+Progress = Callable[[int, int, str, "Imported | Failed"], None]
+"""Told after each page: its number, how many there are, the input and what came of it."""
+
+
+def import_inputs(
+    root: Path,
+    inputs: Sequence[str],
+    options: ImportOptions,
+    *,
+    rules: Rules,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Import plain-text copies, saved pages and URLs, then write them (unless a dry run).
+
+    Plain-text copies are planned first, all together as :func:`plan_import` does: a problem
+    in one stops the import before anything is fetched or written. Pages and URLs stand
+    alone: one that fails is reported in the outcome and the others are still written, each
+    file whole or not at all. ``today``: the day of the fetch (``accessed``).
+    """
+    archive = _archive(root)
+    options = _checked(options, archive)
+    dates = Dates(tuple(lang.code for lang in archive.config.languages))
+    taken: dict[str, Path] = dict(archive.slugs)
+    copies = [Path(each) for each in inputs if not _is_page(each)]
+    planned = _plan_copies(copies, archive, dates, options, taken)
+    pages = [each for each in inputs if _is_page(each)]
+    failed: list[Failed] = []
+    day = today or options.today or local_today()  # the day of the fetch, as of the import
+    for number, each in enumerate(pages, 1):
+        result = _one_page(each, archive, dates, options, taken, rules, day)
+        if isinstance(result, Failed):
+            failed.append(result)
+        else:
+            planned.append(result)
+        if progress is not None:
+            progress(number, len(pages), each, result)
+    written = planned if options.dry_run else write_imports(planned, root)
+    return Outcome(tuple(written), tuple(failed))
+
+
+def _is_page(text: str) -> bool:
+    return is_url(text) or is_page_file(Path(text))
+
+
+def _one_page(
+    given: str,
+    archive: Archive,
+    dates: Dates,
+    options: ImportOptions,
+    taken: dict[str, Path],
+    rules: Rules,
+    today: date,
+) -> Imported | Failed:
+    try:
+        fetched = get_page(given, rules)
+    except (FetchError, PageError) as exc:
+        return Failed(given, str(exc))
+    accessed = today if fetched.url is not None else None
+    return plan_page(PageInput(given, fetched, accessed), archive, dates, options, taken)
+
+
+def read_list(path: Path) -> list[str]:
+    """The inputs a ``--from-list`` file names: one per line; blank lines and ``#`` comments
+    are skipped."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--from-list {path}: cannot read it: {exc}") from None
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 def render_import(item: Imported) -> str:
     """What one import did or would do, for the curator to decide on."""
     verb = ("overwrote" if item.overwrote else "wrote") if item.written else "would write"
-    source = Location(item.source).render()
+    source = item.origin or Location(item.source).render()
     out = [f"{source}: {verb} {Location(item.target).render()}"]
     out.extend(f"  {name}: {value}  [{how}]" for name, value, how in item.filled)
     out.extend(f"  not filled: {name}: {why}" for name, why in item.missing)
@@ -144,7 +248,7 @@ def render_import(item: Imported) -> str:
         out.extend(
             f"    {source}:{line.number}: {shown(line.text)}  [{line.role.value}]"
             for line in item.dropped
-        )
+        )  # a page's line numbers are the fetched page's
     else:
         out.append("  dropped no lines")
     if item.removed:

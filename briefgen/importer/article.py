@@ -50,10 +50,14 @@ def front_matter(
     review: Sequence[str],
     dropped: Sequence[Line],
     removed: Sequence[Removed],
+    origin: str | None = None,
+    accessed: str | None = None,
 ) -> str:
     """An imported article's front matter: its fields (``added``: the day of the import), then
     as comments where the text came from, how each field was found, what is not filled, what
-    to review, and every line and character taken out of the copy."""
+    to review, and every line and character taken out of the copy. ``origin``: the URL a page
+    was fetched from (else the input file's name is recorded); ``accessed``: the day it was
+    fetched."""
     out = [
         f"title: {yaml_text(title)}",
         f"date: {date_text}",
@@ -67,9 +71,11 @@ def front_matter(
     out.append(f"tags: [{', '.join(tags)}]")
     if source_url is not None:
         out.append(f"source_url: {yaml_text(source_url)}")
+    if accessed is not None:
+        out.append(f"accessed: {accessed}")
     if agency is not None:
         out.append(f"agency: {yaml_text(agency.value)}")
-    out.append(comment(f"Imported from: {source.name}"))
+    out.append(comment(f"Imported from: {origin or source.name}"))
     out.extend(comment(f"{name}: {how}.") for name, _value, how in filled)
     out.extend(comment(f"{name}: NOT FILLED: {why}.") for name, why in missing)
     out.extend(comment(f"REVIEW: {note}.") for note in review)

@@ -128,6 +128,15 @@ class Role(Enum):
     RELATED = "related headline"
     RELATED_DATE = "date of a related headline"
     DOUBTFUL = "kept: short line after the article"
+    # The parts of a web page around its article (briefgen.importer.page):
+    NAVIGATION = "navigation"
+    SHARE = "share bar"
+    BYLINE = "byline"
+    TAG_LIST = "tag list"
+    FORM = "form or subscription wall"
+    PAGE_HEADER = "page header"
+    PAGE_FOOTER = "page footer"
+    OUTSIDE = "outside the article text"
 
 
 _TEXT_IN_BODY = frozenset({Role.DATE, Role.METADATA, Role.SOCIAL, Role.CREDIT})

@@ -86,6 +86,8 @@ class Imported:
     removed: tuple[Removed, ...] = ()
     """Characters taken out of the text because ``check`` would refuse them: bidirectional and
     other control characters."""
+    origin: str | None = None
+    """The URL a page was fetched from (``source`` is then only its last segment)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +243,7 @@ def plan_one(
         )
     _doubts(cleaned, encoding, notes)
 
-    chosen = _choose_target(source, title, language, date_text, archive, options, taken, errors)
+    chosen = choose_target(source, title, language, date_text, archive, options, taken, errors)
     if chosen is None:
         return None
     target, overwrote = chosen
@@ -407,7 +409,7 @@ def _doubts(cleaned: Cleaned, encoding: str, notes: _Notes) -> None:
         notes.review.append(f"decoded as {encoding}: check the text")
 
 
-def _choose_target(
+def choose_target(
     source: Path,
     title: str,
     language: str,
@@ -416,18 +418,21 @@ def _choose_target(
     options: ImportOptions,
     taken: dict[str, Path],
     errors: ErrorList,
+    origin: str | None = None,
 ) -> tuple[Path, bool] | None:
     """The file to write, and whether it replaces an earlier import.
 
-    A re-import of the same input replaces its article only with ``--force``; any other
-    article using the slug (or the file name) makes this one take ``-2``, ``-3``…
+    A re-import of the same input (the same file name, or the same URL ``origin``) replaces
+    its article only with ``--force``; any other article using the slug (or the file name)
+    makes this one take ``-2``, ``-3``…
     """
     directory = archive.config.content_dir / "articles" / language
     base = slugify(title.strip("[]")) or f"article-{date_text.replace(':', '-')[:10]}"
     target = directory / f"{base}.md"
     existing = taken.get(caseless(base))
     root = archive.config.root
-    if existing == target and target.exists() and _imported_from(target, root) == source.name:
+    recorded = _imported_from(target, root) if existing == target and target.exists() else None
+    if recorded is not None and recorded == (origin or source.name):
         if not options.force:
             shown = site_path(target, root)
             errors.add(source, None, f"already imported as {shown}; use --force to overwrite it")
