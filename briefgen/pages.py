@@ -94,6 +94,12 @@ class Urls:
         return f"{lang}/tags/{key}/atom.xml"
 
     @staticmethod
+    def language_feed(lang: str, content: str) -> str:
+        """The feed of the articles written in ``content``, beside the home page narrowed to
+        them (``{lang}/{content}/``, a list filter)."""
+        return f"{lang}/{content}/atom.xml"
+
+    @staticmethod
     def not_found(lang: str) -> str:
         return f"{lang}/404.html"
 

@@ -62,7 +62,14 @@ def language_pages(ctx: PageContext, lang: Language) -> Iterator[Page]:
     """One site language's home, 404, feeds, tag, outlet and archive pages."""
     site, config, t, code = ctx.site, ctx.config, ctx.i18n[lang.code], lang.code
     yield from article_list(
-        ctx, lang, "home", Urls.home, site.articles, config.title[code], feed=Urls.feed(code)
+        ctx,
+        lang,
+        "home",
+        Urls.home,
+        site.articles,
+        config.title[code],
+        feed=Urls.feed(code),
+        language_feeds=True,
     )
     yield Page(
         Urls.not_found(code),
@@ -76,6 +83,7 @@ def language_pages(ctx: PageContext, lang: Language) -> Iterator[Page]:
     yield feed_page(
         ctx, lang, Urls.feed(code), site.for_reader(code), config.title[code], Urls.home(code)
     )
+    yield from language_feeds(ctx, lang)
 
     tag_rows = tuple((tag, len(site.by_tag.get(tag.key, ()))) for tag in site.tags.values())
     yield Page(
@@ -193,6 +201,7 @@ class ListKey(NamedTuple):
     title: str
     extra: dict[str, Any]
     feed: str | None
+    language_feeds: bool = False
 
 
 def article_list(
@@ -205,12 +214,24 @@ def article_list(
     *,
     extra: Mapping[str, Any] | None = None,
     feed: str | None = None,
+    language_feeds: bool = False,
 ) -> tuple[Page, ...]:
     """The pages of one list of articles (:func:`paginate`), remembered under the list's first
     URL (table ``lists``)."""
     urls = tuple(url for _, url in ctx.everywhere(base))
-    key = ListKey(lang, urls, tuple(articles), title, dict(extra or {}), feed)
-    make = partial(paginate, ctx, lang, kind, base, articles, title, extra=extra, feed=feed)
+    key = ListKey(lang, urls, tuple(articles), title, dict(extra or {}), feed, language_feeds)
+    make = partial(
+        paginate,
+        ctx,
+        lang,
+        kind,
+        base,
+        articles,
+        title,
+        extra=extra,
+        feed=feed,
+        language_feeds=language_feeds,
+    )
     return ctx.remember("lists", (lang.code, kind, base(lang.code)), key, lambda: tuple(make()))
 
 
@@ -224,10 +245,12 @@ def paginate(
     *,
     extra: Mapping[str, Any] | None = None,
     feed: str | None = None,
+    language_feeds: bool = False,
 ) -> Iterator[Page]:
     """A paginated list, plus one narrowed to each language its articles are written in when
     it mixes several (the reader languages first, then the others by tag:
-    :attr:`Site.content_languages`)."""
+    :attr:`Site.content_languages`); ``language_feeds``: each narrowed list links its
+    language's feed (:func:`language_feeds`) instead of ``feed``."""
     site, config = ctx.site, ctx.config
     found = Counter(a.language for a in articles)
     present = [code for code in site.content_languages if code in found]
@@ -273,7 +296,9 @@ def paginate(
                 "pagination": pagination,
                 "filters": filters,
                 "filter": variant,
-                "feed": feed,
+                "feed": (
+                    Urls.language_feed(lang.code, variant) if language_feeds and variant else feed
+                ),
                 **(extra or {}),
             }
             yield Page(
@@ -285,6 +310,22 @@ def paginate(
                 tuple((c, url_for(c, n)) for c in codes),
                 data,
             )
+
+
+def language_feeds(ctx: PageContext, lang: Language) -> Iterator[Page]:
+    """A feed per content language, when the archive has several: what a reader who follows
+    only the Russian coverage subscribes to (beside the home page narrowed to Russian)."""
+    site, code = ctx.site, lang.code
+    if len(site.content_languages) < 2:
+        return
+    name = ctx.i18n[code].language_name
+    for content in site.content_languages:
+        # As on the narrowed home page: an article with no page in this reader language is
+        # linked at its own, titled with the briefing in this language when there is one.
+        articles = [a for a in site.articles if a.language == content]
+        title = f"{ctx.config.title[code]}: {name(content)}"
+        alternate = Urls.home(code) + f"{content}/"
+        yield feed_page(ctx, lang, Urls.language_feed(code, content), articles, title, alternate)
 
 
 def feed_page(

@@ -40,12 +40,45 @@ def local_path(output: Path, url: str) -> Path:
 
 
 def test_every_language_and_tag_has_a_feed(valid_output: Path) -> None:
+    """Per reader language: the whole archive, each tag, and (the archive being written in
+    two languages) each content language."""
     names = [p.relative_to(valid_output).as_posix() for p in feeds(valid_output)]
-    assert names == [
+    assert names == sorted(
         f"{lang}/{where}atom.xml"
         for lang in ("ar", "it")
-        for where in ("", "tags/ai/", "tags/china/", "tags/russia/")
-    ]
+        for where in ("", "ar/", "it/", "tags/ai/", "tags/china/", "tags/russia/")
+    )
+
+
+@pytest.mark.parametrize("reader", ["ar", "it"])
+def test_a_content_language_has_its_feed_beside_its_narrowed_home(
+    valid_output: Path, reader: str
+) -> None:
+    """A reader who follows only the Italian coverage subscribes to ``/<reader>/it/atom.xml``:
+    its entries are the Italian articles of the reader's archive, and the home page narrowed to
+    Italian links that feed (the unnarrowed home links the whole feed)."""
+    for content in ("ar", "it"):
+        feed = ET.parse(valid_output / reader / content / "atom.xml").getroot()
+        whole = ET.parse(valid_output / reader / "atom.xml").getroot()
+        links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
+        assert links["alternate"] == f"{BASE}{reader}/{content}/"
+        entries = feed.findall(f"{ATOM}entry")
+        assert entries, f"{reader}/{content}/atom.xml is empty"
+        for entry in entries:
+            page = entry.find(f"{ATOM}link")
+            assert page is not None
+            html = local_path(valid_output, page.get("href", "")).read_text("utf-8")
+            assert f'<html lang="{content}"' in html  # the article is written in ``content``
+        if content == reader:  # what the reader's whole feed holds in that language
+            same = [e for e in whole.findall(f"{ATOM}entry") if e.get(XML_LANG) == content]
+            assert [e.findtext(f"{ATOM}id") for e in entries] == [
+                e.findtext(f"{ATOM}id") for e in same
+            ]
+        narrowed = (valid_output / reader / content / "index.html").read_text("utf-8")
+        assert f'href="/archive/{reader}/{content}/atom.xml"' in narrowed
+    home = (valid_output / reader / "index.html").read_text("utf-8")
+    assert 'type="application/atom+xml" title="' in home
+    assert f'href="/archive/{reader}/atom.xml"' in home
 
 
 @pytest.mark.parametrize("lang", ["ar", "it"])

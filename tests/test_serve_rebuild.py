@@ -316,7 +316,8 @@ def test_a_body_edit_rewrites_only_the_pages_that_show_the_article(
     }
     # The article, its neighbours in Arabic (their prev/next links show its title), the pages of
     # the lists that show it, in both interface languages (home, its tag, outlet, month, year,
-    # each with its Arabic-only variant; per_page is 2, so it is on page 2) and Arabic feeds.
+    # each with its Arabic-only variant; per_page is 2, so it is on page 2), the Arabic feeds
+    # and, in both interface languages, the feed of the articles written in Arabic.
     # Nothing else: not page 1 of those lists, not the Italian feed or articles; not the sitemap
     # or the data exports either, deferred until after the reload and, as a body edit leaves
     # their bytes as they were, not rewritten.
@@ -332,6 +333,7 @@ def test_a_body_edit_rewrites_only_the_pages_that_show_the_article(
         expected |= {
             f"{ui}/page/2/index.html",
             f"{ui}/ar/index.html",
+            f"{ui}/ar/atom.xml",
             f"{ui}/tags/russia/page/2/index.html",
             f"{ui}/tags/russia/ar/index.html",
             f"{ui}/outlets/al-akhbar/index.html",
