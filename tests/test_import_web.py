@@ -93,7 +93,9 @@ def articles(root: Path) -> list[str]:
 
 @pytest.mark.parametrize("name", sorted(TARGETS))
 def test_saved_page_import_matches_fixture(site: Path, name: str) -> None:
-    outcome = import_inputs(site, [str(PAGES / f"{name}.html")], ImportOptions(today=DAY), rules=Rules())
+    outcome = import_inputs(
+        site, [str(PAGES / f"{name}.html")], ImportOptions(today=DAY), rules=Rules()
+    )
     assert outcome.failed == ()
     [item] = outcome.imported
     assert item.target == site / "content" / "articles" / TARGETS[name]
@@ -190,7 +192,9 @@ def test_a_page_without_canonical_link_keeps_the_fetched_url(site: Path, server:
 
 
 def test_a_redirect_is_followed_and_its_target_imported(site: Path, server: Server) -> None:
-    outcome = import_inputs(site, [server.url("/moved")], ImportOptions(today=DAY), rules=LOCAL, today=DAY)
+    outcome = import_inputs(
+        site, [server.url("/moved")], ImportOptions(today=DAY), rules=LOCAL, today=DAY
+    )
     assert [i.target.name for i in outcome.imported] == [Path(TARGETS["italian_article"]).name]
     assert [path for path, _agent in server.seen] == ["/moved", "/italian_article"]
 
@@ -202,12 +206,16 @@ def test_reimporting_a_url_needs_force(site: Path, server: Server) -> None:
     [failed] = again.failed
     assert failed.message.startswith("already imported as content/articles/it/putin-ordina")
     assert "use --force" in failed.message
-    forced = import_inputs(site, [url], ImportOptions(force=True, today=DAY), rules=LOCAL, today=DAY)
+    forced = import_inputs(
+        site, [url], ImportOptions(force=True, today=DAY), rules=LOCAL, today=DAY
+    )
     assert [item.overwrote for item in forced.imported] == [True]
 
 
 def test_local_addresses_are_refused_without_allow_local(site: Path, server: Server) -> None:
-    outcome = import_inputs(site, [server.url("/italian_article")], ImportOptions(today=DAY), rules=Rules())
+    outcome = import_inputs(
+        site, [server.url("/italian_article")], ImportOptions(today=DAY), rules=Rules()
+    )
     [failed] = outcome.failed
     assert failed.message == (
         "refused: 127.0.0.1 resolves to 127.0.0.1, a loopback address "
@@ -307,7 +315,9 @@ def test_a_declared_charset_is_honoured(site: Path, server: Server) -> None:
     server.routes["/cp1252"] = Route(
         body=html.encode("cp1252", "replace"), content_type="text/html; charset=windows-1252"
     )
-    [item] = import_inputs(site, [server.url("/cp1252")], ImportOptions(today=DAY), rules=LOCAL).imported
+    [item] = import_inputs(
+        site, [server.url("/cp1252")], ImportOptions(today=DAY), rules=LOCAL
+    ).imported
     assert "Tecnologia" not in item.text.split("\n---\n", 1)[1]
     assert "l\u2019alleanza" in item.text.casefold()  # the apostrophe windows-1252 has
 
