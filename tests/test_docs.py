@@ -206,3 +206,13 @@ def test_the_index_leads_to_every_page_of_the_manual() -> None:
     unlisted = sorted(p.name for p in pages - from_index)
     assert unlisted == [], f"pages docs/index.md does not link: {unlisted}"
     assert DOCS / "index.md" in {file for file, _ in local_links(README)}
+
+
+def test_no_module_is_over_500_lines() -> None:
+    """docs/architecture.md: a module a newcomer can read in one sitting; split it when it grows."""
+    package = Path(__file__).resolve().parent.parent / "briefgen"
+    sizes = {
+        str(path.relative_to(package)): len(path.read_text("utf-8").splitlines())
+        for path in package.rglob("*.py")
+    }
+    assert {name: n for name, n in sizes.items() if n > 500} == {}
