@@ -391,6 +391,22 @@ def test_citations_keep_the_language_and_add_the_translated_title(out: Path) -> 
     assert "/langs/it/articles/ru-sotrudnichestvo/cite.ris" in hrefs
 
 
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("slug", FOREIGN)
+def test_the_reference_marks_the_original_title_and_outlet_in_their_language(
+    out: Path, reader: str, slug: str
+) -> None:
+    """The formatted reference is in the reader's language; the title and the outlet's name
+    inside it are in theirs, each with its ``lang`` and ``dir`` (a Persian title in an Italian
+    reference is shaped and ordered as Persian)."""
+    doc = page(out, f"{reader}/articles/{slug}")
+    [reference] = [p for p in doc.iter("p") if "reference" in p.classes]
+    lang = FOREIGN[slug]
+    marked = {(s.text, s.get("lang"), s.get("dir")) for s in reference.iter("span")}
+    assert (ORIGINAL[slug], lang, DIRECTION[lang]) in marked
+    assert all(span_lang == lang for _text, span_lang, _dir in marked)  # the outlets share it
+
+
 # --- check --missing-translations -------------------------------------------------------------
 
 MISSING = {

