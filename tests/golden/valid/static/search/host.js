@@ -15,7 +15,9 @@ export class BundleHost {
   // Pagefind's WASM optimised before the reader's first search (it was two to three times slower).
   async init({ path, excerptLength, warm }) {
     const module = await import(path + "pagefind.js");
-    this.pf = module.createInstance({ basePath: path, excerptLength, noWorker: true });
+    // No boost for a match in the title meta (Pagefind 1.5 adds one): the title is in the record's
+    // heading, weighted like the text, and the meta boost gave a function word a score (below).
+    this.pf = module.createInstance({ basePath: path, excerptLength, noWorker: true, ranking: { metaWeights: { title: 0 } } });
     await this.pf.init();
     if (warm) await this.pf.search(warm).catch(() => {});
     return true;
@@ -25,11 +27,22 @@ export class BundleHost {
   // matched words] in Pagefind's order.
   // The results stay here, by number, until released: their excerpts are built from them.
   async search(number, terms, sort) {
-    const found = await Promise.all(terms.map((term) =>
-      term === false ? { results: [] } : this.pf.search(term, sort ? { sort } : {})));
-    const lists = found.map((res) => res.results);
+    const lists = await Promise.all(terms.map((term) => this.find(term, sort)));
     this.kept.set(number, lists);
     return lists.map((list) => list.map((r) => [r.id, r.score, r.words?.length ?? 0]));
+  }
+
+  // A term's results but those that score 0: they matched only function words (indexed
+  // weightless: records.py), reached through Pagefind's prefix matching (منغوليا → من) or a
+  // shared stem (علياء and على). Sorted by date, Pagefind gives ranks for scores: those come
+  // from a search by relevance.
+  async find(term, sort) {
+    if (term === false) return [];
+    const res = await this.pf.search(term, sort ? { sort } : {});
+    if (typeof term !== "string") return res.results;
+    const scored = sort ? (await this.pf.search(term)).results : res.results;
+    const kept = new Set(scored.filter((r) => r.score > 0).map((r) => r.id));
+    return res.results.filter((r) => kept.has(r.id));
   }
 
   // A result's title, URL, meta and excerpt (highlighted where its search matched).
