@@ -173,11 +173,38 @@ def test_common_words_and_phrases_keep_their_articles(page: Page, base: str, lan
     assert got == dict(COMMON)
 
 
+SORTED = {"لمنغوليا": {"mongolia"}, "عليا": {"court"}, "عنكبوت": set(), "روسيا": RUSSIA}
+
+
 def test_sorted_by_date_a_rare_word_still_finds_only_its_articles(page: Page, base: str) -> None:
-    """Sorting asks Pagefind for another order: the same results come back."""
-    queries = ["لمنغوليا", "عليا", "عنكبوت", "روسيا"]
-    got = found(page, base, "ar", queries, {"date": "desc"})
-    assert got == {"لمنغوليا": {"mongolia"}, "عليا": {"court"}, "عنكبوت": set(), "روسيا": RUSSIA}
+    """Sorting asks Pagefind for another order (with ranks for scores): the same results."""
+    assert found(page, base, "ar", list(SORTED), {"date": "desc"}) == SORTED
+
+
+def test_sorting_after_searching_keeps_the_same_results(page: Page, base: str) -> None:
+    """The usual order of things: search, then sort (the scores of the search are reused)."""
+    page.goto(f"{base}ar/search/")
+    got = page.evaluate(
+        """async (queries) => {
+          const url = new URL("../../static/search/pagefind.js", location.href);
+          const module = await import(url.href);
+          const pf = module.createInstance();
+          const names = async (q) => {
+            const res = await pf.search(q);
+            const data = await Promise.all(res.results.map((r) => r.data()));
+            return data.map((d) => d.url.split("/").filter(Boolean).pop());
+          };
+          const out = {};
+          for (const q of queries) out[q] = [await names(q)];
+          module.setSort({ date: "asc" });
+          for (const q of queries) out[q].push(await names(q));
+          return out;
+        }""",
+        list(SORTED),
+    )
+    assert {q: [set(ids) for ids in lists] for q, lists in got.items()} == {
+        q: [expected, expected] for q, expected in SORTED.items()
+    }
 
 
 @pytest.mark.parametrize(("lang", "query", "expected"), [("ar", "لمنغوليا", 1), ("it", "عليا", 1)])
