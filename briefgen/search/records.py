@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from briefgen.errors import BuildError
 from briefgen.model import UNDATED_SORT, Article, Site
-from briefgen.search.normalize import fold_index
+from briefgen.search.normalize import fold_index, function_words
 
 TAG_TOKEN = "\u203f"
 """Prefix of the word each record carries per tag (``‿china``): a search for an alias is a search
@@ -154,10 +154,23 @@ def record_html(rec: Record) -> str:
     return (
         f'<!DOCTYPE html><html lang="{rec.lang}"><head><meta charset="utf-8"></head><body>'
         f"<main data-pagefind-body>{meta}{sort}"
-        f"<h1>{escape(fold_index(rec.title, rec.lang))}</h1>"
-        f"<p>{escape(fold_index(rec.text, rec.lang))}</p>"
+        f"<h1>{indexed_text(rec.title, rec.lang)}</h1>"
+        f"<p>{indexed_text(rec.text, rec.lang)}</p>"
         f"<p>{' '.join(tag_token(key) for key in rec.filters['tag'])}</p></main></body></html>"
     )
+
+
+WEIGHTLESS = r'<i data-pagefind-weight="0">\g<0></i>'
+"""A function word as indexed: matched, but scoring 0 (:func:`indexed_text`)."""
+
+
+def indexed_text(text: str, lang: str) -> str:
+    """A title or text as Pagefind indexes it (HTML): :func:`fold_index`, and each function word
+    of ``lang`` weightless, so that a query reaching it only through Pagefind's prefix matching
+    or stemming (``منغوليا`` → ``من``) scores 0 and is dropped by the search page."""
+    html = escape(fold_index(text, lang), quote=False)
+    pattern = function_words(lang)
+    return html if pattern is None else pattern.sub(WEIGHTLESS, html)
 
 
 def page_ids(bundle: Path) -> dict[str, str]:
