@@ -18,6 +18,10 @@ has a switch for it), alternating on and off ``--repeat`` times, and prints the 
   each list entry rendered once per language against once per page it is on;
 - ``reference``: citeproc's work reused by shape (``research/reference.py``): the same forced
   build, against citeproc called for every article and language;
+- ``i18n``: the formatted numbers, dates, months, years and plural forms each language's
+  ``pages.I18n`` keeps: the same forced build, against each formatted every time;
+- ``perlist``: a list's figures computed once for all its languages (``PageContext.per_list``,
+  a tag's coverage): the same forced build, against once per language;
 - ``bundles`` (``--search``): a search bundle reused when its records did not change
   (``search/index.py``): ``build`` after appending a sentence to one Arabic article, against
   every bundle indexed again;
@@ -40,6 +44,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -51,68 +56,121 @@ sys.path.insert(0, str(ROOT))
 import corpus  # noqa: E402
 from run import Trash, stages, timed  # noqa: E402
 
-BUILD_LAYERS = ("record", "parse", "links", "memo", "reference")
+BUILD_LAYERS = ("record", "parse", "links", "memo", "reference", "i18n", "perlist")
 SERVE_LAYERS = ("pagememo", "articles")
 
 
 # -- the patches, applied in the child -------------------------------------------------------
 
 
+def _off_parse() -> None:
+    import briefgen.stages as stages_module
+
+    stages_module.ParseCache = lambda root: None  # type: ignore[attr-defined,assignment,return-value]
+
+
+def _off_links() -> None:
+    from briefgen.write import Staging
+
+    Staging._same = staticmethod(lambda old, data: False)  # type: ignore[method-assign]
+    Staging._relink = lambda self, key: False  # type: ignore[method-assign]
+
+
+def _off_memo() -> None:
+    from jinja2 import pass_context
+    from markupsafe import Markup
+
+    from briefgen.render import Renderer
+
+    @pass_context
+    def every_time(
+        self: object, context: object, key: str, macro: Callable[..., str], *args: object
+    ) -> Markup:
+        return Markup(macro(*args))
+
+    Renderer._memo = every_time  # type: ignore[method-assign]
+
+
+def _off_reference() -> None:
+    from markupsafe import Markup
+
+    from briefgen.research.reference import ReferenceFormatter, escaped, format_item
+
+    def each(
+        self: ReferenceFormatter, item: dict[str, object], locale: str | None = None
+    ) -> Markup:
+        language = str(item.get("language", "")) if locale is None else locale
+        return Markup(format_item(self._style_for(language), escaped(item)))
+
+    ReferenceFormatter.__call__ = each  # type: ignore[method-assign,assignment]
+
+
+def _off_i18n() -> None:
+    from briefgen.pages import I18n
+
+    class Forgetful(dict):  # type: ignore[type-arg]
+        def __setitem__(self, key: object, value: object) -> None:
+            pass
+
+    made = I18n.__init__
+
+    def forgetful(self: I18n, *args: Any, **kwargs: Any) -> None:
+        made(self, *args, **kwargs)
+        for name in ("_numbers", "_categories", "_dates", "_months", "_years"):
+            setattr(self, name, Forgetful())
+
+    I18n.__init__ = forgetful  # type: ignore[method-assign]
+
+
+def _off_perlist() -> None:
+    from briefgen.pages import PageContext
+
+    PageContext.per_list = lambda self, name, articles, make: make(articles)  # type: ignore[method-assign]
+
+
+def _off_bundles() -> None:
+    from briefgen.search.index import Indexing
+
+    Indexing._reuse = lambda self, lang: False  # type: ignore[method-assign]
+
+
+def _off_pagememo() -> None:
+    from briefgen.serve.pages import PageMemo
+
+    PageMemo.remember = lambda self, table, slot, key, make: make()  # type: ignore[method-assign]
+
+
+def _off_articles() -> None:
+    from briefgen.content import ArticleCache
+
+    load = ArticleCache.load
+
+    def reread(self: ArticleCache, path: Path, *args: object) -> object:
+        self.forget([path])
+        return load(self, path, *args)  # type: ignore[arg-type]
+
+    ArticleCache.load = reread  # type: ignore[method-assign,assignment]
+
+
+OFF: dict[str, Callable[[], None]] = {
+    "parse": _off_parse,
+    "links": _off_links,
+    "memo": _off_memo,
+    "reference": _off_reference,
+    "i18n": _off_i18n,
+    "perlist": _off_perlist,
+    "bundles": _off_bundles,
+    "pagememo": _off_pagememo,
+    "articles": _off_articles,
+}
+"""Each layer's patch; ``record`` has none (``--force`` ignores the record)."""
+
+
 def switch_off(layer: str) -> None:
     """Patch briefgen so that ``layer`` does nothing (called in a fresh child process)."""
-    if layer == "parse":
-        import briefgen.stages as stages_module
-
-        stages_module.ParseCache = lambda root: None  # type: ignore[attr-defined,assignment,return-value]
-    elif layer == "links":
-        from briefgen.write import Staging
-
-        Staging._same = staticmethod(lambda old, data: False)  # type: ignore[method-assign]
-        Staging._relink = lambda self, key: False  # type: ignore[method-assign]
-    elif layer == "memo":
-        from jinja2 import pass_context
-        from markupsafe import Markup
-
-        from briefgen.render import Renderer
-
-        @pass_context
-        def every_time(
-            self: object, context: object, key: str, macro: Callable[..., str], *args: object
-        ) -> Markup:
-            return Markup(macro(*args))
-
-        Renderer._memo = every_time  # type: ignore[method-assign]
-    elif layer == "reference":
-        from markupsafe import Markup
-
-        from briefgen.research.reference import ReferenceFormatter, escaped, format_item
-
-        def each(
-            self: ReferenceFormatter, item: dict[str, object], locale: str | None = None
-        ) -> Markup:
-            language = str(item.get("language", "")) if locale is None else locale
-            return Markup(format_item(self._style_for(language), escaped(item)))
-
-        ReferenceFormatter.__call__ = each  # type: ignore[method-assign,assignment]
-    elif layer == "bundles":
-        from briefgen.search.index import Indexing
-
-        Indexing._reuse = lambda self, lang: False  # type: ignore[method-assign]
-    elif layer == "pagememo":
-        from briefgen.serve.pages import PageMemo
-
-        PageMemo.remember = lambda self, table, slot, key, make: make()  # type: ignore[method-assign]
-    elif layer == "articles":
-        from briefgen.content import ArticleCache
-
-        load = ArticleCache.load
-
-        def reread(self: ArticleCache, path: Path, *args: object) -> object:
-            self.forget([path])
-            return load(self, path, *args)  # type: ignore[arg-type]
-
-        ArticleCache.load = reread  # type: ignore[method-assign,assignment]
-    elif layer not in ("none", "record"):  # the record is ignored by --force, no patch
+    if layer in OFF:
+        OFF[layer]()
+    elif layer not in ("none", "record"):
         raise SystemExit(f"unknown layer {layer!r}")
 
 
