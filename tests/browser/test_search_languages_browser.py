@@ -145,6 +145,37 @@ def test_a_tag_alias_finds_every_language_once_and_filters_count_articles(
     assert len(set(slugs(found))) == 6
 
 
+def test_a_tag_alias_reads_a_foreign_bundles_table_and_fragments_not_its_pagefind(
+    page: tuple[Page, str],
+) -> None:
+    # «الصين» is in no script the English, Hebrew, Russian and Chinese articles use: it finds
+    # theirs through the tag china alone, from each bundle's filter table, its list of the tag's
+    # pages and their fragments, without loading that bundle's Pagefind (WASM, metadata, index).
+    tab, base = page
+    fetched: list[str] = []
+    tab.on("requestfinished", lambda request: fetched.append(request.url))
+    tab.goto(f"{base}it/search/")
+    found = results(tab, "الصين", 6)
+    assert sorted(slugs(found)) == [
+        "ar-taawun",
+        "en-chips",
+        "he-mihshuv",
+        "it-cooperazione",
+        "ru-sotrudnichestvo",
+        "zh-hezuo",
+    ]
+    assert all(r["title"] and r["excerpt"] and "‿" not in str(r["excerpt"]) for r in found)
+    for lang in ("en", "he", "ru", "zh-Hans"):
+        files = [u.split(f"/pagefind/{lang}/", 1)[1] for u in fetched if f"/pagefind/{lang}/" in u]
+        assert {"briefgen-filters.json", "briefgen-tag-china.json"} <= set(files), files
+        assert not any(
+            name.startswith(("wasm.", "pagefind.", "index/")) or name.endswith(".pf_meta")
+            for name in files
+        ), files
+    # The Arabic query's script is the Persian articles': that bundle is searched by Pagefind.
+    assert any("/pagefind/fa/wasm." in u for u in fetched)
+
+
 def test_persian_dates_are_gregorian_as_on_the_pages(
     browser: Browser, http_server: Callable[[Path], str], tmp_path: Path
 ) -> None:

@@ -9,9 +9,11 @@
 // page's language. Everything shown is escaped by the Component UI's template; meta.title is text.
 //
 // Content languages: the reader languages' bundles ("home": they also hold the curator's briefings
-// of foreign articles) load with the page; another language's bundle loads when a query has a word
-// in a script its articles use, or names a tag its articles carry. An article found by its own
-// text and by its briefing is one result (the filter table's "same" names the briefing's original).
+// of foreign articles) load with the page; another language's Pagefind loads only when a query has
+// a word in a script its articles use. A query naming a tag its articles carry finds them there
+// from the bundle's filter table, its list of the tag's pages and their fragments alone ("lite").
+// An article found by its own text and by its briefing is one result (the filter table's "same"
+// names the briefing's original).
 import { aliasKey, canMatch, expandQuery, foldQuery, toPersian, segmentWords } from "./normalize.js";
 
 const CFG = JSON.parse(document.getElementById("briefgen-search").textContent);
@@ -33,6 +35,10 @@ const keyIn = Object.fromEntries(Object.entries(keyOut).map(([k, v]) => [v, k]))
 
 let ready = null;                                                 // the home bundles, loading or loaded
 const loaded = new Map();                                         // bundle path → its inst, loading or loaded
+const lite = new Map();                                           // bundle path → its table alone, loading or loaded
+// In a worker every bundle imports the same pagefind.js (each worker is a realm of its own): one
+// download for all bundles. On the page each bundle needs its own module (one WASM per module).
+const LIBRARY = CFG.bundles.length ? new URL(CFG.bundles[0].path + "pagefind.js", location.href).href : null;
 const totals = labelFilters([CFG.totals]);                        // every filter value's count, labelled
 let sortState = null;                                             // null: relevance; {date: "desc"|"asc"}
 
@@ -84,11 +90,14 @@ function loadBundles(bundles) {
   });
 }
 
+async function fetchJson(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${r.url}: ${r.status}`);
+  return r.json();
+}
+
 async function loadBundle(bundle) {
-  const table = fetch(bundle.path + "briefgen-filters.json").then((r) => {
-    if (!r.ok) throw new Error(`${r.url}: ${r.status}`);
-    return r.json();
-  });
+  const table = fetchJson(bundle.path + "briefgen-filters.json");
   const options = { path: bundle.path, excerptLength: CFG.excerptLength, warm: bundle.warm };
   const host = startHost(options);
   const settled = await Promise.allSettled([host, table]);
@@ -104,14 +113,43 @@ async function loadBundle(bundle) {
   return inst;
 }
 
+// A bundle's filter table alone, for a query that can match there only through a tag (its
+// Pagefind is not loaded for that): each loaded once; one that fails is fetched again next time.
+function loadLite(bundle) {
+  let inst = lite.get(bundle.path);
+  if (!inst) {
+    inst = fetchJson(bundle.path + "briefgen-filters.json").then((table) => ({
+      ...bundle, key: bundle.path, lite: true, hosts: [], running: new Map(), cache: new Map(),
+      table: readTable(table), tagPages: new Map(),
+    }));
+    lite.set(bundle.path, inst);
+    inst.catch(() => lite.get(bundle.path) === inst && lite.delete(bundle.path));
+  }
+  return inst;
+}
+
+// How a bundle that does not load with the page takes part in a search: "full" (its Pagefind)
+// for a form with a word in a script its articles use, for every page (no term) or for a date
+// sort (which needs Pagefind's order), and once its Pagefind is loaded; "lite" (its table) for
+// a tag word alone; not at all when nothing can match there.
+function takesPart(bundle, terms, sort) {
+  const own = ownTerms(bundle, terms).filter((term) => term !== false);
+  if (!own.length) return null;
+  if (loaded.has(bundle.path) || sort?.date) return "full";
+  return own.every(isTagWord) ? "lite" : "full";
+}
+
 // The bundles a search needs: the home bundles, and each other one that can match a form of the
 // query (a language filter: only those of the chosen languages, and the home bundles, which hold
 // briefings of articles in any language).
-async function bundlesFor(terms, langs) {
+async function bundlesFor(terms, langs, sort) {
   const home = await init();
-  const others = CFG.bundles.filter((bundle) => !bundle.home && (!langs || langs.includes(bundle.lang))
-    && ownTerms(bundle, terms).some((term) => term !== false));
-  const insts = others.length ? [...home, ...await loadBundles(others)] : home;
+  const others = CFG.bundles.filter((bundle) => !bundle.home && (!langs || langs.includes(bundle.lang)));
+  const parts = others.map((bundle) => takesPart(bundle, terms, sort));
+  const full = others.filter((_, i) => parts[i] === "full");
+  const tables = others.filter((_, i) => parts[i] === "lite");
+  const [more, lites] = await Promise.all([full.length ? loadBundles(full) : [], Promise.all(tables.map(loadLite))]);
+  const insts = [...home, ...more, ...lites];
   return langs ? insts.filter((inst) => inst.home || langs.includes(inst.lang)) : insts;
 }
 
@@ -123,7 +161,7 @@ async function startHost(options) {
     try {
       worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
       const host = workerHost(worker);
-      await host.call("init", options);
+      await host.call("init", { ...options, library: LIBRARY });
       return { ...host, worker: true, close: () => worker.terminate() };
     } catch (error) {
       worker?.terminate();
@@ -166,9 +204,15 @@ function workerHost(worker) {
 // counts a value by checking each of its pages against the list of results one at a time (70 to
 // 90 ms a search at 5,000 articles), and the counts of a query's expanded forms could not be added
 // up. Counted over the merged results, they are exact. The language filter picks bundles.
-// {keys, values: {tag: [ids]}, pages: {pageId: [[indexes per key]]}} → every (key, value) pair
-// numbered once ("slots"), and each page's slots: counting thousands of results is then adding
-// up integers (it was a tenth of the time from the Pagefind results to the list on screen).
+// {keys, values: {tag: [ids]}, digits: [per key], pages: ["9AB.2.4", ...], same: {lang: [page,
+// original, ...]}}, one row per page in the order of the bundle's Pagefind metadata (the worker
+// numbers Pagefind's page ids so): each value's number in base-64 digits, the keys separated by
+// dots → every (key, value) pair numbered once ("slots"), and each page's slots: counting
+// thousands of results is then adding up integers (it was a tenth of the time from the Pagefind
+// results to the list on screen).
+const DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+const DIGIT = Object.fromEntries([...DIGITS].map((c, i) => [c, i]));
+
 function readTable(table) {
   const slots = [];                                               // slot → [key, value]
   const slotOf = {};                                              // key → value → slot
@@ -178,11 +222,23 @@ function readTable(table) {
     for (const value of table.values[key]) { slotOf[key][value] = slots.length; slots.push([key, value]); }
     return at;
   });
-  const pages = new Map();
-  for (const [id, columns] of Object.entries(table.pages)) {
-    pages.set(id, Int32Array.from(columns.flatMap((indexes, k) => indexes.map((i) => first[k] + i))));
+  const pages = table.pages.map((row) => {
+    const out = [];
+    row.split(".").forEach((column, k) => {
+      const width = table.digits[k];
+      for (let i = 0; i < column.length; i += width) {
+        let n = 0;
+        for (let j = i; j < i + width; j++) n = n * 64 + DIGIT[column[j]];
+        out.push(first[k] + n);
+      }
+    });
+    return Int32Array.from(out);
+  });
+  const same = new Map();
+  for (const [lang, pairs] of Object.entries(table.same ?? {})) {
+    for (let i = 0; i < pairs.length; i += 2) same.set(pairs[i], [lang, pairs[i + 1]]);
   }
-  return { slots, slotOf, pages, same: table.same ?? {} };
+  return { slots, slotOf, pages, same };
 }
 
 // How many of the pages carry each value: {tag: {china: 3}, ...}.
@@ -263,6 +319,7 @@ function aliasTags(term, queries) {
   return [...tags];
 }
 
+const isTagWord = (term) => typeof term === "string" && term.startsWith(CFG.tagToken);
 const tagToken = (key) => CFG.tagToken + key.toLowerCase().replace(/[^a-z0-9]/g, "");
 const TOKENS = new RegExp(`\\s*(<mark>)?${CFG.tagToken}[a-z0-9]+\\.?(</mark>)?`, "g");
 
@@ -270,16 +327,17 @@ const TOKENS = new RegExp(`\\s*(<mark>)?${CFG.tagToken}[a-z0-9]+\\.?(</mark>)?`,
 // its words, loaded when shown. A class: a search can find thousands of pages, and an object
 // with a closure each took a fifth of the time from Pagefind's results to the list on screen.
 class Result {
-  constructor(inst, host, number, list, [page, score, words], weight) {
+  constructor(inst, host, number, list, [page, score, words, row], weight) {
     this.inst = inst;
     this.host = host;
     this.number = number;
     this.list = list;
     // The article: a briefing's page stands for its original's, so an article is one result.
-    const same = inst.table.same[page];
+    const same = inst.table.same.get(row);
     this.lang = same ? same[0] : inst.lang;
-    this.id = same ? `${same[0]}:${same[1]}` : `${inst.lang}:${page}`;
+    this.id = same ? `${same[0]}:${same[1]}` : `${inst.lang}:${row}`;
     this.page = page;
+    this.row = row;                                               // the page's row in the filter table
     this.score = score * weight;
     this.words = words;
     this.loaded = null;
@@ -287,7 +345,8 @@ class Result {
 
   data() {
     const { inst, lang } = this;
-    return (this.loaded ??= this.host.call("data", this.number, this.list, this.page).then((d) => {
+    const read = () => (this.host ? this.host.call("data", this.number, this.list, this.page) : fragmentData(inst, this.page));
+    return (this.loaded ??= read().then((d) => {
       // The article's page in this reader language (a foreign article has one in each), and the
       // curator's briefing title in it, shown marked as a translation with the original beside it;
       // without one, the original title alone (never a made-up translation).
@@ -311,6 +370,44 @@ class Result {
   }
 }
 
+// A result found from a bundle's table (lite): its fragment read here, as Pagefind stores it (gzip,
+// "pagefind_dcd", then JSON), and its excerpt the start of its text. A tag hit has no word to
+// highlight.
+const HTML = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+async function fragmentData(inst, page) {
+  const response = await fetch(`${inst.path}fragment/${page}.pf_fragment`);
+  if (!response.ok) throw new Error(`${response.url}: ${response.status}`);
+  const text = await new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).text();
+  const fragment = JSON.parse(text.slice(text.indexOf("{")));
+  const words = fragment.content.split(/\s+/).slice(0, CFG.excerptLength).join(" ");
+  return { ...fragment, excerpt: words.replace(/[&<>"']/g, (c) => HTML[c]) };
+}
+
+// A lite bundle searched: no Pagefind, so only tag words find anything, each the pages whose row
+// has the tag (in the table's order), named by the tag's page list (briefgen-tag-<word>.json, in
+// the same order). As [page id, score, words, row], like a worker's results; alias hits score 0.
+async function tableSearch(inst, terms) {
+  return Promise.all(terms.map(async (term) => {
+    if (!isTagWord(term)) return [];
+    const value = Object.keys(inst.table.slotOf.tag ?? {}).find((key) => tagToken(key) === term);
+    const slot = inst.table.slotOf.tag?.[value];
+    if (slot === undefined) return [];
+    let ids = inst.tagPages.get(term);
+    if (!ids) {
+      ids = fetchJson(`${inst.path}briefgen-tag-${term.slice(CFG.tagToken.length)}.json`);
+      inst.tagPages.set(term, ids);
+      ids.catch(() => inst.tagPages.get(term) === ids && inst.tagPages.delete(term));
+    }
+    const pages = await ids;
+    const found = [];
+    inst.table.pages.forEach((slots, row) => {
+      if (slots.includes(slot)) found.push([pages[found.length], 0, 0, row]);
+    });
+    return found;
+  }));
+}
+
 // Pagefind's results for a bundle, kept for the last few queries: the search the Component UI
 // asks for when typing stops is most often the one started while the reader typed, and ticking
 // a filter or asking for more results searches nothing again (filters apply here, from the
@@ -323,7 +420,12 @@ function bundleSearch(inst, allTerms, sort) {
   const key = JSON.stringify([terms, sort ?? null]);
   let hit = inst.cache.get(key);
   if (hit) inst.cache.delete(key);                               // most recently used last
-  else {
+  else if (inst.lite) {
+    const number = ++searchNumber;
+    hit = tableSearch(inst, terms).then((lists) => ({ number, lists, host: null }));
+    hit.number = number;
+    hit.catch(() => inst.cache.get(key) === hit && inst.cache.delete(key));
+  } else {
     const number = ++searchNumber;
     const start = performance.now();
     const host = idleHost(inst) ?? inst.hosts[0];
@@ -347,14 +449,14 @@ function bundleSearch(inst, allTerms, sort) {
     if (inst.cache.size <= KEEP_SEARCHES) break;
     if (old.number === inst.shown) continue;
     inst.cache.delete(oldKey);
-    old.then(({ host }) => host.call("release", old.number)).catch(() => {});
+    old.then(({ host }) => host?.call("release", old.number)).catch(() => {});
   }
   return hit;
 }
 
-// A host of the bundle with no search running, if there is one.
+// A host of the bundle with no search running, if there is one (a lite bundle is never busy).
 function idleHost(inst) {
-  return inst.hosts.find((host) => !inst.running.get(host)?.size);
+  return inst.lite || inst.hosts.find((host) => !inst.running.get(host)?.size);
 }
 
 // The terms a bundle is searched for: false for a form with a word in a script none of its
@@ -405,7 +507,7 @@ async function searchBundle(inst, { queries, tags, terms }, filters, sort, langs
     lists.push(list);
   });
   const selected = selectedSlots(inst.table, filters);
-  const pass = (e) => (!langs || langs.includes(e.lang)) && passes(inst.table.pages.get(e.page), selected);
+  const pass = (e) => (!langs || langs.includes(e.lang)) && passes(inst.table.pages[e.row], selected);
   const filtering = selected.length || langs;
   const entries = [...byId.values()];
   return { all: filtering ? entries.filter(pass) : entries, lists: filtering ? lists.map((list) => list.filter(pass)) : lists, entries };
@@ -478,7 +580,7 @@ function resultCounts(results) {
     byInst.set(e.inst, [...byInst.get(e.inst) ?? [], e]);
     lang[e.lang] = (lang[e.lang] ?? 0) + 1;
   }
-  const tables = [...byInst].map(([inst, es]) => countValues(inst.table, es.map((e) => inst.table.pages.get(e.page))));
+  const tables = [...byInst].map(([inst, es]) => countValues(inst.table, es.map((e) => inst.table.pages[e.row])));
   return labelFilters([...tables, { lang }]);
 }
 
@@ -489,7 +591,7 @@ export async function search(term, options = {}) {
   const sort = options.sort ?? sortState ?? undefined;
   const what = searchTerms(term);
   // The language filter picks bundles: the others are not searched at all.
-  const insts = await bundlesFor(what.terms, langs);
+  const insts = await bundlesFor(what.terms, langs, sort);
   const per = await Promise.all(insts.map((inst) => searchBundle(inst, what, filters, sort, langs)));
   const all = unique(per.flatMap((p) => p.all));
   let results;
@@ -528,14 +630,14 @@ export async function searchAhead(term) {
   typing = true;
   try {
     while (typed !== null) {
-      let insts = await bundlesFor(searchTerms(typed).terms);
+      let insts = await bundlesFor(searchTerms(typed).terms, undefined, sortState);
       // Wait for a host to be free in every bundle: at once while the second hosts are idle.
       while (!insts.every(idleHost)) {
         await Promise.race(insts.flatMap((inst) => [...inst.running.values()].flatMap((searches) => [...searches])));
       }
       const { terms } = searchTerms(typed);
       typed = null;
-      insts = await bundlesFor(terms);                            // loaded: those of the term waited for
+      insts = await bundlesFor(terms, undefined, sortState);     // loaded: those of the term waited for
       for (const inst of insts) bundleSearch(inst, terms, sortState ?? undefined).catch(() => {});
     }
   } finally {
