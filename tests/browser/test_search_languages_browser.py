@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Route
 
 from briefgen.build import build
-from tests.browser.test_search_browser import RESULTS, search
+from tests.browser.test_search_browser import RESULTS, read_results, search
 from tests.helpers import SITES
 
 SITE = SITES / "search-languages"
@@ -174,6 +174,31 @@ def test_a_tag_alias_reads_a_foreign_bundles_table_and_fragments_not_its_pagefin
         ), files
     # The Arabic query's script is the Persian articles': that bundle is searched by Pagefind.
     assert any("/pagefind/fa/wasm." in u for u in fetched)
+
+
+def test_a_bundle_loaded_for_a_query_adds_its_results_after_the_first(
+    browser: Browser, http_server: Callable[[Path], str], tmp_path: Path
+) -> None:
+    # An Arabic-script word is in the Persian articles' script too: the Arabic bundle, loaded
+    # with the page, answers first; the Persian one, loaded for the query (here held back until
+    # the first result is on screen), adds its article once it has loaded.
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    arabic = site / "content/articles/ar-taawun.md"
+    arabic.write_text(arabic.read_text("utf-8") + "\nوحضر دانشجويان من طهران.\n", "utf-8")
+    build(site, tmp_path / "out/multi")
+    tab = browser.new_page(viewport={"width": 1000, "height": 3000})
+    held: list[Route] = []
+    tab.route("**/pagefind/fa/wasm.*", lambda route: held.append(route))
+    tab.goto(http_server(tmp_path / "out") + "multi/ar/search/")
+    tab.wait_for_load_state("networkidle")
+    assert slugs(results(tab, "دانشجويان", 1)) == ["ar-taawun"]
+    assert held  # the Persian bundle is still loading
+    for route in held:
+        route.continue_()
+    tab.wait_for_function(f"document.querySelectorAll('{RESULTS}').length === 2")
+    assert sorted(slugs(read_results(tab))) == ["ar-taawun", "fa-arabic-letters"]  # type: ignore[arg-type]
+    tab.close()
 
 
 def test_persian_dates_are_gregorian_as_on_the_pages(

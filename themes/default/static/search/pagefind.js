@@ -36,6 +36,7 @@ const keyIn = Object.fromEntries(Object.entries(keyOut).map(([k, v]) => [v, k]))
 let ready = null;                                                 // the home bundles, loading or loaded
 const loaded = new Map();                                         // bundle path → its inst, loading or loaded
 const lite = new Map();                                           // bundle path → its table alone, loading or loaded
+const settled = new Set();                                        // paths of the bundles loaded (not loading)
 // In a worker every bundle imports the same pagefind.js (each worker is a realm of its own): one
 // download for all bundles. On the page each bundle needs its own module (one WASM per module).
 const LIBRARY = CFG.bundles.length ? new URL(CFG.bundles[0].path + "pagefind.js", location.href).href : null;
@@ -75,7 +76,8 @@ function loadBundles(bundles) {
     // A second host per bundle, started once the bundles are ready (its files are then in the
     // browser's cache): a search started for a word the reader has since typed on cannot be
     // stopped, and the search for what was typed next runs beside it instead of after it.
-    for (const [, loading] of fresh) {
+    for (const [path, loading] of fresh) {
+      settled.add(path);
       loading.then((inst) => {
         if (inst.hosts[0].worker) startHost(inst.options).then((spare) => inst.hosts.push(spare), () => {});
       });
@@ -141,16 +143,23 @@ function takesPart(bundle, terms, sort) {
 
 // The bundles a search needs: the home bundles, and each other one that can match a form of the
 // query (a language filter: only those of the chosen languages, and the home bundles, which hold
-// briefings of articles in any language).
-async function bundlesFor(terms, langs, sort) {
+// briefings of articles in any language). `deferring`: a bundle whose Pagefind is not loaded yet
+// is left for later while a home bundle can match a form of the query as typed (an Arabic word
+// first searches the Arabic bundle, loaded with the page, and the Persian one once it has loaded);
+// `later` then resolves with them.
+async function bundlesFor(terms, langs, sort, deferring = false) {
   const home = await init();
   const others = CFG.bundles.filter((bundle) => !bundle.home && (!langs || langs.includes(bundle.lang)));
   const parts = others.map((bundle) => takesPart(bundle, terms, sort));
   const full = others.filter((_, i) => parts[i] === "full");
   const tables = others.filter((_, i) => parts[i] === "lite");
-  const [more, lites] = await Promise.all([full.length ? loadBundles(full) : [], Promise.all(tables.map(loadLite))]);
-  const insts = [...home, ...more, ...lites];
-  return langs ? insts.filter((inst) => inst.home || langs.includes(inst.lang)) : insts;
+  const homeMatches = deferring && home.some((inst) =>
+    ownTerms(inst, terms).some((term) => typeof term === "string" && !isTagWord(term)));
+  const later = homeMatches ? full.filter((bundle) => !settled.has(bundle.path)) : [];
+  const now = full.filter((bundle) => !later.includes(bundle));
+  const [more, lites] = await Promise.all([now.length ? loadBundles(now) : [], Promise.all(tables.map(loadLite))]);
+  const chosen = (insts) => (langs ? insts.filter((inst) => inst.home || langs.includes(inst.lang)) : insts);
+  return { insts: chosen([...home, ...more, ...lites]), later: later.length ? loadBundles(later) : null };
 }
 
 // A bundle in a Web Worker of its own (worker.js), so that bundles are searched side by side and
@@ -584,16 +593,35 @@ function resultCounts(results) {
   return labelFilters([...tables, { lang }]);
 }
 
-export async function search(term, options = {}) {
+// The search page asks for the search again once the bundles left for later have loaded, if the
+// reader has not typed on since (their results join the list).
+function searchAgain(term) {
+  const instance = window.PagefindComponents?.getInstanceManager?.().getInstance("default");
+  if (instance?.searchTerm === term) instance.triggerSearch(term);
+}
+
+// Every bundle that can match, all loaded first; `deferring` (the search page's searches): the
+// results of the bundles loaded show first, and those of the bundles still loading join them
+// (searchAgain) unless the loaded ones found nothing, when they are waited for.
+export async function search(term, options = {}, deferring = false) {
   const started = performance.now();
   const { lang: chosen, ...filters } = filterIds(options.filters);
   const langs = chosen?.any;
   const sort = options.sort ?? sortState ?? undefined;
   const what = searchTerms(term);
   // The language filter picks bundles: the others are not searched at all.
-  const insts = await bundlesFor(what.terms, langs, sort);
+  const { insts, later } = await bundlesFor(what.terms, langs, sort, deferring);
   const per = await Promise.all(insts.map((inst) => searchBundle(inst, what, filters, sort, langs)));
   const all = unique(per.flatMap((p) => p.all));
+  if (later) {
+    if (!all.length) return later.then(() => search(term, options), () => search(term, options));
+    // Drawn again only if they find more: a list drawn again under the reader's eyes is a cost.
+    later.then(async (more) => {
+      const found = await Promise.all(more.map((inst) => searchBundle(inst, what, filters, sort, langs)));
+      const shown = new Set(all.map((e) => e.id));
+      if (found.some((p) => p.all.some((e) => !shown.has(e.id)))) searchAgain(term);
+    }).catch(() => {});
+  }
   let results;
   if (sort?.date) {
     const at = dateMerge(per.flatMap((p) => p.lists), sort.date);
@@ -630,15 +658,17 @@ export async function searchAhead(term) {
   typing = true;
   try {
     while (typed !== null) {
-      let insts = await bundlesFor(searchTerms(typed).terms, undefined, sortState);
+      let { insts } = await bundlesFor(searchTerms(typed).terms, undefined, sortState);
       // Wait for a host to be free in every bundle: at once while the second hosts are idle.
       while (!insts.every(idleHost)) {
         await Promise.race(insts.flatMap((inst) => [...inst.running.values()].flatMap((searches) => [...searches])));
       }
       const { terms } = searchTerms(typed);
       typed = null;
-      insts = await bundlesFor(terms, undefined, sortState);     // loaded: those of the term waited for
-      for (const inst of insts) bundleSearch(inst, terms, sortState ?? undefined).catch(() => {});
+      // Those loaded now (of the term waited for), and the others as each has loaded.
+      const next = await bundlesFor(terms, undefined, sortState, true);
+      for (const inst of next.insts) bundleSearch(inst, terms, sortState ?? undefined).catch(() => {});
+      next.later?.then((more) => more.forEach((inst) => bundleSearch(inst, terms, sortState ?? undefined).catch(() => {})), () => {});
     }
   } finally {
     typed = null;
@@ -649,14 +679,14 @@ export async function searchAhead(term) {
 // Load the index chunks of a query (and of its aliases) without searching.
 export async function preload(term) {
   const { terms } = searchTerms(term);
-  await Promise.all((await bundlesFor(terms)).flatMap((inst) =>
+  await Promise.all((await bundlesFor(terms)).insts.flatMap((inst) =>
     inst.hosts.map((host) => host.call("preload", ownTerms(inst, terms).filter(Boolean)))));
 }
 
 export function createInstance() {
   return {
-    init, search, filters: async () => totals,
-    debouncedSearch: (term, options) => search(term, options),
+    init, search: (term, options) => search(term, options, true), filters: async () => totals,
+    debouncedSearch: (term, options) => search(term, options, true),
     preload,
     options: async () => {}, mergeIndex: async () => {}, destroy: () => {},
   };
