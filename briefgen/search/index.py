@@ -27,12 +27,15 @@ from briefgen.errors import BuildError
 from briefgen.fresh import Recorded
 from briefgen.model import Article, Site
 from briefgen.search import records as records_module
+from briefgen.search.records import DATE_TABLE as DATE_TABLE
 from briefgen.search.records import FILTER_TABLE as FILTER_TABLE
 from briefgen.search.records import TAG_PAGES as TAG_PAGES
 from briefgen.search.records import TAG_TOKEN as TAG_TOKEN
 from briefgen.search.records import (
     bundle_languages,
     bundle_records,
+    date_ranks,
+    date_rows,
     filter_table,
     loads_with_page,
     ordered_page_ids,
@@ -347,8 +350,10 @@ class Indexing:
             )
         bundles = {code: self.staging / BUNDLE_DIR / code for code in self.languages}
         ids = {code: ordered_page_ids(bundle) for code, bundle in bundles.items()}
+        ranks = date_ranks(self.site)
         for lang, bundle in bundles.items():
             (bundle / FILTER_TABLE).write_bytes(filter_table(self.site, lang, ids[lang], ids))
+            (bundle / DATE_TABLE).write_bytes(date_rows(self.site, lang, ids[lang], ranks))
             if loads_with_page(self.site, lang):
                 continue
             for key, pages in tag_pages(self.site, lang, ids[lang]).items():

@@ -30,6 +30,8 @@ pages against the list of results one at a time: 70 to 90 ms a search at 5,000 a
 only a lower bound for the union of a query's expanded forms; from the table the count is exact
 and takes a millisecond."""
 FILTER_KEYS = ("tag", "outlet", "year")
+DATE_TABLE = "briefgen-dates.json"
+"""In each bundle: the date rank of every page (:func:`date_rows`), loaded for a date sort."""
 TAG_PAGES = "briefgen-tag-{}.json"
 """Beside a bundle that loads only when a query needs it: the page ids of the records with one
 tag (:func:`tag_pages`), by the tag's word without the undertie (``briefgen-tag-china.json``)."""
@@ -57,8 +59,8 @@ class Record:
     date: str
     """ISO date at the source's precision (empty when undated), formatted by the page."""
     sort: str
-    """The model's date order as text (:attr:`PartialDate.sort_text`): Pagefind sorts each
-    bundle by it, and the search page merges the bundles' lists by it."""
+    """The model's date order as text (:attr:`PartialDate.sort_text`): the search page sorts
+    by its rank among all records' (:func:`date_ranks`)."""
     filters: Mapping[str, tuple[str, ...]]
     hrefs: Mapping[str, str] = field(default_factory=lambda: NONE)
     """The article's page in each other reader language it has one in (``href_<reader>``: a
@@ -161,10 +163,9 @@ def record_html(rec: Record) -> str:
     meta = "".join(
         f'<i data-pagefind-meta="{key}:{escape(value)}"></i>' for key, value in fields if value
     )
-    sort = f'<i data-pagefind-sort="date:{escape(rec.sort)}"></i>'
     return (
         f'<!DOCTYPE html><html lang="{rec.lang}"><head><meta charset="utf-8"></head><body>'
-        f"<main data-pagefind-body>{meta}{sort}"
+        f"<main data-pagefind-body>{meta}"
         f"<h1>{escape(fold_index(rec.title, rec.lang))}</h1>"
         f"<p>{escape(fold_index(rec.text, rec.lang))}</p>"
         f"<p>{' '.join(tag_token(key) for key in rec.filters['tag'])}</p></main></body></html>"
@@ -309,6 +310,21 @@ def filter_table(
     if same:
         table["same"] = same
     return json.dumps(table, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+def date_ranks(site: Site) -> dict[str, int]:
+    """Each record's date order (:attr:`Record.sort`) → its rank among all of the archive's,
+    oldest first: comparable across bundles."""
+    return {text: n for n, text in enumerate(sorted({record(a, "").sort for a in site.articles}))}
+
+
+def date_rows(site: Site, lang: str, ids: Mapping[str, str], ranks: Mapping[str, int]) -> bytes:
+    """The bundle's date ranks (:func:`date_ranks`), one per page in the order of ``ids`` (the
+    filter table's rows): written beside the table (:data:`DATE_TABLE`) and loaded only when a
+    reader sorts by date. Pagefind gets no sort: its sort order was a fifth of its metadata,
+    which every search page loads."""
+    records = {f"/{rec.path}": rec for _, rec in bundle_records(site, lang, "")}
+    return json.dumps([ranks[records[url].sort] for url in ids.values()]).encode()
 
 
 def tag_pages(site: Site, lang: str, ids: Mapping[str, str]) -> dict[str, list[str]]:

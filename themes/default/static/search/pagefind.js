@@ -131,13 +131,13 @@ function loadLite(bundle) {
 }
 
 // How a bundle that does not load with the page takes part in a search: "full" (its Pagefind)
-// for a form with a word in a script its articles use, for every page (no term) or for a date
-// sort (which needs Pagefind's order), and once its Pagefind is loaded; "lite" (its table) for
-// a tag word alone; not at all when nothing can match there.
-function takesPart(bundle, terms, sort) {
+// for a form with a word in a script its articles use or for every page (no term), and once its
+// Pagefind is loaded; "lite" (its table) for a tag word alone; not at all when nothing can match
+// there.
+function takesPart(bundle, terms) {
   const own = ownTerms(bundle, terms).filter((term) => term !== false);
   if (!own.length) return null;
-  if (loaded.has(bundle.path) || sort?.date) return "full";
+  if (loaded.has(bundle.path)) return "full";
   return own.every(isTagWord) ? "lite" : "full";
 }
 
@@ -147,10 +147,10 @@ function takesPart(bundle, terms, sort) {
 // is left for later while a home bundle can match a form of the query as typed (an Arabic word
 // first searches the Arabic bundle, loaded with the page, and the Persian one once it has loaded);
 // `later` then resolves with them.
-async function bundlesFor(terms, langs, sort, deferring = false) {
+async function bundlesFor(terms, langs, deferring = false) {
   const home = await init();
   const others = CFG.bundles.filter((bundle) => !bundle.home && (!langs || langs.includes(bundle.lang)));
-  const parts = others.map((bundle) => takesPart(bundle, terms, sort));
+  const parts = others.map((bundle) => takesPart(bundle, terms));
   const full = others.filter((_, i) => parts[i] === "full");
   const tables = others.filter((_, i) => parts[i] === "lite");
   const homeMatches = deferring && home.some((inst) =>
@@ -424,9 +424,9 @@ async function tableSearch(inst, terms) {
 const KEEP_SEARCHES = 8;
 let searchNumber = 0;
 
-function bundleSearch(inst, allTerms, sort) {
+function bundleSearch(inst, allTerms) {
   const terms = ownTerms(inst, allTerms);
-  const key = JSON.stringify([terms, sort ?? null]);
+  const key = JSON.stringify(terms);
   let hit = inst.cache.get(key);
   if (hit) inst.cache.delete(key);                               // most recently used last
   else if (inst.lite) {
@@ -438,7 +438,7 @@ function bundleSearch(inst, allTerms, sort) {
     const number = ++searchNumber;
     const start = performance.now();
     const host = idleHost(inst) ?? inst.hosts[0];
-    hit = host.call("search", number, terms, sort).then((lists) => {
+    hit = host.call("search", number, terms).then((lists) => {
       // In the browser's performance panel (and for the tests): when each bundle search ran.
       performance.measure(`briefgen search ${inst.key}`, { start, detail: terms });
       return { number, lists, host };
@@ -492,8 +492,8 @@ function searchTerms(term) {
 }
 
 // Every query form and the alias search on one bundle, merged by page, then filtered.
-async function searchBundle(inst, { queries, tags, terms }, filters, sort, langs) {
-  const { number, lists: found, host } = await bundleSearch(inst, terms, sort);
+async function searchBundle(inst, { queries, tags, terms }, filters, langs) {
+  const { number, lists: found, host } = await bundleSearch(inst, terms);
   inst.shown = number;
   const aliasFrom = Math.max(queries.length, 1);
   const byId = new Map();
@@ -522,25 +522,15 @@ async function searchBundle(inst, { queries, tags, terms }, filters, sort, langs
   return { all: filtering ? entries.filter(pass) : entries, lists: filtering ? lists.map((list) => list.filter(pass)) : lists, entries };
 }
 
-// Merge lists already sorted by date, loading only the fragments of the results shown.
-function dateMerge(lists, direction) {
-  const pos = lists.map(() => 0), seen = new Set(), out = [];
-  let chain = Promise.resolve();
-  async function next() {
-    let best = null, bestList = -1, bestKey = null;
-    for (let i = 0; i < lists.length; i++) {
-      while (pos[i] < lists[i].length && seen.has(lists[i][pos[i]].id)) pos[i]++;
-      if (pos[i] >= lists[i].length) continue;
-      const e = lists[i][pos[i]];
-      const key = (await e.data()).meta.sort ?? "";  // the model's date order, as text
-      if (best === null || (direction === "desc" ? key > bestKey : key < bestKey)) [best, bestList, bestKey] = [e, i, key];
-    }
-    if (best) { pos[bestList]++; seen.add(best.id); }
-    return best;
+// A bundle's date ranks (briefgen-dates.json: one per page, in the filter table's order, ranked
+// among all the archive's articles, oldest first), loaded when the reader first sorts by date.
+// Pagefind gets no sort: its order was a fifth of the metadata every search page loads.
+function dateRanks(inst) {
+  if (!inst.dates) {
+    inst.dates = fetchJson(inst.path + "briefgen-dates.json");
+    inst.dates.catch(() => { inst.dates = null; });
   }
-  return (i) => (chain = chain.then(async () => {
-    while (out.length <= i) { const e = await next(); if (!e) break; out.push(e); }
-  }).then(() => out[i]));
+  return inst.dates;
 }
 
 // The summary in the right CLDR plural form (Pagefind's translations know only zero, one and
@@ -610,22 +600,25 @@ export async function search(term, options = {}, deferring = false) {
   const sort = options.sort ?? sortState ?? undefined;
   const what = searchTerms(term);
   // The language filter picks bundles: the others are not searched at all.
-  const { insts, later } = await bundlesFor(what.terms, langs, sort, deferring);
-  const per = await Promise.all(insts.map((inst) => searchBundle(inst, what, filters, sort, langs)));
+  const { insts, later } = await bundlesFor(what.terms, langs, deferring);
+  const per = await Promise.all(insts.map((inst) => searchBundle(inst, what, filters, langs)));
   const all = unique(per.flatMap((p) => p.all));
   if (later) {
     if (!all.length) return later.then(() => search(term, options), () => search(term, options));
     // Drawn again only if they find more: a list drawn again under the reader's eyes is a cost.
     later.then(async (more) => {
-      const found = await Promise.all(more.map((inst) => searchBundle(inst, what, filters, sort, langs)));
+      const found = await Promise.all(more.map((inst) => searchBundle(inst, what, filters, langs)));
       const shown = new Set(all.map((e) => e.id));
       if (found.some((p) => p.all.some((e) => !shown.has(e.id)))) searchAgain(term);
     }).catch(() => {});
   }
   let results;
   if (sort?.date) {
-    const at = dateMerge(per.flatMap((p) => p.lists), sort.date);
-    results = all.map((_, i) => ({ id: `d${i}`, score: 0, words: [], data: async () => (await at(i)).data() }));
+    // Newest or oldest first, an article's rank the same in every bundle that found it.
+    const ranks = new Map(await Promise.all(insts.map(async (inst) => [inst, await dateRanks(inst)])));
+    const sign = sort.date === "asc" ? 1 : -1;
+    for (const e of all) e.rank = ranks.get(e.inst)?.[e.row] ?? 0;
+    results = all.sort((a, b) => sign * (a.rank - b.rank) || (a.id < b.id ? -1 : 1));
   } else {
     // Raw scores compare across bundles (same ranking formula); alias-only hits come after text hits.
     const floor = Math.min(1, ...all.filter((e) => e.score > 0).map((e) => e.score)) / 2;
@@ -658,7 +651,7 @@ export async function searchAhead(term) {
   typing = true;
   try {
     while (typed !== null) {
-      let { insts } = await bundlesFor(searchTerms(typed).terms, undefined, sortState);
+      let { insts } = await bundlesFor(searchTerms(typed).terms);
       // Wait for a host to be free in every bundle: at once while the second hosts are idle.
       while (!insts.every(idleHost)) {
         await Promise.race(insts.flatMap((inst) => [...inst.running.values()].flatMap((searches) => [...searches])));
@@ -666,9 +659,9 @@ export async function searchAhead(term) {
       const { terms } = searchTerms(typed);
       typed = null;
       // Those loaded now (of the term waited for), and the others as each has loaded.
-      const next = await bundlesFor(terms, undefined, sortState, true);
-      for (const inst of next.insts) bundleSearch(inst, terms, sortState ?? undefined).catch(() => {});
-      next.later?.then((more) => more.forEach((inst) => bundleSearch(inst, terms, sortState ?? undefined).catch(() => {})), () => {});
+      const next = await bundlesFor(terms, undefined, true);
+      for (const inst of next.insts) bundleSearch(inst, terms).catch(() => {});
+      next.later?.then((more) => more.forEach((inst) => bundleSearch(inst, terms).catch(() => {})), () => {});
     }
   } finally {
     typed = null;
