@@ -159,6 +159,25 @@ def test_records_are_articles_with_their_metadata_not_pages(valid_output: Path) 
         assert navigation not in content
 
 
+def test_the_date_table_ranks_pages_across_bundles_as_the_lists_order_them(
+    valid_output: Path,
+) -> None:
+    # Pagefind gets no sort (its order was a fifth of the metadata every search page loads): the
+    # page sorts by these ranks, one per page in the filter table's order, comparable across
+    # bundles because they rank the model's date order of all the archive's articles.
+    ranked = []
+    for lang in ("ar", "it"):
+        bundle = valid_output / "pagefind" / lang
+        ranks = json.loads((bundle / "briefgen-dates.json").read_text("utf-8"))
+        orders = {str(r["url"]): str(r["meta"]["sort"]) for r in fragments(bundle)}  # type: ignore[index]
+        urls = page_urls(bundle)
+        assert len(ranks) == len(urls)
+        ranked += [(rank, orders[url]) for rank, url in zip(ranks, urls, strict=True)]
+    by_rank = [order for _, order in sorted(ranked)]
+    assert by_rank == sorted(by_rank)
+    assert len({rank for rank, _ in ranked}) == len({order for _, order in ranked})
+
+
 def test_an_undated_article_is_indexed_without_a_year(valid_output: Path) -> None:
     (record,) = [
         r for r in fragments(valid_output / "pagefind/ar") if "undated-note" in str(r["url"])
