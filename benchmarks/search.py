@@ -10,7 +10,8 @@ their words swapped for other words of the same language, so no two articles are
 builds the site (reporting the search stage per 1,000 articles and the bundles' size) and opens
 both search pages in Chromium, reporting per query what the page loads, what the first search
 downloads before its first result and until the network is idle (Pagefind's files as they are,
-gzip already; the others gzip-compressed as a server would send them), and the time from typing
+gzip already; the others gzip-compressed as a server would send them; each also per kind of
+file, ``*_by_kind``: :func:`kind_of`), and the time from typing
 stopping (the query's input event) to the frame that shows the first result, with Playwright's
 round trip beside it. ``--repeat N`` opens each page and query N times. Goals at 10,000 articles:
 under 300 kB and 300 ms for the first search. A benchmark, not a test: it prints what it measures.
