@@ -10,7 +10,8 @@ their words swapped for other words of the same language, so no two articles are
 builds the site (reporting the search stage per 1,000 articles and the bundles' size) and opens
 both search pages in Chromium, reporting per query what the page loads, what the first search
 downloads before its first result and until the network is idle (Pagefind's files as they are,
-gzip already; the others gzip-compressed as a server would send them), and the time from typing
+gzip already; the others gzip-compressed as a server would send them; each also per kind of
+file, ``*_by_kind``: :func:`kind_of`), and the time from typing
 stopping (the query's input event) to the frame that shows the first result, with Playwright's
 round trip beside it. ``--repeat N`` opens each page and query N times. Goals at 10,000 articles:
 under 300 kB and 300 ms for the first search. A benchmark, not a test: it prints what it measures.
@@ -193,10 +194,48 @@ def wire_size(path: Path) -> int:
 def wire_total(output: Path, urls: Iterable[str], earlier: Iterable[str] = ()) -> int:
     """The bytes of the files behind ``urls``, each counted once and none of ``earlier``: the
     browser's cache answers a file fetched again (each bundle's second worker loads the files
-    the first one did; checked in the server's log)."""
+    the first one did; checked in the server's log). The page itself (a directory's
+    ``index.html``) counts too."""
+    return sum(wire_by_kind(output, urls, earlier).values())
+
+
+def kind_of(path: str) -> str:
+    """What a fetched file is, for the per-file figures: ``ar wasm``, ``it filter table``, ``ru
+    fragments``, ``component UI``, ``page scripts``, ``page``..."""
+    parts = path.split("?")[0].strip("/").split("/")
+    name = parts[-1]
+    if "pagefind" in parts[:-1]:
+        lang = parts[parts.index("pagefind") + 1]
+        kinds = (
+            ("pagefind-component-ui", "component UI"),
+            ("wasm.", "wasm"),
+            ("pagefind.js", "pagefind.js"),
+            ("pagefind-entry", "entry"),
+            ("briefgen-filters", "filter table"),
+            ("briefgen-tag-", "tag pages"),
+        )
+        for start, kind in kinds:
+            if name.startswith(start):
+                return kind if kind == "component UI" else f"{lang} {kind}"
+        if name.endswith(".pf_meta"):
+            return f"{lang} meta"
+        return f"{lang} {'index chunks' if 'index' in parts else 'fragments'}"
+    if "search" in parts[:-1] and "static" in parts:
+        return "page scripts"
+    return "page" if name in ("", "search") or name.endswith(".html") else "site files"
+
+
+def wire_by_kind(output: Path, urls: Iterable[str], earlier: Iterable[str] = ()) -> dict[str, int]:
+    """:func:`wire_total` per :func:`kind_of`, largest first."""
     paths = {u.split("?")[0] for u in urls} - {u.split("?")[0] for u in earlier}
-    files = [output / path for path in sorted(paths)]
-    return sum(wire_size(f) for f in files if f.is_file())
+    kinds: dict[str, int] = {}
+    for path in sorted(paths):
+        file = output / path.lstrip("/")
+        if file.is_dir():
+            file = file / "index.html"
+        if file.is_file():
+            kinds[kind_of(path)] = kinds.get(kind_of(path), 0) + wire_size(file)
+    return dict(sorted(kinds.items(), key=lambda item: -item[1]))
 
 
 def browse(output: Path, repeat: int = 1) -> list[dict[str, Any]]:
@@ -249,6 +288,9 @@ def browse(output: Path, repeat: int = 1) -> list[dict[str, Any]]:
                         "first_result_wire_bytes": wire_total(output, before, page_files),
                         "first_search_requests": len(fetched),
                         "first_search_wire_bytes": wire_total(output, fetched, page_files),
+                        "page_load_by_kind": wire_by_kind(output, page_files),
+                        "first_result_by_kind": wire_by_kind(output, before, page_files),
+                        "first_search_by_kind": wire_by_kind(output, fetched, page_files),
                     }
                 )
                 context.close()

@@ -37,24 +37,49 @@ def fragments(bundle: Path) -> list[dict[str, object]]:
     return out
 
 
-def filter_table(bundle: Path) -> dict[str, dict[str, list[str]]]:
-    """The bundle's filter table read back: record URL (``/<slug>.html``) → values per key,
-    joined to the records through Pagefind's page ids (the fragment files' names)."""
-    table = json.loads((bundle / search.index.FILTER_TABLE).read_text("utf-8"))
+def page_urls(bundle: Path) -> list[str]:
+    """The bundle's record URLs (``/<slug>.html``) in the order of Pagefind's metadata: the
+    order of the filter table's rows."""
     urls = {
-        path.name.split(".")[0]: record["url"]
+        path.name.split(".")[0]: str(record["url"])
         for path, record in zip(
             sorted((bundle / "fragment").iterdir()), fragments(bundle), strict=True
         )
     }
-    assert set(table["pages"]) == set(urls)  # every page indexed, no other
+    order = search.records.meta_pages(bundle)
+    assert sorted(order) == sorted(urls)  # every page indexed, no other
+    return [urls[page] for page in order]
+
+
+def filter_table(bundle: Path) -> dict[str, dict[str, list[str]]]:
+    """The bundle's filter table read back: record URL → values per key. Its rows are the pages
+    in the order of Pagefind's metadata, each value a number in base-64 digits, the keys
+    separated by dots."""
+    table = json.loads((bundle / search.index.FILTER_TABLE).read_text("utf-8"))
+    urls = page_urls(bundle)
+    assert len(table["pages"]) == len(urls)
+
+    def values(key: str, width: int, column: str) -> list[str]:
+        numbers = [column[i : i + width] for i in range(0, len(column), width)]
+        return [
+            table["values"][key][
+                sum(DIGITS.index(c) << (6 * (width - 1 - k)) for k, c in enumerate(n))
+            ]
+            for n in numbers
+        ]
+
     return {
-        str(urls[page_id]): {
-            key: [table["values"][key][i] for i in column]
-            for key, column in zip(table["keys"], columns, strict=True)
+        url: {
+            key: values(key, width, column)
+            for key, width, column in zip(
+                table["keys"], table["digits"], row.split("."), strict=True
+            )
         }
-        for page_id, columns in table["pages"].items()
+        for url, row in zip(urls, table["pages"], strict=True)
     }
+
+
+DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 
 
 def test_one_bundle_per_content_language_holds_that_language_only(valid_output: Path) -> None:
@@ -132,6 +157,25 @@ def test_records_are_articles_with_their_metadata_not_pages(valid_output: Path) 
         "Home",
     ):  # no menus, lists or footers
         assert navigation not in content
+
+
+def test_the_date_table_ranks_pages_across_bundles_as_the_lists_order_them(
+    valid_output: Path,
+) -> None:
+    # Pagefind gets no sort (its order was a fifth of the metadata every search page loads): the
+    # page sorts by these ranks, one per page in the filter table's order, comparable across
+    # bundles because they rank the model's date order of all the archive's articles.
+    ranked = []
+    for lang in ("ar", "it"):
+        bundle = valid_output / "pagefind" / lang
+        ranks = json.loads((bundle / "briefgen-dates.json").read_text("utf-8"))
+        orders = {str(r["url"]): str(r["meta"]["sort"]) for r in fragments(bundle)}  # type: ignore[index]
+        urls = page_urls(bundle)
+        assert len(ranks) == len(urls)
+        ranked += [(rank, orders[url]) for rank, url in zip(ranks, urls, strict=True)]
+    by_rank = [order for _, order in sorted(ranked)]
+    assert by_rank == sorted(by_rank)
+    assert len({rank for rank, _ in ranked}) == len({order for _, order in ranked})
 
 
 def test_an_undated_article_is_indexed_without_a_year(valid_output: Path) -> None:
@@ -367,12 +411,18 @@ def test_the_preview_indexes_in_the_background_at_the_lowest_priority(
     fake = broken_binary(
         tmp_path,
         # Waits for the priority to be set, notes it (field 19 of /proc/self/stat), then writes
-        # the files a bundle must have: pagefind.js and a fragment per record.
+        # the files a bundle must have: pagefind.js, a fragment per record and the metadata
+        # listing their page ids (CBOR: [version, [[page id, words], ...]]).
         b'#!/bin/sh\nsleep 0.3\ncut -d" " -f19 /proc/$$/stat >> "' + bytes(report) + b'"\n'
         b'site="$2"; out="$4"; mkdir -p "$out/fragment" && touch "$out/pagefind.js"\n'
         b'for f in "$site"/*.html; do n=$(basename "$f")\n'
         b'  printf \'pagefind_dcd{"url":"/%s"}\' "$n" | gzip > "$out/fragment/p_$n.pf_fragment"\n'
-        b"done\n",
+        b"done\n"
+        b'count=$(ls "$site"/*.html | wc -l)\n'
+        b"{ printf 'pagefind_dcd\\202\\1451.5.2'; printf \"\\\\$(printf %o $((128 + count)))\"\n"
+        b'  for f in "$site"/*.html; do id="p_$(basename "$f" .html)"; printf "\\202"\n'
+        b'    printf "\\\\$(printf %o $((96 + ${#id})))"; printf "%s\\000" "$id"; done\n'
+        b'} | gzip > "$out/pagefind.p.pf_meta"\n',
     )
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
     config = load_config(VALID_SITE)

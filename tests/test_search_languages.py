@@ -17,7 +17,7 @@ from briefgen.config import load_config
 from briefgen.content import load_site
 from briefgen.search.records import used_wasm
 from tests.helpers import SITES, parse_html
-from tests.test_search import fragments
+from tests.test_search import filter_table, fragments, page_urls
 
 SITE = SITES / "search-languages"
 
@@ -84,23 +84,39 @@ def test_briefings_are_indexed_in_their_reader_languages_bundle(output: Path) ->
 
 def test_a_briefings_page_names_its_articles_own_page(output: Path) -> None:
     table = json.loads((output / "pagefind/ar/briefgen-filters.json").read_text("utf-8"))
-    ids = {
-        lang: {
-            str(r["url"]): p.name.split(".")[0]
-            for p, r in zip(
-                sorted((output / "pagefind" / lang / "fragment").iterdir()),
-                fragments(output / "pagefind" / lang),
-                strict=True,
-            )
-        }
+    rows = {
+        lang: {url: row for row, url in enumerate(page_urls(output / "pagefind" / lang))}
         for lang in ("ar", "ru", "zh-Hans")
     }
+    # Per bundle of the originals: the briefing's row here, then the original's row there.
     assert table["same"] == {
-        ids["ar"]["/ru-sotrudnichestvo.html"]: ["ru", ids["ru"]["/ru-sotrudnichestvo.html"]],
-        ids["ar"]["/zh-hezuo.html"]: ["zh-Hans", ids["zh-Hans"]["/zh-hezuo.html"]],
+        "ru": [rows["ar"]["/ru-sotrudnichestvo.html"], rows["ru"]["/ru-sotrudnichestvo.html"]],
+        "zh-Hans": [rows["ar"]["/zh-hezuo.html"], rows["zh-Hans"]["/zh-hezuo.html"]],
     }
     # Only briefings have one: the bundles of the archive's own languages are as they were.
     assert "same" not in json.loads((output / "pagefind/ru/briefgen-filters.json").read_text())
+
+
+def test_a_bundle_loaded_on_demand_lists_each_tags_pages(output: Path) -> None:
+    # A query naming a tag finds a foreign bundle's articles with it from these files and the
+    # filter table, without loading that bundle's Pagefind; reader-language bundles have none.
+    for lang in ("ru", "zh-Hans", "fa", "he", "en"):
+        bundle = output / "pagefind" / lang
+        urls = dict(zip(search.records.meta_pages(bundle), page_urls(bundle), strict=True))
+        table = filter_table(bundle)
+        for path in bundle.glob("briefgen-tag-*.json"):
+            word = path.stem.removeprefix("briefgen-tag-")
+            pages = json.loads(path.read_text("utf-8"))
+            assert [
+                url
+                for url in urls.values()
+                if word in {t.replace("-", "") for t in table[url]["tag"]}
+            ] == [urls[p] for p in pages]
+        carried = {t for values in table.values() for t in values["tag"]}
+        assert {
+            p.stem.removeprefix("briefgen-tag-") for p in bundle.glob("briefgen-tag-*.json")
+        } == {t.replace("-", "") for t in carried}
+    assert not list((output / "pagefind/ar").glob("briefgen-tag-*"))
 
 
 def test_result_links_go_to_the_readers_page_of_a_foreign_article(output: Path) -> None:

@@ -18,7 +18,14 @@ from briefgen.model import Site
 from briefgen.pages import I18n, Page, PageContext
 from briefgen.search.index import BUNDLE_DIR, COMPONENT_UI, Indexing, index_site
 from briefgen.search.normalize import alias_key, fold_index, persian_alphabet
-from briefgen.search.records import TAG_TOKEN, bundle_languages, bundle_records, record, tag_token
+from briefgen.search.records import (
+    TAG_TOKEN,
+    bundle_languages,
+    bundle_records,
+    loads_with_page,
+    record,
+    tag_token,
+)
 
 __all__ = [
     "BUNDLE_DIR",
@@ -125,8 +132,7 @@ def totals(site: Site) -> dict[str, dict[str, int]]:
 
 def bundle_config(site: Site, lang: str, scripts: list[str]) -> dict[str, Any]:
     """What the page knows of one bundle before loading it (the same on every page)."""
-    readers = {language.code for language in site.config.languages}
-    home = lang in readers
+    home = loads_with_page(site, lang)
     config: dict[str, Any] = {
         "lang": lang,
         "dir": direction(lang),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -26,16 +27,23 @@ from briefgen.errors import BuildError
 from briefgen.fresh import Recorded
 from briefgen.model import Article, Site
 from briefgen.search import records as records_module
+from briefgen.search.records import DATE_TABLE as DATE_TABLE
 from briefgen.search.records import FILTER_TABLE as FILTER_TABLE
+from briefgen.search.records import TAG_PAGES as TAG_PAGES
 from briefgen.search.records import TAG_TOKEN as TAG_TOKEN
 from briefgen.search.records import (
     bundle_languages,
     bundle_records,
+    date_ranks,
+    date_rows,
     filter_table,
-    page_ids,
+    loads_with_page,
+    ordered_page_ids,
     record_html,
+    tag_pages,
     used_wasm,
 )
+from briefgen.search.records import page_ids as page_ids
 from briefgen.search.records import record as record
 from briefgen.search.records import tag_token as tag_token
 from briefgen.write import abandoned, owned_dir, release
@@ -307,9 +315,10 @@ class Indexing:
     def _bring_back(self) -> None:
         """Link the reused bundles' files into the staging directory; one that changed or went
         since :meth:`start` found it intact is made by Pagefind after all. Not the filter table:
-        it is made again, and must not be written through a link into the old output."""
+        it is made again, and must not be written through a link into the old output (nor
+        the tag files beside it)."""
         for lang, files in list(self._reused.items()):
-            names = [name for name in files if not name.endswith("/" + FILTER_TABLE)]
+            names = [name for name in files if not _made_after(name)]
             if self._previous is not None and self._previous.bring_back(names, self.staging):
                 logger.debug("search: the %s bundle of the previous build is reused", lang)
                 continue
@@ -339,10 +348,16 @@ class Indexing:
                 f"Pagefind ({self._binary}) failed to index the site: {'; '.join(failures)}; "
                 f"if the binary is broken, reinstall it: {INSTALL}"
             )
-        ids = {lang: page_ids(self.staging / BUNDLE_DIR / lang) for lang in self.languages}
-        for lang in self.languages:
-            table = filter_table(self.site, lang, ids[lang], ids)
-            (self.staging / BUNDLE_DIR / lang / FILTER_TABLE).write_bytes(table)
+        bundles = {code: self.staging / BUNDLE_DIR / code for code in self.languages}
+        ids = {code: ordered_page_ids(bundle) for code, bundle in bundles.items()}
+        ranks = date_ranks(self.site)
+        for lang, bundle in bundles.items():
+            (bundle / FILTER_TABLE).write_bytes(filter_table(self.site, lang, ids[lang], ids))
+            (bundle / DATE_TABLE).write_bytes(date_rows(self.site, lang, ids[lang], ranks))
+            if loads_with_page(self.site, lang):
+                continue
+            for key, pages in tag_pages(self.site, lang, ids[lang]).items():
+                (bundle / TAG_PAGES.format(key)).write_text(json.dumps(pages), "utf-8")
         return list(_keep(self.staging, self.languages))
 
     def stop(self) -> None:
@@ -360,6 +375,12 @@ class Indexing:
             run.wait()
         self._runs.clear()
         self._cleanup.close()
+
+
+def _made_after(name: str) -> bool:
+    """Whether a bundle file is briefgen's, made after Pagefind ran: the filter table and the
+    tag files (named ``briefgen-…``)."""
+    return name.rsplit("/", 1)[-1].startswith("briefgen-")
 
 
 def _maker(binary: Path, languages: Sequence[str]) -> bytes:

@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Route
 
 from briefgen.build import build
-from tests.browser.test_search_browser import RESULTS, search
+from tests.browser.test_search_browser import RESULTS, read_results, search
 from tests.helpers import SITES
 
 SITE = SITES / "search-languages"
@@ -143,6 +143,62 @@ def test_a_tag_alias_finds_every_language_once_and_filters_count_articles(
     tab.goto(f"{base}ar/search/")
     found = results(tab, "الصين", 6)  # the tag china: six articles, however many records
     assert len(set(slugs(found))) == 6
+
+
+def test_a_tag_alias_reads_a_foreign_bundles_table_and_fragments_not_its_pagefind(
+    page: tuple[Page, str],
+) -> None:
+    # «الصين» is in no script the English, Hebrew, Russian and Chinese articles use: it finds
+    # theirs through the tag china alone, from each bundle's filter table, its list of the tag's
+    # pages and their fragments, without loading that bundle's Pagefind (WASM, metadata, index).
+    tab, base = page
+    fetched: list[str] = []
+    tab.on("requestfinished", lambda request: fetched.append(request.url))
+    tab.goto(f"{base}it/search/")
+    found = results(tab, "الصين", 6)
+    assert sorted(slugs(found)) == [
+        "ar-taawun",
+        "en-chips",
+        "he-mihshuv",
+        "it-cooperazione",
+        "ru-sotrudnichestvo",
+        "zh-hezuo",
+    ]
+    assert all(r["title"] and r["excerpt"] and "‿" not in str(r["excerpt"]) for r in found)
+    for lang in ("en", "he", "ru", "zh-Hans"):
+        files = [u.split(f"/pagefind/{lang}/", 1)[1] for u in fetched if f"/pagefind/{lang}/" in u]
+        assert {"briefgen-filters.json", "briefgen-tag-china.json"} <= set(files), files
+        assert not any(
+            name.startswith(("wasm.", "pagefind.", "index/")) or name.endswith(".pf_meta")
+            for name in files
+        ), files
+    # The Arabic query's script is the Persian articles': that bundle is searched by Pagefind.
+    assert any("/pagefind/fa/wasm." in u for u in fetched)
+
+
+def test_a_bundle_loaded_for_a_query_adds_its_results_after_the_first(
+    browser: Browser, http_server: Callable[[Path], str], tmp_path: Path
+) -> None:
+    # An Arabic-script word is in the Persian articles' script too: the Arabic bundle, loaded
+    # with the page, answers first; the Persian one, loaded for the query (here held back until
+    # the first result is on screen), adds its article once it has loaded.
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    arabic = site / "content/articles/ar-taawun.md"
+    arabic.write_text(arabic.read_text("utf-8") + "\nوحضر دانشجويان من طهران.\n", "utf-8")
+    build(site, tmp_path / "out/multi")
+    tab = browser.new_page(viewport={"width": 1000, "height": 3000})
+    held: list[Route] = []
+    tab.route("**/pagefind/fa/wasm.*", lambda route: held.append(route))
+    tab.goto(http_server(tmp_path / "out") + "multi/ar/search/")
+    tab.wait_for_load_state("networkidle")
+    assert slugs(results(tab, "دانشجويان", 1)) == ["ar-taawun"]
+    assert held  # the Persian bundle is still loading
+    for route in held:
+        route.continue_()
+    tab.wait_for_function(f"document.querySelectorAll('{RESULTS}').length === 2")
+    assert sorted(slugs(read_results(tab))) == ["ar-taawun", "fa-arabic-letters"]  # type: ignore[arg-type]
+    tab.close()
 
 
 def test_persian_dates_are_gregorian_as_on_the_pages(

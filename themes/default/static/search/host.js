@@ -5,55 +5,46 @@
 // In a worker the bundles are searched side by side, on every core, and the page stays free while
 // Pagefind's WASM works (150 ms and more for a word in most of 5,000 articles).
 
-const KEEP_SCORING = 16;                       // terms whose scoring results are kept
 
 export class BundleHost {
   constructor() {
     this.pf = null;
     this.kept = new Map();                      // search number → its result lists, until released
-    this.scoring = new Map();                   // term → ids of its results scoring above 0
+    this.order = new Map();                     // page id → its number (the filter table's row)
   }
 
   // Pagefind from the bundle's own URL: in one realm, two bundles sharing a module break each
   // other (the module holds one WASM instance). The warm-up search makes the browser run
   // Pagefind's WASM optimised before the reader's first search (it was two to three times slower).
-  async init({ path, excerptLength, warm }) {
-    const module = await import(path + "pagefind.js");
-    // No boost for a match in the title meta (Pagefind 1.5 adds one): the title is in the record's
-    // heading, weighted like the text, and the meta boost gave a function word a score (below).
+  // In a worker (a realm of its own) every bundle's Pagefind is the same module, `library`:
+  // the browser fetches it once for all of them. No boost for a match in the title meta
+  // (Pagefind 1.5 adds one): the title is in the record's heading, weighted like the text, and
+  // the meta boost gave a function word a score (see find).
+  async init({ path, excerptLength, warm, library }) {
+    const module = await import(library ?? path + "pagefind.js");
     this.pf = module.createInstance({ basePath: path, excerptLength, noWorker: true, ranking: { metaWeights: { title: 0 } } });
     await this.pf.init();
-    if (warm) await this.pf.search(warm).catch(() => {});
+    const [order] = await Promise.all([pageOrder(path), warm && this.pf.search(warm).catch(() => {})]);
+    this.order = order;
     return true;
   }
 
   // Each term searched (null: every page; false: not searched, no results), as [page id, score,
-  // matched words] in Pagefind's order.
+  // matched words, page number] in Pagefind's order.
   // The results stay here, by number, until released: their excerpts are built from them.
-  async search(number, terms, sort) {
-    const lists = await Promise.all(terms.map((term) => this.find(term, sort)));
+  async search(number, terms) {
+    const lists = await Promise.all(terms.map((term) => this.find(term)));
     this.kept.set(number, lists);
-    return lists.map((list) => list.map((r) => [r.id, r.score, r.words?.length ?? 0]));
+    return lists.map((list) => list.map((r) => [r.id, r.score, r.words?.length ?? 0, this.order.get(r.id)]));
   }
 
   // A term's results but those that score 0: they matched only function words (indexed
   // weightless: records.py), reached through Pagefind's prefix matching (منغوليا → من) or a
-  // shared stem (عليا and على). Sorted by date, Pagefind gives ranks for scores: which results
-  // score comes from the search by relevance, kept for the last few terms (a reader who sorts
-  // has usually searched the term already).
-  async find(term, sort) {
+  // shared stem (عليا and على). (null, every page, has no scores to judge by.)
+  async find(term) {
     if (term === false) return [];
-    const res = await this.pf.search(term, sort ? { sort } : {});
-    if (typeof term !== "string") return res.results;
-    let scoring = this.scoring.get(term);
-    if (!scoring || !sort) {
-      const scored = sort ? (await this.pf.search(term)).results : res.results;
-      scoring = new Set(scored.filter((r) => r.score > 0).map((r) => r.id));
-      this.scoring.delete(term);
-      this.scoring.set(term, scoring);
-      for (const old of this.scoring.keys()) if (this.scoring.size > KEEP_SCORING) this.scoring.delete(old);
-    }
-    return res.results.filter((r) => scoring.has(r.id));
+    const res = await this.pf.search(term);
+    return typeof term === "string" ? res.results.filter((r) => r.score > 0) : res.results;
   }
 
   // A result's title, URL, meta and excerpt (highlighted where its search matched).
@@ -73,4 +64,42 @@ export class BundleHost {
     await Promise.all(terms.map((term) => this.pf.preload(term)));
     return true;
   }
+}
+
+// The bundle's pages numbered as its metadata lists them (briefgen's filter table has one row per
+// page in that order, and no page ids): the metadata file Pagefind has just loaded (from the
+// browser's cache) is gzip, "pagefind_dcd", then CBOR [version, [[page id, words], ...], ...].
+async function pageOrder(path) {
+  const meta = new URL(path, location.href).href + "pagefind.";
+  let url = performance.getEntriesByType("resource").map((e) => e.name)
+    .find((name) => name.startsWith(meta) && name.endsWith(".pf_meta"));
+  if (!url) {
+    const entry = await (await fetch(path + "pagefind-entry.json")).json();
+    url = `${meta}${Object.values(entry.languages)[0].hash}.pf_meta`;
+  }
+  const response = await fetch(url, { cache: "force-cache" });
+  if (!response.ok) throw new Error(`${response.url}: ${response.status}`);
+  const data = new Uint8Array(await new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+  const text = new TextDecoder();
+  const head = (at) => {
+    const info = data[at] & 31;
+    if (info < 24) return [data[at] >> 5, info, at + 1];
+    const size = 2 ** (info - 24);
+    let n = 0;
+    for (let i = 1; i <= size; i++) n = n * 256 + data[at + i];
+    return [data[at] >> 5, n, at + 1 + size];
+  };
+  let [, , at] = head(12);                                        // [version, pages, ...]
+  let [, size] = head(at);
+  [, size, at] = head(at);
+  let count;
+  [, count, at] = head(at + size);                                // [[page id, words], ...]
+  const order = new Map();
+  for (let number = 0; number < count; number++) {
+    [, , at] = head(at);
+    [, size, at] = head(at);
+    order.set(text.decode(data.subarray(at, at + size)), number);
+    [, , at] = head(at + size);
+  }
+  return order;
 }

@@ -9,9 +9,11 @@
 // page's language. Everything shown is escaped by the Component UI's template; meta.title is text.
 //
 // Content languages: the reader languages' bundles ("home": they also hold the curator's briefings
-// of foreign articles) load with the page; another language's bundle loads when a query has a word
-// in a script its articles use, or names a tag its articles carry. An article found by its own
-// text and by its briefing is one result (the filter table's "same" names the briefing's original).
+// of foreign articles) load with the page; another language's Pagefind loads only when a query has
+// a word in a script its articles use. A query naming a tag its articles carry finds them there
+// from the bundle's filter table, its list of the tag's pages and their fragments alone ("lite").
+// An article found by its own text and by its briefing is one result (the filter table's "same"
+// names the briefing's original).
 import { aliasKey, canMatch, expandQuery, foldQuery, toPersian, segmentWords } from "./normalize.js";
 
 const CFG = JSON.parse(document.getElementById("briefgen-search").textContent);
@@ -33,6 +35,11 @@ const keyIn = Object.fromEntries(Object.entries(keyOut).map(([k, v]) => [v, k]))
 
 let ready = null;                                                 // the home bundles, loading or loaded
 const loaded = new Map();                                         // bundle path → its inst, loading or loaded
+const lite = new Map();                                           // bundle path → its table alone, loading or loaded
+const settled = new Set();                                        // paths of the bundles loaded (not loading)
+// In a worker every bundle imports the same pagefind.js (each worker is a realm of its own): one
+// download for all bundles. On the page each bundle needs its own module (one WASM per module).
+const LIBRARY = CFG.bundles.length ? new URL(CFG.bundles[0].path + "pagefind.js", location.href).href : null;
 const totals = labelFilters([CFG.totals]);                        // every filter value's count, labelled
 let sortState = null;                                             // null: relevance; {date: "desc"|"asc"}
 
@@ -69,7 +76,8 @@ function loadBundles(bundles) {
     // A second host per bundle, started once the bundles are ready (its files are then in the
     // browser's cache): a search started for a word the reader has since typed on cannot be
     // stopped, and the search for what was typed next runs beside it instead of after it.
-    for (const [, loading] of fresh) {
+    for (const [path, loading] of fresh) {
+      settled.add(path);
       loading.then((inst) => {
         if (inst.hosts[0].worker) startHost(inst.options).then((spare) => inst.hosts.push(spare), () => {});
       });
@@ -84,11 +92,14 @@ function loadBundles(bundles) {
   });
 }
 
+async function fetchJson(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${r.url}: ${r.status}`);
+  return r.json();
+}
+
 async function loadBundle(bundle) {
-  const table = fetch(bundle.path + "briefgen-filters.json").then((r) => {
-    if (!r.ok) throw new Error(`${r.url}: ${r.status}`);
-    return r.json();
-  });
+  const table = fetchJson(bundle.path + "briefgen-filters.json");
   const options = { path: bundle.path, excerptLength: CFG.excerptLength, warm: bundle.warm };
   const host = startHost(options);
   const settled = await Promise.allSettled([host, table]);
@@ -104,15 +115,51 @@ async function loadBundle(bundle) {
   return inst;
 }
 
+// A bundle's filter table alone, for a query that can match there only through a tag (its
+// Pagefind is not loaded for that): each loaded once; one that fails is fetched again next time.
+function loadLite(bundle) {
+  let inst = lite.get(bundle.path);
+  if (!inst) {
+    inst = fetchJson(bundle.path + "briefgen-filters.json").then((table) => ({
+      ...bundle, key: bundle.path, lite: true, hosts: [], running: new Map(), cache: new Map(),
+      table: readTable(table), tagPages: new Map(),
+    }));
+    lite.set(bundle.path, inst);
+    inst.catch(() => lite.get(bundle.path) === inst && lite.delete(bundle.path));
+  }
+  return inst;
+}
+
+// How a bundle that does not load with the page takes part in a search: "full" (its Pagefind)
+// for a form with a word in a script its articles use or for every page (no term), and once its
+// Pagefind is loaded; "lite" (its table) for a tag word alone; not at all when nothing can match
+// there.
+function takesPart(bundle, terms) {
+  const own = ownTerms(bundle, terms).filter((term) => term !== false);
+  if (!own.length) return null;
+  if (loaded.has(bundle.path)) return "full";
+  return own.every(isTagWord) ? "lite" : "full";
+}
+
 // The bundles a search needs: the home bundles, and each other one that can match a form of the
 // query (a language filter: only those of the chosen languages, and the home bundles, which hold
-// briefings of articles in any language).
-async function bundlesFor(terms, langs) {
+// briefings of articles in any language). `deferring`: a bundle whose Pagefind is not loaded yet
+// is left for later while a home bundle can match a form of the query as typed (an Arabic word
+// first searches the Arabic bundle, loaded with the page, and the Persian one once it has loaded);
+// `later` then resolves with them.
+async function bundlesFor(terms, langs, deferring = false) {
   const home = await init();
-  const others = CFG.bundles.filter((bundle) => !bundle.home && (!langs || langs.includes(bundle.lang))
-    && ownTerms(bundle, terms).some((term) => term !== false));
-  const insts = others.length ? [...home, ...await loadBundles(others)] : home;
-  return langs ? insts.filter((inst) => inst.home || langs.includes(inst.lang)) : insts;
+  const others = CFG.bundles.filter((bundle) => !bundle.home && (!langs || langs.includes(bundle.lang)));
+  const parts = others.map((bundle) => takesPart(bundle, terms));
+  const full = others.filter((_, i) => parts[i] === "full");
+  const tables = others.filter((_, i) => parts[i] === "lite");
+  const homeMatches = deferring && home.some((inst) =>
+    ownTerms(inst, terms).some((term) => typeof term === "string" && !isTagWord(term)));
+  const later = homeMatches ? full.filter((bundle) => !settled.has(bundle.path)) : [];
+  const now = full.filter((bundle) => !later.includes(bundle));
+  const [more, lites] = await Promise.all([now.length ? loadBundles(now) : [], Promise.all(tables.map(loadLite))]);
+  const chosen = (insts) => (langs ? insts.filter((inst) => inst.home || langs.includes(inst.lang)) : insts);
+  return { insts: chosen([...home, ...more, ...lites]), later: later.length ? loadBundles(later) : null };
 }
 
 // A bundle in a Web Worker of its own (worker.js), so that bundles are searched side by side and
@@ -123,7 +170,7 @@ async function startHost(options) {
     try {
       worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
       const host = workerHost(worker);
-      await host.call("init", options);
+      await host.call("init", { ...options, library: LIBRARY });
       return { ...host, worker: true, close: () => worker.terminate() };
     } catch (error) {
       worker?.terminate();
@@ -166,9 +213,15 @@ function workerHost(worker) {
 // counts a value by checking each of its pages against the list of results one at a time (70 to
 // 90 ms a search at 5,000 articles), and the counts of a query's expanded forms could not be added
 // up. Counted over the merged results, they are exact. The language filter picks bundles.
-// {keys, values: {tag: [ids]}, pages: {pageId: [[indexes per key]]}} → every (key, value) pair
-// numbered once ("slots"), and each page's slots: counting thousands of results is then adding
-// up integers (it was a tenth of the time from the Pagefind results to the list on screen).
+// {keys, values: {tag: [ids]}, digits: [per key], pages: ["9AB.2.4", ...], same: {lang: [page,
+// original, ...]}}, one row per page in the order of the bundle's Pagefind metadata (the worker
+// numbers Pagefind's page ids so): each value's number in base-64 digits, the keys separated by
+// dots → every (key, value) pair numbered once ("slots"), and each page's slots: counting
+// thousands of results is then adding up integers (it was a tenth of the time from the Pagefind
+// results to the list on screen).
+const DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+const DIGIT = Object.fromEntries([...DIGITS].map((c, i) => [c, i]));
+
 function readTable(table) {
   const slots = [];                                               // slot → [key, value]
   const slotOf = {};                                              // key → value → slot
@@ -178,11 +231,23 @@ function readTable(table) {
     for (const value of table.values[key]) { slotOf[key][value] = slots.length; slots.push([key, value]); }
     return at;
   });
-  const pages = new Map();
-  for (const [id, columns] of Object.entries(table.pages)) {
-    pages.set(id, Int32Array.from(columns.flatMap((indexes, k) => indexes.map((i) => first[k] + i))));
+  const pages = table.pages.map((row) => {
+    const out = [];
+    row.split(".").forEach((column, k) => {
+      const width = table.digits[k];
+      for (let i = 0; i < column.length; i += width) {
+        let n = 0;
+        for (let j = i; j < i + width; j++) n = n * 64 + DIGIT[column[j]];
+        out.push(first[k] + n);
+      }
+    });
+    return Int32Array.from(out);
+  });
+  const same = new Map();
+  for (const [lang, pairs] of Object.entries(table.same ?? {})) {
+    for (let i = 0; i < pairs.length; i += 2) same.set(pairs[i], [lang, pairs[i + 1]]);
   }
-  return { slots, slotOf, pages, same: table.same ?? {} };
+  return { slots, slotOf, pages, same };
 }
 
 // How many of the pages carry each value: {tag: {china: 3}, ...}.
@@ -263,6 +328,7 @@ function aliasTags(term, queries) {
   return [...tags];
 }
 
+const isTagWord = (term) => typeof term === "string" && term.startsWith(CFG.tagToken);
 const tagToken = (key) => CFG.tagToken + key.toLowerCase().replace(/[^a-z0-9]/g, "");
 const TOKENS = new RegExp(`\\s*(<mark>)?${CFG.tagToken}[a-z0-9]+\\.?(</mark>)?`, "g");
 
@@ -270,16 +336,17 @@ const TOKENS = new RegExp(`\\s*(<mark>)?${CFG.tagToken}[a-z0-9]+\\.?(</mark>)?`,
 // its words, loaded when shown. A class: a search can find thousands of pages, and an object
 // with a closure each took a fifth of the time from Pagefind's results to the list on screen.
 class Result {
-  constructor(inst, host, number, list, [page, score, words], weight) {
+  constructor(inst, host, number, list, [page, score, words, row], weight) {
     this.inst = inst;
     this.host = host;
     this.number = number;
     this.list = list;
     // The article: a briefing's page stands for its original's, so an article is one result.
-    const same = inst.table.same[page];
+    const same = inst.table.same.get(row);
     this.lang = same ? same[0] : inst.lang;
-    this.id = same ? `${same[0]}:${same[1]}` : `${inst.lang}:${page}`;
+    this.id = same ? `${same[0]}:${same[1]}` : `${inst.lang}:${row}`;
     this.page = page;
+    this.row = row;                                               // the page's row in the filter table
     this.score = score * weight;
     this.words = words;
     this.loaded = null;
@@ -287,7 +354,8 @@ class Result {
 
   data() {
     const { inst, lang } = this;
-    return (this.loaded ??= this.host.call("data", this.number, this.list, this.page).then((d) => {
+    const read = () => (this.host ? this.host.call("data", this.number, this.list, this.page) : fragmentData(inst, this.page));
+    return (this.loaded ??= read().then((d) => {
       // The article's page in this reader language (a foreign article has one in each), and the
       // curator's briefing title in it, shown marked as a translation with the original beside it;
       // without one, the original title alone (never a made-up translation).
@@ -311,6 +379,44 @@ class Result {
   }
 }
 
+// A result found from a bundle's table (lite): its fragment read here, as Pagefind stores it (gzip,
+// "pagefind_dcd", then JSON), and its excerpt the start of its text. A tag hit has no word to
+// highlight.
+const HTML = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+async function fragmentData(inst, page) {
+  const response = await fetch(`${inst.path}fragment/${page}.pf_fragment`);
+  if (!response.ok) throw new Error(`${response.url}: ${response.status}`);
+  const text = await new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).text();
+  const fragment = JSON.parse(text.slice(text.indexOf("{")));
+  const words = fragment.content.split(/\s+/).slice(0, CFG.excerptLength).join(" ");
+  return { ...fragment, excerpt: words.replace(/[&<>"']/g, (c) => HTML[c]) };
+}
+
+// A lite bundle searched: no Pagefind, so only tag words find anything, each the pages whose row
+// has the tag (in the table's order), named by the tag's page list (briefgen-tag-<word>.json, in
+// the same order). As [page id, score, words, row], like a worker's results; alias hits score 0.
+async function tableSearch(inst, terms) {
+  return Promise.all(terms.map(async (term) => {
+    if (!isTagWord(term)) return [];
+    const value = Object.keys(inst.table.slotOf.tag ?? {}).find((key) => tagToken(key) === term);
+    const slot = inst.table.slotOf.tag?.[value];
+    if (slot === undefined) return [];
+    let ids = inst.tagPages.get(term);
+    if (!ids) {
+      ids = fetchJson(`${inst.path}briefgen-tag-${term.slice(CFG.tagToken.length)}.json`);
+      inst.tagPages.set(term, ids);
+      ids.catch(() => inst.tagPages.get(term) === ids && inst.tagPages.delete(term));
+    }
+    const pages = await ids;
+    const found = [];
+    inst.table.pages.forEach((slots, row) => {
+      if (slots.includes(slot)) found.push([pages[found.length], 0, 0, row]);
+    });
+    return found;
+  }));
+}
+
 // Pagefind's results for a bundle, kept for the last few queries: the search the Component UI
 // asks for when typing stops is most often the one started while the reader typed, and ticking
 // a filter or asking for more results searches nothing again (filters apply here, from the
@@ -318,16 +424,21 @@ class Result {
 const KEEP_SEARCHES = 8;
 let searchNumber = 0;
 
-function bundleSearch(inst, allTerms, sort) {
+function bundleSearch(inst, allTerms) {
   const terms = ownTerms(inst, allTerms);
-  const key = JSON.stringify([terms, sort ?? null]);
+  const key = JSON.stringify(terms);
   let hit = inst.cache.get(key);
   if (hit) inst.cache.delete(key);                               // most recently used last
-  else {
+  else if (inst.lite) {
+    const number = ++searchNumber;
+    hit = tableSearch(inst, terms).then((lists) => ({ number, lists, host: null }));
+    hit.number = number;
+    hit.catch(() => inst.cache.get(key) === hit && inst.cache.delete(key));
+  } else {
     const number = ++searchNumber;
     const start = performance.now();
     const host = idleHost(inst) ?? inst.hosts[0];
-    hit = host.call("search", number, terms, sort).then((lists) => {
+    hit = host.call("search", number, terms).then((lists) => {
       // In the browser's performance panel (and for the tests): when each bundle search ran.
       performance.measure(`briefgen search ${inst.key}`, { start, detail: terms });
       return { number, lists, host };
@@ -347,14 +458,14 @@ function bundleSearch(inst, allTerms, sort) {
     if (inst.cache.size <= KEEP_SEARCHES) break;
     if (old.number === inst.shown) continue;
     inst.cache.delete(oldKey);
-    old.then(({ host }) => host.call("release", old.number)).catch(() => {});
+    old.then(({ host }) => host?.call("release", old.number)).catch(() => {});
   }
   return hit;
 }
 
-// A host of the bundle with no search running, if there is one.
+// A host of the bundle with no search running, if there is one (a lite bundle is never busy).
 function idleHost(inst) {
-  return inst.hosts.find((host) => !inst.running.get(host)?.size);
+  return inst.lite || inst.hosts.find((host) => !inst.running.get(host)?.size);
 }
 
 // The terms a bundle is searched for: false for a form with a word in a script none of its
@@ -381,8 +492,8 @@ function searchTerms(term) {
 }
 
 // Every query form and the alias search on one bundle, merged by page, then filtered.
-async function searchBundle(inst, { queries, tags, terms }, filters, sort, langs) {
-  const { number, lists: found, host } = await bundleSearch(inst, terms, sort);
+async function searchBundle(inst, { queries, tags, terms }, filters, langs) {
+  const { number, lists: found, host } = await bundleSearch(inst, terms);
   inst.shown = number;
   const aliasFrom = Math.max(queries.length, 1);
   const byId = new Map();
@@ -405,31 +516,21 @@ async function searchBundle(inst, { queries, tags, terms }, filters, sort, langs
     lists.push(list);
   });
   const selected = selectedSlots(inst.table, filters);
-  const pass = (e) => (!langs || langs.includes(e.lang)) && passes(inst.table.pages.get(e.page), selected);
+  const pass = (e) => (!langs || langs.includes(e.lang)) && passes(inst.table.pages[e.row], selected);
   const filtering = selected.length || langs;
   const entries = [...byId.values()];
   return { all: filtering ? entries.filter(pass) : entries, lists: filtering ? lists.map((list) => list.filter(pass)) : lists, entries };
 }
 
-// Merge lists already sorted by date, loading only the fragments of the results shown.
-function dateMerge(lists, direction) {
-  const pos = lists.map(() => 0), seen = new Set(), out = [];
-  let chain = Promise.resolve();
-  async function next() {
-    let best = null, bestList = -1, bestKey = null;
-    for (let i = 0; i < lists.length; i++) {
-      while (pos[i] < lists[i].length && seen.has(lists[i][pos[i]].id)) pos[i]++;
-      if (pos[i] >= lists[i].length) continue;
-      const e = lists[i][pos[i]];
-      const key = (await e.data()).meta.sort ?? "";  // the model's date order, as text
-      if (best === null || (direction === "desc" ? key > bestKey : key < bestKey)) [best, bestList, bestKey] = [e, i, key];
-    }
-    if (best) { pos[bestList]++; seen.add(best.id); }
-    return best;
+// A bundle's date ranks (briefgen-dates.json: one per page, in the filter table's order, ranked
+// among all the archive's articles, oldest first), loaded when the reader first sorts by date.
+// Pagefind gets no sort: its order was a fifth of the metadata every search page loads.
+function dateRanks(inst) {
+  if (!inst.dates) {
+    inst.dates = fetchJson(inst.path + "briefgen-dates.json");
+    inst.dates.catch(() => { inst.dates = null; });
   }
-  return (i) => (chain = chain.then(async () => {
-    while (out.length <= i) { const e = await next(); if (!e) break; out.push(e); }
-  }).then(() => out[i]));
+  return inst.dates;
 }
 
 // The summary in the right CLDR plural form (Pagefind's translations know only zero, one and
@@ -478,24 +579,46 @@ function resultCounts(results) {
     byInst.set(e.inst, [...byInst.get(e.inst) ?? [], e]);
     lang[e.lang] = (lang[e.lang] ?? 0) + 1;
   }
-  const tables = [...byInst].map(([inst, es]) => countValues(inst.table, es.map((e) => inst.table.pages.get(e.page))));
+  const tables = [...byInst].map(([inst, es]) => countValues(inst.table, es.map((e) => inst.table.pages[e.row])));
   return labelFilters([...tables, { lang }]);
 }
 
-export async function search(term, options = {}) {
+// The search page asks for the search again once the bundles left for later have loaded, if the
+// reader has not typed on since (their results join the list).
+function searchAgain(term) {
+  const instance = window.PagefindComponents?.getInstanceManager?.().getInstance("default");
+  if (instance?.searchTerm === term) instance.triggerSearch(term);
+}
+
+// Every bundle that can match, all loaded first; `deferring` (the search page's searches): the
+// results of the bundles loaded show first, and those of the bundles still loading join them
+// (searchAgain) unless the loaded ones found nothing, when they are waited for.
+export async function search(term, options = {}, deferring = false) {
   const started = performance.now();
   const { lang: chosen, ...filters } = filterIds(options.filters);
   const langs = chosen?.any;
   const sort = options.sort ?? sortState ?? undefined;
   const what = searchTerms(term);
   // The language filter picks bundles: the others are not searched at all.
-  const insts = await bundlesFor(what.terms, langs);
-  const per = await Promise.all(insts.map((inst) => searchBundle(inst, what, filters, sort, langs)));
+  const { insts, later } = await bundlesFor(what.terms, langs, deferring);
+  const per = await Promise.all(insts.map((inst) => searchBundle(inst, what, filters, langs)));
   const all = unique(per.flatMap((p) => p.all));
+  if (later) {
+    if (!all.length) return later.then(() => search(term, options), () => search(term, options));
+    // Drawn again only if they find more: a list drawn again under the reader's eyes is a cost.
+    later.then(async (more) => {
+      const found = await Promise.all(more.map((inst) => searchBundle(inst, what, filters, langs)));
+      const shown = new Set(all.map((e) => e.id));
+      if (found.some((p) => p.all.some((e) => !shown.has(e.id)))) searchAgain(term);
+    }).catch(() => {});
+  }
   let results;
   if (sort?.date) {
-    const at = dateMerge(per.flatMap((p) => p.lists), sort.date);
-    results = all.map((_, i) => ({ id: `d${i}`, score: 0, words: [], data: async () => (await at(i)).data() }));
+    // Newest or oldest first, an article's rank the same in every bundle that found it.
+    const ranks = new Map(await Promise.all(insts.map(async (inst) => [inst, await dateRanks(inst)])));
+    const sign = sort.date === "asc" ? 1 : -1;
+    for (const e of all) e.rank = ranks.get(e.inst)?.[e.row] ?? 0;
+    results = all.sort((a, b) => sign * (a.rank - b.rank) || (a.id < b.id ? -1 : 1));
   } else {
     // Raw scores compare across bundles (same ranking formula); alias-only hits come after text hits.
     const floor = Math.min(1, ...all.filter((e) => e.score > 0).map((e) => e.score)) / 2;
@@ -528,15 +651,17 @@ export async function searchAhead(term) {
   typing = true;
   try {
     while (typed !== null) {
-      let insts = await bundlesFor(searchTerms(typed).terms);
+      let { insts } = await bundlesFor(searchTerms(typed).terms);
       // Wait for a host to be free in every bundle: at once while the second hosts are idle.
       while (!insts.every(idleHost)) {
         await Promise.race(insts.flatMap((inst) => [...inst.running.values()].flatMap((searches) => [...searches])));
       }
       const { terms } = searchTerms(typed);
       typed = null;
-      insts = await bundlesFor(terms);                            // loaded: those of the term waited for
-      for (const inst of insts) bundleSearch(inst, terms, sortState ?? undefined).catch(() => {});
+      // Those loaded now (of the term waited for), and the others as each has loaded.
+      const next = await bundlesFor(terms, undefined, true);
+      for (const inst of next.insts) bundleSearch(inst, terms).catch(() => {});
+      next.later?.then((more) => more.forEach((inst) => bundleSearch(inst, terms).catch(() => {})), () => {});
     }
   } finally {
     typed = null;
@@ -547,14 +672,14 @@ export async function searchAhead(term) {
 // Load the index chunks of a query (and of its aliases) without searching.
 export async function preload(term) {
   const { terms } = searchTerms(term);
-  await Promise.all((await bundlesFor(terms)).flatMap((inst) =>
+  await Promise.all((await bundlesFor(terms)).insts.flatMap((inst) =>
     inst.hosts.map((host) => host.call("preload", ownTerms(inst, terms).filter(Boolean)))));
 }
 
 export function createInstance() {
   return {
-    init, search, filters: async () => totals,
-    debouncedSearch: (term, options) => search(term, options),
+    init, search: (term, options) => search(term, options, true), filters: async () => totals,
+    debouncedSearch: (term, options) => search(term, options, true),
     preload,
     options: async () => {}, mergeIndex: async () => {}, destroy: () => {},
   };
