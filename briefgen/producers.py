@@ -76,6 +76,7 @@ def language_pages(ctx: PageContext, lang: Language) -> Iterator[Page]:
     yield feed_page(
         ctx, lang, Urls.feed(code), site.for_reader(code), config.title[code], Urls.home(code)
     )
+    yield opensearch_page(ctx, lang)
 
     tag_rows = tuple((tag, len(site.by_tag.get(tag.key, ()))) for tag in site.tags.values())
     yield Page(
@@ -304,6 +305,38 @@ def feed_page(
         return Page(url, "atom.xml", lang, "feed", title, data=data, sitemap=False)
 
     return ctx.remember("feeds", url, (lang, tuple(articles), title, alternate), make)
+
+
+SHORT_NAME = 16
+"""OpenSearch's limit for ``ShortName``, the name a browser gives the engine (characters)."""
+LONG_NAME = 48
+"""OpenSearch's limit for ``LongName``."""
+
+
+def clipped(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a space when there is one, with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+
+
+def opensearch_page(ctx: PageContext, lang: Language) -> Page:
+    """The OpenSearch description of the search page in ``lang`` (``<lang>/opensearch.xml``):
+    a browser offers to add the archive as a search engine, named with the site title."""
+    title = ctx.config.title[lang.code]
+    data = {"short_name": clipped(title, SHORT_NAME), "long_name": clipped(title, LONG_NAME)}
+    return Page(
+        Urls.opensearch(lang.code),
+        "opensearch.xml",
+        lang,
+        "opensearch",
+        title,
+        ctx.everywhere(Urls.opensearch),
+        data,
+        sitemap=False,
+    )
 
 
 def article_page(ctx: PageContext, article: Article, reader: str | None = None) -> Page:

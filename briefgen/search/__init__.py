@@ -15,7 +15,7 @@ from typing import Any
 
 from briefgen.languages import direction
 from briefgen.model import Site
-from briefgen.pages import I18n, Page, PageContext
+from briefgen.pages import I18n, Page, PageContext, Urls
 from briefgen.search.index import BUNDLE_DIR, COMPONENT_UI, Indexing, index_site
 from briefgen.search.normalize import alias_key, fold_index, persian_alphabet
 from briefgen.search.records import TAG_TOKEN, bundle_languages, bundle_records, record, tag_token
@@ -41,8 +41,8 @@ FILTERS = ("lang", "tag", "outlet", "year")
 
 
 def search_url(lang: str) -> str:
-    """The search page of a site language."""
-    return f"{lang}/search/"
+    """The search page of a site language (:meth:`Urls.search`)."""
+    return Urls.search(lang)
 
 
 def capitalise(text: str) -> str:
