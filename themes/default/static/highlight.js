@@ -1,6 +1,6 @@
 // The words a reader searched for, marked on the article they opened from the search page.
-// The search page sends them in the link's fragment, #highlight=<words>; without it (any other way
-// of arriving) this does nothing, and without scripts nothing changes. Words are matched as text,
+// The search page sends them in the link's fragment, #highlight=<words>; the article page imports
+// this module only then (article.html), and without scripts nothing changes. Words are matched as text,
 // inside the article only, ignoring case, Arabic diacritics and tatweel, and the letter forms the
 // search does not tell apart (alef forms, ة/ه, ى/ي/ی, ك/ک, ' and ’); each match goes in a <mark>.
 (() => {

@@ -13,19 +13,15 @@ export const FILTER_KEYS = ["lang", "tag", "outlet", "year"];
 export const SORTS = { newest: "desc", oldest: "asc" };
 const SORT_NAMES = Object.fromEntries(Object.entries(SORTS).map(([name, value]) => [value, name]));
 
-// Longer queries are cut here, at a word when one ends near the limit: no reader types one, and
-// every word of a query is a search in every bundle.
-export const MAX_QUERY = 256;
-// Control characters (a pasted tab or line break, NUL) would end up as spaces in the search box
-// anyway; they are spaces here too, before the query is searched or shown.
+// A query longer than this is ignored (the page opens with an empty box, its filters and sort
+// applied) and never written: no reader types one, and each of its words is searched.
+export const MAX_QUERY = 1000;
+// Control characters (a pasted tab or line break, NUL) are spaces, as they are to the search.
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]+/g;
 
 export function cleanQuery(text) {
   const clean = String(text ?? "").replace(CONTROLS, " ").replace(/\s+/g, " ").trim();
-  if (clean.length <= MAX_QUERY) return clean;
-  const cut = clean.slice(0, MAX_QUERY);
-  const space = cut.lastIndexOf(" ");
-  return (space > MAX_QUERY / 2 ? cut.slice(0, space) : cut).trim();
+  return clean.length > MAX_QUERY ? "" : clean;
 }
 
 // The ids each filter can take on this site, from the page's configuration.

@@ -180,11 +180,14 @@ function show({ q, filters, sort }) {
   } finally {
     restoring = false;
   }
-  shown = location.search;
+  // The address as this page writes it (what it ignored left out), in the same history entry.
+  shown = writeAddress({ q, filters, sort });
+  if (shown !== location.search) history.replaceState(null, "", location.pathname + shown + location.hash);
 }
 
 let lastTerm = null;
 manager()?.on("search", (term) => {
+  if (restoring) return;
   // A new term is typing (replaced while it goes on); a new selection is a committed change.
   const typing = term !== lastTerm;
   lastTerm = term;
