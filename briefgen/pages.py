@@ -103,6 +103,16 @@ class Urls:
     def not_found(lang: str) -> str:
         return f"{lang}/404.html"
 
+    @staticmethod
+    def search(lang: str) -> str:
+        """The search page; its address can carry a search (``?q=…&tag=…``: ``docs/search.md``)."""
+        return f"{lang}/search/"
+
+    @staticmethod
+    def opensearch(lang: str) -> str:
+        """The OpenSearch description that lets a browser add the search page as an engine."""
+        return f"{lang}/opensearch.xml"
+
 
 def url_pattern(make: Callable[..., str], **parts: str) -> re.Pattern[str]:
     """A regex matching the URLs ``make`` makes, without their final ``/``: each keyword of
@@ -131,7 +141,7 @@ class Page:
     """The page's language: ``<html lang dir>``."""
     kind: str
     """``home``, ``article``, ``tag``, ``tags``, ``outlet``, ``outlets``, ``archive``, ``year``,
-    ``month``, ``undated``, ``404``, ``redirect``, ``feed`` or ``sitemap``."""
+    ``month``, ``undated``, ``404``, ``redirect``, ``feed``, ``opensearch`` or ``sitemap``."""
     title: str
     alternates: tuple[tuple[str, str], ...] = ()
     """(language code, URL) of the equivalent page in every site language, this one included."""

@@ -65,14 +65,19 @@ SEARCH_SCRIPTS = {
     (None, "pagefind-component-ui.js"),
 }
 """(type, file name of src) of the scripts only the search pages may have."""
+ARTICLE_SCRIPTS = {("application/ld+json", None), ("module", None)}
+"""(type, file name of src) of an article page's scripts: its JSON-LD and the line that imports
+static/highlight.js when the reader comes from the search page (``#highlight=…``)."""
 
 
 def test_only_json_ld_scripts_exist_and_nothing_closes_them_early(valid_output: Path) -> None:
     for rel, text in html_files(valid_output):
         scripts = parse_html(text).find_all("script")
-        if rel.endswith("/search/index.html"):  # the one page with JavaScript
-            kinds = {(s.get("type"), (s.get("src") or "").rsplit("/")[-1] or None) for s in scripts}
+        kinds = {(s.get("type"), (s.get("src") or "").rsplit("/")[-1] or None) for s in scripts}
+        if rel.endswith("/search/index.html"):  # the one page with JavaScript of its own
             assert kinds == SEARCH_SCRIPTS, rel
+        elif "/articles/" in rel:
+            assert kinds == ARTICLE_SCRIPTS, rel
         else:
             assert all(s.get("type") == "application/ld+json" for s in scripts), rel
         assert text.lower().count("<script") == len(scripts), rel

@@ -12,8 +12,9 @@ BASE_PATH = "/archive/"
 
 
 def target(output: Path, href: str) -> Path:
-    """The file a root-relative link of the site is served from."""
-    path = href.split("#", 1)[0].removeprefix(BASE_PATH)
+    """The file a root-relative link of the site is served from (a query, such as the search a
+    tag page links to, ``search/?tag=china``, is for the page's script: the file is the path's)."""
+    path = href.split("#", 1)[0].split("?", 1)[0].removeprefix(BASE_PATH)
     return output / (path + "index.html" if path == "" or path.endswith("/") else path)
 
 

@@ -1,8 +1,10 @@
 """What the default theme promises about every built page, checked without a browser.
 
 - every HTML page parses without a single error under html5lib's strict HTML5 parser;
-- no JavaScript: the only ``<script>`` is JSON-LD data, except on the search pages;
-- an article page and its stylesheet together stay under 30 kB before compression;
+- no JavaScript: the only ``<script>`` is JSON-LD data, except on the search pages and the
+  article pages' one line, which imports the script that marks the searched words when the
+  reader comes from the search page (``#highlight=…``) and does nothing otherwise;
+- an article page and what it loads (stylesheets, scripts) stay under 30 kB before compression;
 - a site's ``themes/<name>/`` replaces the default theme one file at a time.
 """
 
@@ -66,7 +68,14 @@ class _Scripts(HTMLParser):
 
 
 SEARCH_PAGES = {"ar/search/index.html", "it/search/index.html"}
-"""The only pages allowed to run JavaScript (Pagefind's UI needs it)."""
+"""The only pages allowed to run JavaScript of their own (Pagefind's UI needs it)."""
+HIGHLIGHT = {"type": "module"}
+"""The one script an article page has (inline): it imports static/highlight.js on a
+``#highlight=`` fragment, and only then."""
+LOADER = (
+    '<script type="module">location.hash.startsWith("#highlight=")'
+    '&&import("/static/highlight.js")</script>'
+)
 
 
 def test_no_page_runs_javascript_except_search(site: Path) -> None:
@@ -79,6 +88,9 @@ def test_no_page_runs_javascript_except_search(site: Path) -> None:
         code = [s for s in scripts.scripts if s.get("type") != "application/ld+json"]
         if rel in SEARCH_PAGES:
             search_scripts[rel] = len(code)
+        elif "/articles/" in rel:
+            found += [f"{rel}: <script {s}>" for s in code if s != HIGHLIGHT]
+            assert code == [HIGHLIGHT] and LOADER in path.read_text(encoding="utf-8"), rel
         else:
             found += [f"{rel}: <script {s}>" for s in code]
         found += [f"{rel}: {h}" for h in scripts.handlers]  # no inline handlers, search included
@@ -87,7 +99,7 @@ def test_no_page_runs_javascript_except_search(site: Path) -> None:
 
 
 class _Stylesheets(HTMLParser):
-    """The hrefs of ``<link rel="stylesheet">`` in a page."""
+    """The hrefs of ``<link rel="stylesheet">`` and the srcs of ``<script>`` in a page."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -97,10 +109,13 @@ class _Stylesheets(HTMLParser):
         found = dict(attrs)
         if tag == "link" and found.get("rel") == "stylesheet" and found.get("href"):
             self.hrefs.append(found["href"] or "")
+        if tag == "script" and found.get("src"):
+            self.hrefs.append(found["src"] or "")
 
 
 def test_an_article_page_and_its_css_weigh_under_30_kB(site: Path) -> None:
-    """Every stylesheet the page links counts (the site is built at the root of base_url)."""
+    """Every stylesheet and script the page loads counts (the site is built at the root of
+    base_url)."""
     articles = sorted(site.glob("*/articles/*/index.html"))
     assert articles
     heavy = {}

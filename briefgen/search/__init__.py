@@ -13,9 +13,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from briefgen.config import Language
 from briefgen.languages import direction
 from briefgen.model import Site
-from briefgen.pages import I18n, Page, PageContext
+from briefgen.pages import I18n, Page, PageContext, Urls
 from briefgen.search.index import BUNDLE_DIR, COMPONENT_UI, Indexing, index_site
 from briefgen.search.normalize import alias_key, fold_index, persian_alphabet
 from briefgen.search.records import (
@@ -48,8 +49,8 @@ FILTERS = ("lang", "tag", "outlet", "year")
 
 
 def search_url(lang: str) -> str:
-    """The search page of a site language."""
-    return f"{lang}/search/"
+    """The search page of a site language (:meth:`Urls.search`)."""
+    return Urls.search(lang)
 
 
 def capitalise(text: str) -> str:
@@ -218,3 +219,36 @@ def pages(ctx: PageContext) -> Iterator[Page]:
             ctx.everywhere(search_url),
             data,
         )
+        yield opensearch_page(ctx, lang)
+
+
+SHORT_NAME = 16
+"""OpenSearch's limit for ``ShortName``, the name a browser gives the engine (characters)."""
+LONG_NAME = 48
+"""OpenSearch's limit for ``LongName``."""
+
+
+def clipped(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a space when there is one, with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+
+
+def opensearch_page(ctx: PageContext, lang: Language) -> Page:
+    """The OpenSearch description of the search page in ``lang`` (``<lang>/opensearch.xml``):
+    a browser offers to add the archive as a search engine, named with the site title."""
+    title = ctx.config.title[lang.code]
+    data = {"short_name": clipped(title, SHORT_NAME), "long_name": clipped(title, LONG_NAME)}
+    return Page(
+        Urls.opensearch(lang.code),
+        "opensearch.xml",
+        lang,
+        "opensearch",
+        title,
+        ctx.everywhere(Urls.opensearch),
+        data,
+        sitemap=False,
+    )

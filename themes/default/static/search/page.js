@@ -1,6 +1,7 @@
 // The search page's own controls. The URL is the one the Component UI imports, so this is the
 // same module instance.
-import { init, searchAhead, setSort } from "./pagefind.js";
+import { filterIds, init, searchAhead, setSort, valueLabel } from "./pagefind.js";
+import { FILTER_KEYS, cleanQuery, readAddress, writeAddress } from "./address.js";
 
 // Load the bundles (WASM, page metadata, filter tables) with the page, not when the reader has
 // typed. A failure here (offline, page left) is retried by the first search, which reports it.
@@ -50,10 +51,12 @@ more.addEventListener("click", () => {
 });
 
 // Date sort (the 1.5.2 Component UI has no sort control).
-document.getElementById("search-sort").addEventListener("change", (event) => {
+const sortControl = document.getElementById("search-sort");
+sortControl.addEventListener("change", (event) => {
   setSort(event.target.value ? { date: event.target.value } : null);
-  const instance = window.PagefindComponents?.getInstanceManager().getInstance("default");
+  const instance = manager();
   if (instance?.searchTerm) instance.triggerSearch(instance.searchTerm);
+  remember(true);
 });
 
 // A result whose title is the curator's briefing: its title line is in the page's language, marked
@@ -67,6 +70,8 @@ function withOriginal(html, meta) {
   box.innerHTML = html;
   const title = box.content.querySelector(".pf-result-title");
   if (!title || !meta.title_lang) return html;
+  const words = highlightWords(box.content);
+  if (words) box.content.querySelector(".pf-result")?.setAttribute("data-highlight", words);
   title.lang = meta.title_lang;
   title.dir = meta.title_dir;
   if (meta.original_title) {
@@ -90,10 +95,116 @@ function withOriginal(html, meta) {
   return box.innerHTML;
 }
 
+// The words the article page marks when the reader opens a result (static/highlight.js): those
+// the excerpt marks (the forms Pagefind matched, as the article writes them) and those typed.
+// They go into the link as it is followed (#highlight=…), so the link as shown, copied or
+// shared is the article's own address.
+const WORDS = 12;
+const EDGES = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
+
+function highlightWords(content) {
+  const marked = [...content.querySelectorAll(".pf-result-excerpt mark")].map((mark) => mark.textContent);
+  const typed = cleanQuery(manager()?.searchTerm).split(" ");
+  const words = [...marked, ...typed].map((word) => word.replace(EDGES, "")).filter((word) => [...word].length > 1);
+  const seen = new Map(words.map((word) => [word.toLocaleLowerCase(), word]));
+  return [...seen.values()].slice(0, WORDS).join(" ");
+}
+
+function followed(event) {
+  const link = event.target instanceof Element ? event.target.closest(".search-result .pf-result-link") : null;
+  const words = link?.closest("[data-highlight]")?.getAttribute("data-highlight");
+  if (!words) return;
+  link.href = link.href.split("#")[0] + "#highlight=" + encodeURIComponent(words);
+}
+results.addEventListener("click", followed);
+results.addEventListener("auxclick", followed);
+
 const drawn = results.getResultRenderer?.bind(results);
 if (drawn) {
   results.getResultRenderer = () => {
     const draw = drawn();
     return (result, options) => withOriginal(draw(result, options), result?.meta ?? {});
   };
+}
+
+// The search in the address (address.js): the page opens with the search its address names
+// shown; typing replaces the address as the Component UI searches (one history entry for a
+// query, not one per key); a filter or sort change, or a new query after the reader has stopped
+// on one for SETTLED ms, adds an entry; back and forward restore the entry's search.
+const SETTLED = 1500;
+const box = () => document.querySelector("pagefind-input input");
+let shown = location.search;                                      // the address of what is shown
+let shownAt = 0;                                                  // when it was written (0: on arrival)
+let restoring = false;
+
+function current() {
+  const instance = manager();
+  const filters = {};
+  for (const [key, { any }] of Object.entries(filterIds(instance?.searchFilters))) {
+    if (FILTER_KEYS.includes(key)) filters[key] = any;
+  }
+  return { q: cleanQuery(instance?.searchTerm), filters, sort: sortControl.value || null };
+}
+
+function remember(committed) {
+  if (restoring) return;
+  const next = writeAddress(current());
+  if (next === location.search) return;
+  const url = location.pathname + next + location.hash;
+  const push = committed || !shownAt || performance.now() - shownAt > SETTLED;
+  if (push) history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
+  shown = next;
+  shownAt = performance.now();
+}
+
+// The Component UI's selection is by label, in the page's language.
+function labelled(filters) {
+  const out = {};
+  for (const [key, ids] of Object.entries(filters)) {
+    out[CFG.filterNames[key]] = ids.map((id) => valueLabel(key, id));
+  }
+  return out;
+}
+
+function show({ q, filters, sort }) {
+  const instance = manager();
+  if (!instance) return;
+  sortControl.value = sort ?? "";
+  setSort(sort ? { date: sort } : null);
+  const input = box();
+  if (input) input.value = q;
+  restoring = true;
+  try {
+    instance.triggerSearchWithFilters(q, labelled(filters));
+  } finally {
+    restoring = false;
+  }
+  // The address as this page writes it (what it ignored left out), in the same history entry.
+  shown = writeAddress({ q, filters, sort });
+  if (shown !== location.search) history.replaceState(null, "", location.pathname + shown + location.hash);
+}
+
+let lastTerm = null;
+manager()?.on("search", (term) => {
+  if (restoring) return;
+  // A new term is typing (replaced while it goes on); a new selection is a committed change.
+  const typing = term !== lastTerm;
+  lastTerm = term;
+  queueMicrotask(() => remember(!typing));
+});
+window.addEventListener("popstate", () => {
+  if (location.search === shown) return;                          // a fragment only
+  const state = readAddress(location.search, CFG);
+  lastTerm = state.q;
+  show(state);
+  shownAt = 0;
+});
+
+const arriving = readAddress(location.search, CFG);
+if (arriving.q || Object.keys(arriving.filters).length || arriving.sort) {
+  lastTerm = arriving.q;
+  show(arriving);
+  // Sent here to search within a tag or an outlet: the box is where the reader goes next.
+  if (!arriving.q) box()?.focus();
 }

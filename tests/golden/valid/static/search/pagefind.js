@@ -284,7 +284,7 @@ function dateLabel(iso) {
   return dateFormats[Math.min(day.length, 10)]?.format(when) ?? iso;
 }
 
-function valueLabel(key, value) {
+export function valueLabel(key, value) {
   if (key === "year") return years.format(Number(value));
   return CFG.labels[key]?.[value] ?? value;
 }
@@ -303,7 +303,7 @@ function labelFilters(tables) {
 }
 
 // The Component UI's selection ({"الوسم": ["الصين"]}) → ids ({tag: {any: ["china"]}}).
-function filterIds(selection) {
+export function filterIds(selection) {
   const out = {};
   for (const [name, chosen] of Object.entries(selection ?? {})) {
     const key = keyIn[name] ?? name;
