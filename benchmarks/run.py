@@ -123,6 +123,8 @@ class Trash:
             self.empty()
         self.folder.mkdir(exist_ok=True)
         self.count += 1
+        while (self.folder / f"{self.count}-{path.name}").exists():  # an earlier run's
+            self.count += 1
         path.rename(self.folder / f"{self.count}-{path.name}")
 
     def empty(self) -> None:
