@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
+from itertools import islice
 from typing import Any, NamedTuple
 
 from briefgen import research, search
@@ -353,6 +354,8 @@ def feed_entries(articles: Sequence[Article]) -> tuple[Article, ...]:
     """The :data:`FEED_SIZE` entries of a feed of ``articles`` (in the lists' order): by
     :attr:`Article.feed_date`, the latest first, as lists sort dates; the sort is stable, so
     ties keep the lists' order, and without any ``added`` the order is the lists'."""
+    if not any(a.added is not None for a in articles):  # the lists' order: no sort needed
+        return tuple(islice((a for a in articles if a.date is not None), FEED_SIZE))
     placed = [(a.feed_date.sort_key, a) for a in articles if a.feed_date is not None]
     placed.sort(key=lambda pair: pair[0], reverse=True)
     return tuple(a for _key, a in placed[:FEED_SIZE])
