@@ -18,8 +18,6 @@ has a switch for it), alternating on and off ``--repeat`` times, and prints the 
   each list entry rendered once per language against once per page it is on;
 - ``reference``: citeproc's work reused by shape (``research/reference.py``): the same forced
   build, against citeproc called for every article and language;
-- ``i18n``: the formatted numbers, dates, months, years and plural forms each language's
-  ``pages.I18n`` keeps: the same forced build, against each formatted every time;
 - ``perlist``: a list's figures computed once for all its languages (``PageContext.per_list``,
   a tag's coverage): the same forced build, against once per language;
 - ``bundles`` (``--search``): a search bundle reused when its records did not change
@@ -44,7 +42,6 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -56,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 import corpus  # noqa: E402
 from run import Trash, stages, timed  # noqa: E402
 
-BUILD_LAYERS = ("record", "parse", "links", "memo", "reference", "i18n", "perlist")
+BUILD_LAYERS = ("record", "parse", "links", "memo", "reference", "perlist")
 SERVE_LAYERS = ("pagememo", "articles")
 
 
@@ -105,23 +102,6 @@ def _off_reference() -> None:
     ReferenceFormatter.__call__ = each  # type: ignore[method-assign,assignment]
 
 
-def _off_i18n() -> None:
-    from briefgen.pages import I18n
-
-    class Forgetful(dict):  # type: ignore[type-arg]
-        def __setitem__(self, key: object, value: object) -> None:
-            pass
-
-    made = I18n.__init__
-
-    def forgetful(self: I18n, *args: Any, **kwargs: Any) -> None:
-        made(self, *args, **kwargs)
-        for name in ("_numbers", "_categories", "_dates", "_months", "_years"):
-            setattr(self, name, Forgetful())
-
-    I18n.__init__ = forgetful  # type: ignore[method-assign]
-
-
 def _off_perlist() -> None:
     from briefgen.pages import PageContext
 
@@ -157,7 +137,6 @@ OFF: dict[str, Callable[[], None]] = {
     "links": _off_links,
     "memo": _off_memo,
     "reference": _off_reference,
-    "i18n": _off_i18n,
     "perlist": _off_perlist,
     "bundles": _off_bundles,
     "pagememo": _off_pagememo,

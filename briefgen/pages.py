@@ -195,13 +195,9 @@ class I18n:
         self.dir = lang.dir
         self.locale = Locale.parse(lang.code)
         self._strings = strings
-        # Babel formats a number or a date in 20-50 µs and list pages ask for the same few
-        # hundred values thousands of times: each result is kept for the table's life.
-        self._numbers: dict[int, str] = {}
-        self._categories: dict[int, str] = {}
-        self._dates: dict[PartialDate, str] = {}
-        self._months: dict[tuple[int, int], str] = {}
-        self._years: dict[int, str] = {}
+        # Nothing formatted is kept: list entries are rendered once per language already
+        # (Renderer.memo), and keeping Babel's results saved nothing measurable at 10,000
+        # articles (benchmarks/caches.py, docs/architecture.md "Caches").
 
     def _lookup(self, key: str) -> str | Mapping[str, str]:
         try:
@@ -221,10 +217,7 @@ class I18n:
         forms = self._lookup(key)
         if isinstance(forms, str):
             return forms.format(count=self.number(count), **values)
-        category = self._categories.get(count)
-        if category is None:
-            category = self._categories[count] = self.locale.plural_form(count)
-        text = forms.get(category, forms["other"])
+        text = forms.get(self.locale.plural_form(count), forms["other"])
         return text.format(count=self.number(count), **values)
 
     def forms(self, key: str) -> Mapping[str, str]:
@@ -234,23 +227,12 @@ class I18n:
 
     def number(self, value: int) -> str:
         """A number with the locale's digits and grouping."""
-        text = self._numbers.get(value)
-        if text is None:
-            text = self._numbers[value] = format_decimal(value, locale=self.locale)
-        return text
+        return str(format_decimal(value, locale=self.locale))
 
     def date(self, when: PartialDate | None) -> str:
         """A date at its precision: ``2025``, ``gennaio 2025``, ``2 يناير 2025``, or with time."""
         if when is None:
             return self("undated")
-        if when.moment is not None:  # equal instants may differ in offset, which is shown
-            return self._format_date(when)
-        text = self._dates.get(when)
-        if text is None:
-            text = self._dates[when] = self._format_date(when)
-        return text
-
-    def _format_date(self, when: PartialDate) -> str:
         day = when.as_date
         if when.precision is Precision.YEAR:
             return format_skeleton("y", day, locale=self.locale)
@@ -265,18 +247,11 @@ class I18n:
 
     def month(self, year: int, month: int) -> str:
         """A month's name with its year (``يناير 2025``)."""
-        text = self._months.get((year, month))
-        if text is None:
-            text = format_skeleton("yMMMM", date(year, month, 1), locale=self.locale)
-            self._months[year, month] = text
-        return text
+        return str(format_skeleton("yMMMM", date(year, month, 1), locale=self.locale))
 
     def year(self, year: int) -> str:
         """A year as the locale writes it."""
-        text = self._years.get(year)
-        if text is None:
-            text = self._years[year] = format_skeleton("y", date(year, 1, 1), locale=self.locale)
-        return text
+        return str(format_skeleton("y", date(year, 1, 1), locale=self.locale))
 
     def language_name(self, code: str) -> str:
         """A language's name in this language (``الإيطالية`` on an Arabic page, ``cinese
