@@ -18,8 +18,6 @@ has a switch for it), alternating on and off ``--repeat`` times, and prints the 
   each list entry rendered once per language against once per page it is on;
 - ``reference``: citeproc's work reused by shape (``research/reference.py``): the same forced
   build, against citeproc called for every article and language;
-- ``perlist``: a list's figures computed once for all its languages (``PageContext.per_list``,
-  a tag's coverage): the same forced build, against once per language;
 - ``bundles`` (``--search``): a search bundle reused when its records did not change
   (``search/index.py``): ``build`` after appending a sentence to one Arabic article, against
   every bundle indexed again;
@@ -53,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 import corpus  # noqa: E402
 from run import Trash, stages, timed  # noqa: E402
 
-BUILD_LAYERS = ("record", "parse", "links", "memo", "reference", "perlist")
+BUILD_LAYERS = ("record", "parse", "links", "memo", "reference")
 SERVE_LAYERS = ("pagememo", "articles")
 
 
@@ -102,12 +100,6 @@ def _off_reference() -> None:
     ReferenceFormatter.__call__ = each  # type: ignore[method-assign,assignment]
 
 
-def _off_perlist() -> None:
-    from briefgen.pages import PageContext
-
-    PageContext.per_list = lambda self, name, articles, make: make(articles)  # type: ignore[method-assign]
-
-
 def _off_bundles() -> None:
     from briefgen.search.index import Indexing
 
@@ -137,7 +129,6 @@ OFF: dict[str, Callable[[], None]] = {
     "links": _off_links,
     "memo": _off_memo,
     "reference": _off_reference,
-    "perlist": _off_perlist,
     "bundles": _off_bundles,
     "pagememo": _off_pagememo,
     "articles": _off_articles,

@@ -10,10 +10,10 @@ nothing else does.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple, Protocol, TypeVar, cast
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, get_timezone_gmt
@@ -342,9 +342,6 @@ class PageContext:
     article's slug). The build makes every value; the preview answers an unchanged key from the
     previous listing (:class:`briefgen.serve.pages.PageMemo`), which lets an edit re-render only
     the pages it reaches."""
-    _per_list: dict[tuple[str, int], tuple[Sequence[Article], Any]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
 
     @property
     def config(self) -> SiteConfig:
@@ -353,16 +350,6 @@ class PageContext:
     def everywhere(self, url_for: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
         """(language code, URL) of a page in every site language (a :attr:`Page.alternates`)."""
         return tuple((lang.code, url_for(lang.code)) for lang in self.config.languages)
-
-    def per_list(
-        self, name: str, articles: Sequence[Article], make: Callable[[Sequence[Article]], T]
-    ) -> T:
-        """``make(articles)``, once per article list for this listing (by the identity of the
-        list, which is kept alive): a tag's coverage is counted once, not once per language."""
-        kept = self._per_list.get((name, id(articles)))
-        if kept is None or kept[0] is not articles:
-            kept = self._per_list[name, id(articles)] = (articles, make(articles))
-        return cast(T, kept[1])
 
 
 Producer = Callable[[PageContext], Iterable[Page]]

@@ -288,7 +288,7 @@ def paginate(
                 # The counts live in the page data, so serve re-renders the page exactly when
                 # they change.
                 "coverage": (
-                    ctx.per_list("coverage", articles, partial(research.Helpers.coverage_of, site))
+                    research.Helpers.coverage_of(site, articles)
                     if summarised and n == 1 and variant is None
                     else None
                 ),

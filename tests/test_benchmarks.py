@@ -231,7 +231,7 @@ def test_briefgen_measures_with_the_parse_cache_kept_as_ci_would(
     assert (site / run.CACHE_DIR).is_dir()
 
 
-@pytest.mark.parametrize("layer", ["parse", "links", "memo", "reference", "perlist"])
+@pytest.mark.parametrize("layer", ["parse", "links", "memo", "reference"])
 def test_each_cache_switched_off_builds_the_same_site(
     site: Path, tmp_path: Path, layer: str
 ) -> None:
