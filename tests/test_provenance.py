@@ -282,15 +282,17 @@ def site() -> Site:
 
 
 def test_csl_json_has_the_access_day_and_the_archived_copy_in_the_note(site: Site) -> None:
-    """CSL has ``accessed`` (a date) but no variable for an archive's URL: the archived copy is
-    in the note, in the page's language, as the source URL is."""
+    """CSL has ``accessed`` (a date) but no variable for an archive's URL, and its schema
+    allows no other key (``additionalProperties: false``) but ``custom``: the archived copy is
+    ``custom.archive_url``, and in the note, in the page's language, as the source URL is."""
     [item] = json.loads(citations.csl_json(site, site.by_slug["putin-china-ai"]))
+    copy = "https://web.archive.org/web/20250103120000/https://example.com/ar/putin"
     assert item["accessed"] == {"date-parts": [[2025, 1, 3]]}
-    assert item["note"].endswith(
-        "Archived copy: https://web.archive.org/web/20250103120000/https://example.com/ar/putin"
-    )
+    assert item["custom"] == {"archive_url": copy}
+    assert item["note"].endswith(f"Archived copy: {copy}")
     [plain] = json.loads(citations.csl_json(site, site.by_slug["sberbank"]))
     assert "accessed" not in plain and "Archived" not in plain.get("note", "")
+    assert "custom" not in plain
 
 
 def test_bibtex_has_urldate_and_ris_has_y2(site: Site) -> None:

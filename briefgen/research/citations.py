@@ -242,8 +242,12 @@ def csl_item(
 def csl_json(
     site: Site, article: Article, labels: Mapping[str, str] = NOTE_LABELS, reader: str | None = None
 ) -> str:
-    """``cite.json``: a one-item CSL-JSON array, keys sorted, UTF-8."""
+    """``cite.json``: a one-item CSL-JSON array, keys sorted, UTF-8. CSL has no variable for a
+    copy in a web archive, and its schema allows no key of its own: the copy's address is in
+    ``custom`` (the schema's place for such pairs) as ``archive_url``, and in the note."""
     item = csl_item(site, article, labels, reader)
+    if article.archived_url:
+        item["custom"] = {"archive_url": article.archived_url}
     return json.dumps([item], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
