@@ -1,6 +1,6 @@
 // The search in the page's address, so that it can be shared, bookmarked and restored:
 //
-//   /it/search/?q=Sberbank&lang=it&tag=china&tag=russia&outlet=meteoweb&year=2025&sort=newest
+//   /it/search/?q=Pechino&lang=it&tag=china&tag=russia&outlet=meteoweb&year=2025&sort=newest
 //
 // q is the query as typed; lang, tag, outlet and year are the filters' ids (the same on every
 // reader language's page: a tag's key, an outlet's key, a language tag, a year), repeated for
