@@ -15,7 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -85,3 +85,23 @@ def http_server() -> Iterator[object]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def page(browser: Browser, http_server: object) -> Iterator[Page]:
+    """A page 1000 by 3000 pixels whose servers outlive it, failing the test on a script error
+    or a dialog; a search page may finish loading its bundles before it closes."""
+    context = browser.new_context(viewport={"width": 1000, "height": 3000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: errors.append("dialog: " + dialog.message))
+    yield page
+    # The page loads the bundles as it opens: closing it mid-load is not an error of the page.
+    if page.url.endswith("/search/"):
+        page.evaluate(
+            """import(new URL("../../static/search/pagefind.js", location.href).href)
+                .then((m) => m.init()).then(() => true, () => false)"""
+        )
+    context.close()
+    assert not errors, errors

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -98,25 +98,6 @@ def search_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def base(search_output: Path, http_server: Callable[[Path], str]) -> str:
     return http_server(search_output) + "news/"
-
-
-@pytest.fixture
-def page(browser: Browser, http_server: object) -> Iterator[Page]:
-    """A page whose servers outlive it: it loads the search bundles as it opens."""
-    context = browser.new_context(viewport={"width": 1000, "height": 3000})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("dialog", lambda dialog: errors.append("dialog: " + dialog.message))
-    yield page
-    # The page loads the bundles as it opens: closing it mid-load is not an error of the page.
-    if page.url.endswith("/search/"):
-        page.evaluate(
-            """import(new URL("../../static/search/pagefind.js", location.href).href)
-                .then((m) => m.init()).then(() => true, () => false)"""
-        )
-    context.close()
-    assert not errors, errors
 
 
 def search(page: Page, query: str, count: int | None = None) -> list[dict[str, str]]:

@@ -11,11 +11,11 @@ with three articles added, each the only one with its rare word.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from briefgen.build import build
 from tests.helpers import SITES
@@ -131,17 +131,6 @@ def precision_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def base(precision_output: Path, http_server: Callable[[Path], str]) -> str:
     return http_server(precision_output) + "news/"
-
-
-@pytest.fixture
-def page(browser: Browser, http_server: object) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1000, "height": 3000})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, errors
 
 
 def found(page: Page, base: str, lang: str, queries: list[str], sort: object = None) -> dict:
